@@ -1,0 +1,13 @@
+//! Pipeline specs and codelists.
+//!
+//! A spec (a TOML file in `pipelines/`) says what a release contains: its
+//! inputs and their columns, its dimensions and their hierarchies, its
+//! tables, its protection rule and its bilingual metadata. This crate parses
+//! and checks specs and turns their dimensions into core hierarchies.
+//!
+//! It must not read microdata, write releases or depend on polars: the
+//! ingest and publish crates do that, on what this crate has checked.
+
+pub mod codelist;
+
+pub use codelist::{builtin, CodeEntry, Codelist, CodelistError};
