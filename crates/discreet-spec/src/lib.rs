@@ -11,3 +11,9 @@
 pub mod codelist;
 
 pub use codelist::{builtin, CodeEntry, Codelist, CodelistError};
+pub mod model;
+pub mod plan;
+pub mod value;
+
+pub use model::{ColumnSpec, ColumnType, InputFormat, Spec};
+pub use plan::{sha256_hex, Dimension, Mapped, Plan, SpecError, TablePlan};

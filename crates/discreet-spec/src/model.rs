@@ -1,0 +1,279 @@
+//! The pipeline spec as written in TOML: every key a spec may hold.
+//!
+//! Every struct refuses unknown keys, so a typo in a spec is an error that
+//! names the key instead of a silently ignored setting.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// English and French text.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    /// English.
+    pub en: String,
+    /// French.
+    pub fr: String,
+}
+
+/// English and French keyword lists.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Keywords {
+    /// English keywords.
+    pub en: Vec<String>,
+    /// French keywords.
+    pub fr: Vec<String>,
+}
+
+/// A whole pipeline spec.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// What the release is.
+    pub release: ReleaseSpec,
+    /// open.canada.ca fields for `package.json`.
+    pub portal: PortalSpec,
+    /// The protection rule (IRCC rule with IRCC's parameters by default).
+    #[serde(default)]
+    pub rule: RuleSpec,
+    /// Named microdata inputs.
+    pub inputs: BTreeMap<String, InputSpec>,
+    /// Named dimensions, used by tables.
+    pub dimensions: BTreeMap<String, DimensionSpec>,
+    /// The published tables, in release order.
+    pub tables: Vec<TableSpec>,
+}
+
+/// Identity and description of a release.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseSpec {
+    /// File-safe name (`a-z`, `0-9`, `_`, `-`), also the seed of the dataset id.
+    pub name: String,
+    /// Dataset title.
+    pub title: Text,
+    /// Dataset description; the IRCC rounding note is appended to it.
+    pub description: Text,
+    /// Publication date `YYYY-MM-DD` (never the clock: releases are reproducible).
+    pub published: String,
+    /// Which issue of the series this is (`2025 Q2` / `T2 2025`).
+    pub issue: Option<Text>,
+}
+
+/// Portal (open.canada.ca) fields that a spec sets.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalSpec {
+    /// Dataset UUID; derived from the release name when absent.
+    pub id: Option<String>,
+    /// Keywords in both languages.
+    pub keywords: Keywords,
+    /// Subject codes (portal vocabulary `subject`).
+    pub subject: Vec<String>,
+    /// Audience codes (portal vocabulary `audience`).
+    #[serde(default)]
+    pub audience: Vec<String>,
+    /// Update frequency code (`P3M`, `P1M`...).
+    pub frequency: String,
+    /// Contact e-mail.
+    pub maintainer_email: String,
+    /// Address under which the release files will be served; each resource
+    /// URL is this plus the file name.
+    pub base_url: String,
+    /// Series the dataset belongs to.
+    pub data_series_name: Option<Text>,
+    /// Program page.
+    pub program_page_url: Option<Text>,
+    /// `federal` unless said otherwise.
+    #[serde(default = "default_jurisdiction")]
+    pub jurisdiction: String,
+    /// `unrestricted` unless said otherwise.
+    #[serde(default = "default_restrictions")]
+    pub restrictions: String,
+    /// Whether the IMSO approved publication.
+    #[serde(default)]
+    pub imso_approval: bool,
+    /// Whether the package is ready to publish.
+    #[serde(default)]
+    pub ready_to_publish: bool,
+    /// Geographic region codes (portal vocabulary); Canada (`0`) is not one, so empty by default.
+    #[serde(default)]
+    pub geographic_region: Vec<String>,
+}
+
+fn default_jurisdiction() -> String {
+    "federal".into()
+}
+fn default_restrictions() -> String {
+    "unrestricted".into()
+}
+
+/// Which rule protects the release, with its parameters.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Only `ircc` for now.
+    #[serde(default = "default_rule_kind")]
+    pub kind: String,
+    /// Rounding base (5).
+    #[serde(default = "default_base")]
+    pub rounding_base: u64,
+    /// Inclusive range of counts shown as `--` (`[1, 4]`).
+    #[serde(default = "default_suppress")]
+    pub suppress: [u64; 2],
+    /// How zero is shown: `"0"` or `"--"`.
+    #[serde(default = "default_zero")]
+    pub zero: String,
+    /// For even bases: `up`, `down` or `even`.
+    pub tie: Option<String>,
+}
+
+fn default_rule_kind() -> String {
+    "ircc".into()
+}
+fn default_base() -> u64 {
+    5
+}
+fn default_suppress() -> [u64; 2] {
+    [1, 4]
+}
+fn default_zero() -> String {
+    "0".into()
+}
+
+impl Default for RuleSpec {
+    fn default() -> Self {
+        RuleSpec {
+            kind: default_rule_kind(),
+            rounding_base: default_base(),
+            suppress: default_suppress(),
+            zero: default_zero(),
+            tie: None,
+        }
+    }
+}
+
+/// File format of an input.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// Delimited text with a header line (RFC 4180 quoting).
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+}
+
+/// A microdata input.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    /// Default path, relative to the working directory; `--input NAME=PATH` overrides it.
+    pub path: String,
+    /// `csv` or `parquet`; from the extension when absent.
+    pub format: Option<InputFormat>,
+    /// CSV field delimiter (one ASCII character, `,` by default).
+    pub delimiter: Option<String>,
+    /// The columns the input must have, with their types.
+    pub columns: BTreeMap<String, ColumnSpec>,
+}
+
+/// Type of a microdata column.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    /// Free text (identifiers).
+    String,
+    /// A code from a codelist.
+    Code,
+    /// A calendar date `YYYY-MM-DD`.
+    Date,
+    /// An integer.
+    Integer,
+}
+
+/// A microdata column and what its values must be.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    /// The column's type.
+    #[serde(rename = "type")]
+    pub kind: ColumnType,
+    /// For `code` columns: the codelist values must belong to.
+    pub codelist: Option<String>,
+    /// For `integer` columns: smallest allowed value.
+    pub min: Option<i64>,
+    /// For `integer` columns: largest allowed value.
+    pub max: Option<i64>,
+    /// Every row holds a different value (record identifiers).
+    #[serde(default)]
+    pub unique: bool,
+    /// Empty values are allowed (they are never allowed in a dimension).
+    #[serde(default)]
+    pub nullable: bool,
+}
+
+/// A dimension of one or more tables: a column and its hierarchy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DimensionSpec {
+    /// The input column the dimension is derived from.
+    pub column: String,
+    /// Column heading in both languages.
+    pub label: Text,
+    /// Label of the dimension total (`Total` / `Total` by default).
+    pub total: Option<Text>,
+    /// For code columns: add the codelist's groups (immigration classes) as
+    /// subtotals between the codes and the total.
+    #[serde(default)]
+    pub subtotals: bool,
+    /// For date columns: the calendar hierarchy and period.
+    pub calendar: Option<CalendarSpec>,
+    /// For integer columns: the bands (age groups).
+    pub bands: Option<Vec<BandSpec>>,
+}
+
+/// Month -> quarter -> year -> total, over a declared period.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    /// The finest published level: `month`, `quarter` or `year`.
+    pub finest: String,
+    /// First month published, `YYYY-MM`.
+    pub first: String,
+    /// Last month published, `YYYY-MM`.
+    pub last: String,
+}
+
+/// One band of an integer dimension.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BandSpec {
+    /// Code written in releases (`25-29`).
+    pub code: String,
+    /// Smallest value in the band.
+    pub min: i64,
+    /// Largest value in the band; open-ended when absent (last band only).
+    pub max: Option<i64>,
+    /// English label.
+    pub en: String,
+    /// French label.
+    pub fr: String,
+}
+
+/// A published table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    /// File-safe name; files are `NAME.csv`, `NAME.parquet`, `NAME-dictionary.csv`.
+    pub name: String,
+    /// The input it is counted from.
+    pub input: String,
+    /// Dimension names, outermost first.
+    pub dimensions: Vec<String>,
+    /// Title in both languages.
+    pub title: Text,
+    /// Description in both languages.
+    pub description: Text,
+}
