@@ -299,8 +299,11 @@ impl Plan {
                 if !input.columns.contains_key(&d.spec.column) {
                     return Err(err(&format!("{key}.dimensions"), format!("dimension `{dn}` uses column `{}`, which input `{}` does not declare", d.spec.column, t.input)));
                 }
-                if !cols.insert(dn.clone()) {
-                    return Err(err(&format!("{key}.dimensions"), format!("dimension `{dn}` is listed twice")));
+                if !cols.insert(d.spec.column.clone()) {
+                    return Err(err(
+                        &format!("{key}.dimensions"),
+                        format!("dimension `{dn}` uses column `{}`, which another dimension of this table already uses", d.spec.column),
+                    ));
                 }
             }
             check_text(&t.title).map_err(|m| err(&format!("{key}.title"), m))?;

@@ -1,0 +1,128 @@
+//! What the command writes to stderr: progress, notices, errors and the
+//! final summary, for people or as JSON lines for schedulers.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use discreet_pipeline::{Reporter, RunSummary, VerifyReport};
+use serde_json::json;
+
+/// Output style.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Plain lines.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Writes reports to stderr.
+pub struct StderrReporter {
+    format: LogFormat,
+    tty: bool,
+}
+
+/// How many violations are listed in the human summary.
+const SHOWN_VIOLATIONS: usize = 50;
+
+impl StderrReporter {
+    /// A reporter in the given format.
+    pub fn new(format: LogFormat) -> Self {
+        StderrReporter { format, tty: std::io::stderr().is_terminal() }
+    }
+
+    fn json(&self, v: serde_json::Value) {
+        let _ = writeln!(std::io::stderr(), "{v}");
+    }
+
+    /// Reports an error and returns exit code 2.
+    pub fn error(&mut self, message: &str) -> u8 {
+        match self.format {
+            LogFormat::Human => eprintln!("discreet: error: {message}"),
+            LogFormat::Json => self.json(json!({"event": "error", "message": message, "exit": 2})),
+        }
+        2
+    }
+
+    /// One line of result.
+    pub fn summary(&mut self, message: &str) {
+        match self.format {
+            LogFormat::Human => eprintln!("discreet: {message}"),
+            LogFormat::Json => self.json(json!({"event": "summary", "message": message})),
+        }
+    }
+
+    /// The end-of-run summary: tables, cells, how they were protected.
+    pub fn run_summary(&mut self, s: &RunSummary) {
+        match self.format {
+            LogFormat::Human => {
+                eprintln!("discreet: release written to {}", s.out.display());
+                eprintln!("  {:<34} {:>9} {:>9} {:>11} {:>9}", "table", "cells", "zero", "suppressed", "rounded");
+                for t in &s.tables {
+                    eprintln!("  {:<34} {:>9} {:>9} {:>11} {:>9}", t.name, t.cells, t.zero, t.suppressed, t.rounded);
+                }
+                let bytes: u64 = s.files.iter().map(|f| f.1).sum();
+                eprintln!("  {} files, {} bytes", s.files.len(), bytes);
+            }
+            LogFormat::Json => self.json(json!({
+                "event": "release_written",
+                "out": s.out.display().to_string(),
+                "tables": s.tables.iter().map(|t| json!({"name": t.name, "cells": t.cells, "zero": t.zero, "suppressed": t.suppressed, "rounded": t.rounded})).collect::<Vec<_>>(),
+                "files": s.files.iter().map(|f| json!({"path": f.0, "bytes": f.1})).collect::<Vec<_>>(),
+            })),
+        }
+    }
+
+    /// The outcome of `verify`.
+    pub fn verify_summary(&mut self, dir: &Path, r: &VerifyReport) {
+        match self.format {
+            LogFormat::Human => {
+                for v in r.violations.iter().take(SHOWN_VIOLATIONS) {
+                    eprintln!("violation: {v}");
+                }
+                if r.violations.len() > SHOWN_VIOLATIONS {
+                    eprintln!("... and {} more violations (use --json FILE for all)", r.violations.len() - SHOWN_VIOLATIONS);
+                }
+                let verdict = if r.violations.is_empty() { "clean" } else { "VIOLATIONS FOUND" };
+                eprintln!(
+                    "discreet: verify {}: {verdict}: {} files and {} cells checked, {} violations",
+                    dir.display(),
+                    r.files_checked,
+                    r.cells_checked,
+                    r.violations.len()
+                );
+            }
+            LogFormat::Json => {
+                for v in &r.violations {
+                    self.json(json!({"event": "violation", "file": v.file, "cell": v.cell, "message": v.message}));
+                }
+                self.json(json!({"event": "verify_done", "release": dir.display().to_string(), "clean": r.violations.is_empty(), "files_checked": r.files_checked, "cells_checked": r.cells_checked, "violations": r.violations.len()}));
+            }
+        }
+    }
+}
+
+impl Reporter for StderrReporter {
+    fn stage_start(&mut self, stage: &str) {
+        match self.format {
+            LogFormat::Human if self.tty => eprint!("discreet: {stage} ..."),
+            LogFormat::Human => {}
+            LogFormat::Json => self.json(json!({"event": "stage_start", "stage": stage})),
+        }
+    }
+
+    fn stage_end(&mut self, stage: &str, seconds: f64) {
+        match self.format {
+            LogFormat::Human if self.tty => eprintln!(" done ({seconds:.2} s)"),
+            LogFormat::Human => eprintln!("discreet: {stage}: done ({seconds:.2} s)"),
+            LogFormat::Json => self.json(json!({"event": "stage_end", "stage": stage, "seconds": (seconds * 1000.0).round() / 1000.0})),
+        }
+    }
+
+    fn warn(&mut self, message: &str) {
+        match self.format {
+            LogFormat::Human => eprintln!("discreet: warning: {message}"),
+            LogFormat::Json => self.json(json!({"event": "warning", "message": message})),
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The `discreet` command line. It parses arguments, calls the pipeline and
+//! testdata crates, prints what they report, and maps outcomes to exit
+//! codes (0 clean, 1 violations or findings, 2 usage or input error). It
+//! holds no logic of its own.
+
+mod log;
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use discreet_pipeline::{PipelineError, RunOptions};
+use discreet_spec::Plan;
+
+use crate::log::{LogFormat, StderrReporter};
+
+#[derive(Parser)]
+#[command(name = "discreet", version, about = "Count tables from immigration microdata, protected by the IRCC rule, ready for open.canada.ca")]
+struct Cli {
+    /// How progress and notices are written to stderr.
+    #[arg(long, value_enum, default_value_t = LogArg::Human, global = true)]
+    log: LogArg,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogArg {
+    /// Lines for people.
+    Human,
+    /// One JSON object per line, for schedulers.
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a pipeline spec and write one release folder.
+    Run {
+        /// The pipeline spec (TOML).
+        spec: PathBuf,
+        /// Use PATH for the spec's input NAME (repeatable).
+        #[arg(long = "input", value_name = "NAME=PATH", value_parser = parse_input)]
+        inputs: Vec<(String, PathBuf)>,
+        /// The release folder to create.
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace the release already in --out.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Check a pipeline spec without reading any microdata.
+    Check {
+        /// The pipeline spec (TOML).
+        spec: PathBuf,
+    },
+    /// Recompute a release from its microdata and check every published value.
+    Verify {
+        /// The release folder.
+        dir: PathBuf,
+        /// Use PATH for the input NAME (repeatable); else the spec's paths.
+        #[arg(long = "input", value_name = "NAME=PATH", value_parser = parse_input)]
+        inputs: Vec<(String, PathBuf)>,
+        /// Write the report as JSON to FILE too.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
+    /// Write synthetic permanent-resident admissions microdata.
+    Testdata {
+        /// Number of rows.
+        #[arg(long)]
+        rows: u64,
+        /// Random seed: the same seed gives the same bytes.
+        #[arg(long)]
+        seed: u64,
+        /// Output file, `.csv` or `.parquet`.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn parse_input(s: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((n, p)) if !n.is_empty() && !p.is_empty() => Ok((n.to_string(), PathBuf::from(p))),
+        _ => Err(format!("expected NAME=PATH, found `{s}`")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let format = match cli.log {
+        LogArg::Human => LogFormat::Human,
+        LogArg::Json => LogFormat::Json,
+    };
+    let mut reporter = StderrReporter::new(format);
+    let code = match cli.command {
+        Command::Run { spec, inputs, out, replace } => {
+            let opts = RunOptions { inputs: inputs.into_iter().collect(), out, replace };
+            run(&spec, &opts, &mut reporter)
+        }
+        Command::Check { spec } => match Plan::load(&spec).map_err(PipelineError::from).and_then(|p| {
+            discreet_pipeline::check_spec(&p)?;
+            Ok(p)
+        }) {
+            Ok(p) => {
+                reporter.summary(&format!("{}: valid spec, {} table(s)", spec.display(), p.tables.len()));
+                0
+            }
+            Err(e) => reporter.error(&e.to_string()),
+        },
+        Command::Verify { dir, inputs, json } => verify(&dir, inputs.into_iter().collect(), json, &mut reporter),
+        Command::Testdata { rows, seed, out } => testdata(rows, seed, &out, &mut reporter),
+    };
+    ExitCode::from(code)
+}
+
+fn run(spec: &std::path::Path, opts: &RunOptions, reporter: &mut StderrReporter) -> u8 {
+    let result = Plan::load(spec).map_err(PipelineError::from).and_then(|plan| discreet_pipeline::run(&plan, opts, reporter));
+    match result {
+        Ok(summary) => {
+            reporter.run_summary(&summary);
+            0
+        }
+        Err(e) => reporter.error(&e.to_string()),
+    }
+}
+
+fn verify(dir: &std::path::Path, inputs: BTreeMap<String, PathBuf>, json: Option<PathBuf>, reporter: &mut StderrReporter) -> u8 {
+    match discreet_pipeline::verify(dir, &inputs, reporter) {
+        Ok(report) => {
+            if let Some(path) = json {
+                let doc = serde_json::json!({
+                    "release": dir.display().to_string(),
+                    "clean": report.violations.is_empty(),
+                    "files_checked": report.files_checked,
+                    "cells_checked": report.cells_checked,
+                    "violations": report.violations.iter().map(|v| serde_json::json!({"file": v.file, "cell": v.cell, "message": v.message})).collect::<Vec<_>>(),
+                });
+                let text = serde_json::to_string_pretty(&doc).expect("JSON of strings") + "\n";
+                if let Err(e) = std::fs::write(&path, text) {
+                    return reporter.error(&format!("cannot write {}: {e}", path.display()));
+                }
+            }
+            reporter.verify_summary(dir, &report);
+            if report.violations.is_empty() {
+                0
+            } else {
+                1
+            }
+        }
+        Err(e) => reporter.error(&e.to_string()),
+    }
+}
+
+fn testdata(rows: u64, seed: u64, out: &std::path::Path, reporter: &mut StderrReporter) -> u8 {
+    let opts = discreet_testdata::AdmissionsOptions { rows, seed };
+    let tty = std::io::stderr().is_terminal();
+    let mut progress = |done: u64| {
+        if tty {
+            eprint!("\rdiscreet: {done} of {rows} rows written");
+        }
+    };
+    let result = discreet_testdata::write_admissions(&opts, out, &mut progress);
+    if tty {
+        eprintln!();
+    }
+    match result {
+        Ok(()) => {
+            reporter.summary(&format!("wrote {rows} synthetic rows (seed {seed}) to {}", out.display()));
+            0
+        }
+        Err(e) => reporter.error(&e.to_string()),
+    }
+}

@@ -1,0 +1,100 @@
+//! Helpers shared by the end-to-end tests: run the real binary, make
+//! microdata, read releases.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The repository root (two levels above this crate).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// A bundled pipeline spec.
+pub fn pipeline(name: &str) -> PathBuf {
+    root().join("pipelines").join(name)
+}
+
+/// All bundled pipeline specs, sorted.
+pub fn pipelines() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("pipelines"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs `discreet` with arguments, in the repository root.
+pub fn discreet<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    std::process::Command::new(env!("CARGO_BIN_EXE_discreet")).args(args).current_dir(root()).output().unwrap()
+}
+
+/// Stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Exit code.
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// Generates synthetic admissions into `dir/name`.
+pub fn testdata(dir: &Path, name: &str, rows: u64, seed: u64) -> PathBuf {
+    let out = dir.join(name);
+    let o = discreet(["testdata", "--rows", &rows.to_string(), "--seed", &seed.to_string(), "--out", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    out
+}
+
+/// Runs a spec on an admissions file into `out`.
+pub fn run(spec: &Path, input: &Path, out: &Path) -> Output {
+    discreet([
+        "run".as_ref(),
+        spec.as_os_str(),
+        "--input".as_ref(),
+        format!("admissions={}", input.display()).as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ])
+}
+
+/// Verifies a release against an admissions file.
+pub fn verify(dir: &Path, input: &Path) -> Output {
+    discreet(["verify".as_ref(), dir.as_os_str(), "--input".as_ref(), format!("admissions={}", input.display()).as_ref()])
+}
+
+/// Rows of a release CSV as maps column -> value.
+pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    rdr.records()
+        .map(|r| headers.iter().zip(r.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .collect()
+}
+
+/// Sorted file names of a folder.
+pub fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
+
+/// A small hand-written admissions file: header plus `rows`.
+pub fn write_admissions(dir: &Path, name: &str, rows: &[&str]) -> PathBuf {
+    let p = dir.join(name);
+    let mut s = String::from("record_id,admission_date,country_of_citizenship,province,immigration_category,age,gender\n");
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    std::fs::write(&p, s).unwrap();
+    p
+}

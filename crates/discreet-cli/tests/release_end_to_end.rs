@@ -1,0 +1,167 @@
+//! testdata -> run every bundled pipeline -> verify -> rule holds -> same
+//! bytes on a second run; plus a hand-computed release.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn bundled_pipelines_run_verify_and_reproduce() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = testdata(tmp.path(), "admissions.csv", 30_000, 11);
+    let specs = pipelines();
+    assert!(specs.len() >= 3);
+    for spec in &specs {
+        let stem = spec.file_stem().unwrap().to_string_lossy().into_owned();
+        let a = tmp.path().join(format!("{stem}-a"));
+        let b = tmp.path().join(format!("{stem}-b"));
+        let o = run(spec, &input, &a);
+        assert_eq!(code(&o), 0, "{stem}: {}", stderr(&o));
+        assert!(stderr(&o).contains("suppressed"), "summary names suppressed cells");
+
+        let v = verify(&a, &input);
+        assert_eq!(code(&v), 0, "{stem}: {}", stderr(&v));
+        assert!(stderr(&v).contains("clean"));
+
+        // Every published count is 0, -- or a multiple of 5.
+        let names = files(&a);
+        for f in names.iter().filter(|f| f.ends_with(".csv") && !f.ends_with("-dictionary.csv")) {
+            let rows = read_csv(&a.join(f));
+            assert!(!rows.is_empty());
+            let mut suppressed = 0;
+            for r in &rows {
+                let c = &r["count"];
+                if c == "--" {
+                    suppressed += 1;
+                } else {
+                    let n: u64 = c.parse().unwrap_or_else(|_| panic!("{f}: count `{c}`"));
+                    assert_eq!(n % 5, 0, "{f}: count {n}");
+                }
+            }
+            assert!(suppressed > 0, "{f}: a realistic table has small cells");
+        }
+        for required in ["datapackage.json", "manifest.json", "package.json", "structure.json", "spec.toml"] {
+            assert!(names.contains(&required.to_string()), "{stem}: {required}");
+        }
+
+        let o = run(spec, &input, &b);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(names, files(&b));
+        for f in &names {
+            assert!(std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(), "{stem}: {f} differs between runs");
+        }
+    }
+}
+
+/// A hand-computed release: counts chosen to hit every branch of the rule.
+#[test]
+fn known_answer_release() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rows = Vec::new();
+    let mut id = 0;
+    let mut add = |n: usize, date: &str, country: &str, rows: &mut Vec<String>| {
+        for _ in 0..n {
+            id += 1;
+            rows.push(format!("R{id},{date},{country},ON,FSW,30,F"));
+        }
+    };
+    // AFG: Jan 2024 = 3 (--), Feb 2024 = 7 (5), Mar 2024 = 13 (15): Q1 = 23 (25).
+    add(3, "2024-01-15", "AFG", &mut rows);
+    add(7, "2024-02-01", "AFG", &mut rows);
+    add(13, "2024-03-31", "AFG", &mut rows);
+    // IND: Jan 2024 = 12 (10), outside the period (2026) = 4, not counted.
+    add(12, "2024-01-02", "IND", &mut rows);
+    add(4, "2026-01-02", "IND", &mut rows);
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let input = write_admissions(tmp.path(), "hand.csv", &refs);
+    let out = tmp.path().join("rel");
+    let o = run(&pipeline("pr_citizenship_month.toml"), &input, &out);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let table = read_csv(&out.join("pr_citizenship_month.csv"));
+    let cell = |country: &str, period: &str| -> String {
+        table.iter().find(|r| r["country"] == country && r["period"] == period).unwrap()["count"].clone()
+    };
+    assert_eq!(cell("AFG", "2024-01"), "--");
+    assert_eq!(cell("AFG", "2024-02"), "5");
+    assert_eq!(cell("AFG", "2024-03"), "15");
+    assert_eq!(cell("AFG", "2024-Q1"), "25");
+    assert_eq!(cell("AFG", "2024"), "25");
+    assert_eq!(cell("AFG", "2023-01"), "0");
+    assert_eq!(cell("IND", "2024-01"), "10");
+    assert_eq!(cell("IND", "TOTAL"), "10");
+    // Jan 2024, all countries: 3 + 12 = 15.
+    assert_eq!(cell("TOTAL", "2024-01"), "15");
+    // Grand total 35 (the 2026 rows are outside the period).
+    assert_eq!(cell("TOTAL", "TOTAL"), "35");
+    let jan = table.iter().find(|r| r["country"] == "AFG" && r["period"] == "2024-01").unwrap();
+    assert_eq!(jan["period_level"], "month");
+    assert_eq!(jan["period_fr"], "2024 janv.");
+    assert_eq!(jan["country_en"], "Afghanistan");
+    // Every country x every period is published, margins included.
+    let countries = 1 + discreet_spec_country_count();
+    assert_eq!(table.len(), countries * (36 + 12 + 3 + 1));
+
+    // The CSV is RFC 4180 with CRLF line ends; the summary has no true counts.
+    let raw = std::fs::read_to_string(out.join("pr_citizenship_month.csv")).unwrap();
+    assert!(raw.starts_with("country,country_level,country_en,country_fr,period,period_level,period_en,period_fr,count\r\n"));
+    assert_eq!(code(&verify(&out, &input)), 0);
+}
+
+fn discreet_spec_country_count() -> usize {
+    std::fs::read_to_string(root().join("schemas/codelists/countries.csv")).unwrap().lines().count() - 1
+}
+
+#[test]
+fn metadata_files_are_consistent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = testdata(tmp.path(), "a.csv", 5_000, 3);
+    let out = tmp.path().join("rel");
+    let o = run(&pipeline("pr_province_category_month.toml"), &input, &out);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let read = |f: &str| -> serde_json::Value { serde_json::from_slice(&std::fs::read(out.join(f)).unwrap()).unwrap() };
+
+    let manifest = read("manifest.json");
+    let listed: Vec<String> = manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
+    let mut on_disk = files(&out);
+    on_disk.retain(|f| f != "manifest.json");
+    let mut l = listed.clone();
+    l.sort();
+    assert_eq!(l, on_disk);
+    assert_eq!(manifest["rule"]["rounding_base"], 5);
+    assert_eq!(manifest["inputs"][0]["file"], "a.csv");
+    assert_eq!(manifest["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
+
+    let pkg = read("package.json");
+    assert_eq!(pkg["license_id"], "ca-ogl-lgo");
+    assert_eq!(pkg["owner_org"], "cic");
+    assert_eq!(pkg["imso_approval"], "false");
+    assert!(pkg.get("portal_release_date").is_none());
+    assert!(pkg["notes_translated"]["en"].as_str().unwrap().contains("all values between 0 and 5 are shown as \"--\""));
+    assert!(pkg["notes_translated"]["fr"].as_str().unwrap().contains("« -- »"));
+    assert_eq!(pkg["time_period_coverage_start"], "2023-01-01");
+    assert_eq!(pkg["time_period_coverage_end"], "2025-12-31");
+    for r in pkg["resources"].as_array().unwrap() {
+        let url = r["url"].as_str().unwrap();
+        let file = url.rsplit('/').next().unwrap();
+        let bytes = std::fs::metadata(out.join(file)).unwrap().len();
+        assert_eq!(r["size"].as_u64().unwrap(), bytes, "{file}");
+        assert!(r["hash"].as_str().unwrap().starts_with("sha256:"));
+        let expected_format = if file.ends_with(".parquet") { "other" } else if file.ends_with(".csv") { "CSV" } else { "JSON" };
+        assert_eq!(r["format"], expected_format, "{file}");
+    }
+
+    let dp = read("datapackage.json");
+    let res = &dp["resources"][0];
+    assert_eq!(res["schema"]["missingValues"][0], "--");
+    assert_eq!(res["path"], "pr_province_category_month.csv");
+
+    let st = read("structure.json");
+    let dims = st["tables"][0]["dimensions"].as_array().unwrap();
+    assert_eq!(dims.len(), 3);
+    let cat = dims.iter().find(|d| d["name"] == "category").unwrap();
+    let eco = cat["nodes"].as_array().unwrap().iter().find(|n| n["code"] == "ECO").unwrap();
+    assert_eq!(eco["parent"], "TOTAL");
+    assert!(eco["children"].as_array().unwrap().iter().any(|c| c == "FSW"));
+    // 14 provinces + total, 20 categories + 4 classes + total, 52 periods.
+    assert_eq!(st["tables"][0]["cells"], 15 * 25 * 52);
+}

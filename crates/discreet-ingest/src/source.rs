@@ -1,0 +1,237 @@
+//! An input file and the lazy polars queries run over it.
+
+use std::path::PathBuf;
+
+use polars::prelude::*;
+
+use crate::diagnose;
+use crate::error::IngestError;
+
+/// File format of a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Delimited text with a header line.
+    Csv {
+        /// Field delimiter.
+        delimiter: u8,
+    },
+    /// Apache Parquet.
+    Parquet,
+}
+
+/// A microdata file to read, and the columns it must have.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Path on disk.
+    pub path: PathBuf,
+    /// Its format.
+    pub format: Format,
+    /// Columns that must be present (others are ignored).
+    pub columns: Vec<String>,
+}
+
+/// Distinct combinations of raw values of some columns, with row counts.
+#[derive(Debug, Clone, Default)]
+pub struct Groups {
+    /// Column names, in the order requested.
+    pub columns: Vec<String>,
+    /// `keys[c][g]`: value of column `c` in group `g` (`None` = empty).
+    pub keys: Vec<Vec<Option<String>>>,
+    /// Rows in each group.
+    pub counts: Vec<u64>,
+}
+
+impl Groups {
+    /// Number of groups.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+    /// True when the input had no rows.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+}
+
+const COUNT: &str = "__discreet_rows";
+const ROW: &str = "__discreet_row";
+
+impl Source {
+    fn name(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// Checks that the file exists, is not empty and has every expected
+    /// column with a usable type.
+    pub fn check(&self) -> Result<(), IngestError> {
+        let file = self.name();
+        let meta = std::fs::metadata(&self.path).map_err(|e| IngestError::file(&file, format!("an existing, readable file ({e})")))?;
+        if !meta.is_file() {
+            return Err(IngestError::file(&file, "a file, found a directory or special file"));
+        }
+        if meta.len() == 0 {
+            return Err(IngestError::file(&file, "data; the file is empty"));
+        }
+        match self.format {
+            Format::Csv { delimiter } => {
+                let names = diagnose::csv_header(&self.path, &file, delimiter)?;
+                self.require_columns(&file, &names)
+            }
+            Format::Parquet => {
+                let schema = self
+                    .scan()
+                    .and_then(|mut lf| lf.collect_schema())
+                    .map_err(|e| IngestError::file(&file, format!("a readable Parquet file ({})", short(&e))))?;
+                let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+                self.require_columns(&file, &names)?;
+                for c in &self.columns {
+                    let dt = schema.get(c.as_str()).expect("checked above");
+                    let ok = matches!(dt, DataType::String)
+                        || dt.is_integer()
+                        || matches!(dt, DataType::Date)
+                        || matches!(dt, DataType::Categorical(_, _));
+                    if !ok {
+                        return Err(IngestError {
+                            column: Some(c.clone()),
+                            ..IngestError::file(&file, format!("a string, integer or date column, found {dt}"))
+                        });
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn require_columns(&self, file: &str, names: &[String]) -> Result<(), IngestError> {
+        for c in &self.columns {
+            if !names.iter().any(|n| n == c) {
+                return Err(IngestError {
+                    line: matches!(self.format, Format::Csv { .. }).then_some(1),
+                    column: Some(c.clone()),
+                    ..IngestError::file(file, format!("a column named `{c}` (found: {})", names.join(", ")))
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The lazy scan: every CSV column read as text, so that the layers above
+    /// check types themselves and report the offending value.
+    fn scan(&self) -> PolarsResult<LazyFrame> {
+        let path = PlRefPath::new(self.path.to_string_lossy().as_ref());
+        match self.format {
+            Format::Csv { delimiter } => LazyCsvReader::new(path)
+                .with_has_header(true)
+                .with_separator(delimiter)
+                .with_infer_schema_length(Some(0))
+                .with_raise_if_empty(true)
+                .finish(),
+            Format::Parquet => LazyFrame::scan_parquet(path, ScanArgsParquet::default()),
+        }
+    }
+
+    /// Casts a column to text for grouping (Parquet columns may be typed).
+    fn text(&self, c: &str) -> Expr {
+        match self.format {
+            Format::Csv { .. } => col(c),
+            Format::Parquet => col(c).cast(DataType::String),
+        }
+    }
+
+    /// For each set of columns, the distinct combinations of values and how
+    /// many rows hold each. All sets are computed in one streaming pass.
+    pub fn group_counts(&self, sets: &[Vec<String>]) -> Result<Vec<Groups>, IngestError> {
+        let file = self.name();
+        let mut plans = Vec::new();
+        for set in sets {
+            let lf = self.scan().map_err(|e| self.polars_error(&e))?;
+            let keys: Vec<Expr> = set.iter().map(|c| self.text(c).alias(c.as_str())).collect();
+            let q = lf.select(keys).group_by(set.iter().map(|c| col(c.as_str())).collect::<Vec<_>>()).agg([len().alias(COUNT)]);
+            plans.push(q);
+        }
+        let frames = collect_all(plans).map_err(|e| self.polars_error(&e))?;
+        let mut out = Vec::new();
+        for (set, df) in sets.iter().zip(frames) {
+            let mut g = Groups { columns: set.clone(), ..Default::default() };
+            for c in set {
+                let s = df.column(c.as_str()).and_then(|s| s.str().cloned()).map_err(|e| IngestError::file(&file, short(&e)))?;
+                g.keys.push(s.iter().map(|v| v.map(str::to_string)).collect());
+            }
+            let n = df
+                .column(COUNT)
+                .and_then(|s| s.cast(&DataType::UInt64))
+                .map_err(|e| IngestError::file(&file, short(&e)))?;
+            g.counts = n.u64().map_err(|e| IngestError::file(&file, short(&e)))?.into_no_null_iter().collect();
+            out.push(g);
+        }
+        Ok(out)
+    }
+
+    /// The 1-based line of the `nth` (0-based) row whose `column` holds
+    /// `value` (`None`: an empty value), assuming one record per line.
+    pub fn locate(&self, column: &str, value: Option<&str>, nth: u32) -> Result<Option<u64>, IngestError> {
+        let lf = self.scan().map_err(|e| self.polars_error(&e))?.with_row_index(ROW, None);
+        let pred = match value {
+            Some(v) => self.text(column).eq(lit(v.to_string())),
+            None => col(column).is_null(),
+        };
+        let df = lf
+            .filter(pred)
+            .select([col(ROW)])
+            .limit(nth + 1)
+            .collect()
+            .map_err(|e| self.polars_error(&e))?;
+        let rows = df.column(ROW).and_then(|s| s.cast(&DataType::UInt64)).map_err(|e| self.polars_error(&e))?;
+        let rows: Vec<u64> = rows.u64().map_err(|e| self.polars_error(&e))?.into_no_null_iter().collect();
+        let header = u64::from(matches!(self.format, Format::Csv { .. }));
+        Ok(rows.get(nth as usize).map(|r| r + 1 + header))
+    }
+
+    /// A value of `column` held by more than one row, if any.
+    pub fn first_duplicate(&self, column: &str) -> Result<Option<String>, IngestError> {
+        let lf = self.scan().map_err(|e| self.polars_error(&e))?;
+        let df = lf
+            .select([self.text(column).alias(column)])
+            .group_by([col(column)])
+            .agg([len().alias(COUNT)])
+            .filter(col(COUNT).gt(lit(1)))
+            .limit(1)
+            .collect()
+            .map_err(|e| self.polars_error(&e))?;
+        if df.height() == 0 {
+            return Ok(None);
+        }
+        let s = df.column(column).and_then(|s| s.str().cloned()).map_err(|e| self.polars_error(&e))?;
+        Ok(Some(s.get(0).unwrap_or("").to_string()))
+    }
+
+    /// Turns a polars failure into a located error when the file is at fault.
+    fn polars_error(&self, e: &PolarsError) -> IngestError {
+        let file = self.name();
+        if let Format::Csv { delimiter } = self.format {
+            if let Some(fault) = diagnose::csv_first_fault(&self.path, &file, delimiter) {
+                return fault;
+            }
+        }
+        IngestError::file(&file, format!("a readable input ({})", short(e)))
+    }
+}
+
+fn collect_all(plans: Vec<LazyFrame>) -> PolarsResult<Vec<DataFrame>> {
+    if plans.len() == 1 {
+        let lf = plans.into_iter().next().expect("one plan");
+        return Ok(vec![lf.collect_with_engine(Engine::Streaming)?.unwrap_single()]);
+    }
+    let opt = plans[0].get_current_optimizations();
+    LazyFrame::collect_all_with_engine(plans.into_iter().map(|lf| lf.logical_plan).collect(), Engine::Streaming, opt)
+}
+
+/// A polars message cut to one line (they can be long and multi-line).
+fn short(e: &dyn std::fmt::Display) -> String {
+    let s = e.to_string();
+    let line = s.lines().next().unwrap_or("").trim();
+    if line.chars().count() > 200 {
+        format!("{}…", line.chars().take(200).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}

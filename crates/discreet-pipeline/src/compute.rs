@@ -1,0 +1,223 @@
+//! From microdata to true tables: count distinct value combinations with
+//! polars, check each distinct value once, map values to hierarchy leaves,
+//! and build every table with all its margins.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use discreet_core::{NodeId, Table};
+use discreet_ingest::{Format, Groups, IngestError, Source};
+use discreet_publish::InputDigest;
+use discreet_spec::model::{ColumnType, InputFormat};
+use discreet_spec::value::check_value;
+use discreet_spec::{Mapped, Plan};
+use sha2::{Digest, Sha256};
+
+use crate::error::PipelineError;
+use crate::report::{stage, Reporter};
+
+/// The true tables of a release and the digests of what they came from.
+/// Holds true counts: it must never be written or printed as is.
+pub struct Computed {
+    /// One table per table of the plan, in order.
+    pub tables: Vec<Table>,
+    /// The inputs read, in name order.
+    pub inputs: Vec<InputDigest>,
+}
+
+/// Resolves the path of every input: `--input NAME=PATH` first, else the spec.
+fn input_paths(plan: &Plan, overrides: &BTreeMap<String, PathBuf>) -> Result<BTreeMap<String, PathBuf>, PipelineError> {
+    for name in overrides.keys() {
+        if !plan.spec.inputs.contains_key(name) {
+            return Err(PipelineError::Usage(format!(
+                "--input {name}=...: the spec has no input named `{name}`; expected one of {}",
+                plan.spec.inputs.keys().cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+    }
+    Ok(plan
+        .spec
+        .inputs
+        .iter()
+        .map(|(n, i)| (n.clone(), overrides.get(n).cloned().unwrap_or_else(|| PathBuf::from(&i.path))))
+        .collect())
+}
+
+fn sha256_file(path: &Path) -> Result<(String, u64), IngestError> {
+    let file = path.display().to_string();
+    let mut f = std::fs::File::open(path).map_err(|e| IngestError::file(&file, format!("a readable file ({e})")))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(|e| IngestError::file(&file, format!("a readable file ({e})")))?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        h.update(&buf[..n]);
+    }
+    Ok((h.finalize().iter().map(|b| format!("{b:02x}")).collect(), total))
+}
+
+/// Reads every input and builds every table of the plan.
+pub fn compute(
+    plan: &Plan,
+    overrides: &BTreeMap<String, PathBuf>,
+    reporter: &mut dyn Reporter,
+) -> Result<Computed, PipelineError> {
+    let paths = input_paths(plan, overrides)?;
+    let mut tables: Vec<Option<Table>> = vec![None; plan.tables.len()];
+    let mut digests = Vec::new();
+    for (name, path) in &paths {
+        let table_ids: Vec<usize> = (0..plan.tables.len()).filter(|&i| plan.tables[i].input == *name).collect();
+        if table_ids.is_empty() {
+            continue;
+        }
+        let input = &plan.spec.inputs[name];
+        let format = match plan.input_format(name, path) {
+            Some(InputFormat::Csv) => Format::Csv { delimiter: input.delimiter.as_deref().map_or(b',', |d| d.as_bytes()[0]) },
+            Some(InputFormat::Parquet) => Format::Parquet,
+            None => {
+                return Err(PipelineError::Input(IngestError::file(
+                    &path.display().to_string(),
+                    format!("a .csv or .parquet file name, or `format` declared in inputs.{name}"),
+                )))
+            }
+        };
+        let source = Source { path: path.clone(), format, columns: input.columns.keys().cloned().collect() };
+        source.check()?;
+        let (sha256, bytes) = stage(reporter, &format!("hashing input `{name}`"), || sha256_file(path))?;
+
+        // One group-by per distinct set of dimension columns, plus one per
+        // other typed column so every declared column is checked.
+        let mut sets: Vec<Vec<String>> = Vec::new();
+        let mut set_of_table = Vec::new();
+        for &t in &table_ids {
+            let cols: Vec<String> = plan.tables[t].dimensions.iter().map(|d| plan.dimensions[d].spec.column.clone()).collect();
+            let pos = sets.iter().position(|s| *s == cols).unwrap_or_else(|| {
+                sets.push(cols);
+                sets.len() - 1
+            });
+            set_of_table.push(pos);
+        }
+        for (cname, c) in &input.columns {
+            if c.kind != ColumnType::String && !c.unique && !sets.iter().any(|s| s.contains(cname)) {
+                sets.push(vec![cname.clone()]);
+            }
+        }
+        let groups = stage(reporter, &format!("counting input `{name}`"), || source.group_counts(&sets))?;
+        if groups.iter().all(|g| g.is_empty()) {
+            return Err(PipelineError::Input(IngestError::file(&path.display().to_string(), "at least one data row; the file has only a header")));
+        }
+        stage(reporter, &format!("checking input `{name}`"), || check_groups(plan, name, &source, &groups))?;
+        for (cname, c) in &input.columns {
+            if c.kind == ColumnType::String {
+                check_text_column(&source, cname, c.unique, c.nullable)?;
+            }
+        }
+
+        for (k, &t) in table_ids.iter().enumerate() {
+            let tp = &plan.tables[t];
+            let g = &groups[set_of_table[k]];
+            let table = stage(reporter, &format!("building table `{}`", tp.name), || build_table(plan, t, &source, g))?;
+            if table.counts()[0] == 0 {
+                reporter.warn(&format!("table `{}`: no row of input `{name}` falls inside the table's period", tp.name));
+            }
+            tables[t] = Some(table);
+        }
+        let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        digests.push(InputDigest { name: name.clone(), file_name, sha256, bytes });
+    }
+    Ok(Computed { tables: tables.into_iter().map(|t| t.expect("every table has an input")).collect(), inputs: digests })
+}
+
+/// Checks every distinct value of every grouped column against its type.
+fn check_groups(plan: &Plan, input: &str, source: &Source, groups: &[Groups]) -> Result<(), PipelineError> {
+    let spec = &plan.spec.inputs[input];
+    let mut checked: HashMap<&str, std::collections::HashSet<Option<&str>>> = HashMap::new();
+    for g in groups {
+        for (c, cname) in g.columns.iter().enumerate() {
+            let col = &spec.columns[cname];
+            let list = plan.column_codelist(input, cname);
+            let seen = checked.entry(cname.as_str()).or_default();
+            for v in &g.keys[c] {
+                let v = v.as_deref();
+                if !seen.insert(v) {
+                    continue;
+                }
+                if let Err(expected) = check_value(col, list, v) {
+                    return Err(locate(source, cname, v, expected));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Uniqueness and emptiness of free-text columns.
+fn check_text_column(source: &Source, column: &str, unique: bool, nullable: bool) -> Result<(), PipelineError> {
+    if !nullable {
+        if let Some(line) = source.locate(column, None, 0)? {
+            return Err(PipelineError::Input(IngestError {
+                line: Some(line),
+                column: Some(column.to_string()),
+                ..IngestError::file(&source.path.display().to_string(), "a non-empty value, found an empty value")
+            }));
+        }
+    }
+    if unique {
+        if let Some(dup) = source.first_duplicate(column)? {
+            let line = source.locate(column, Some(&dup), 1)?;
+            return Err(PipelineError::Input(IngestError {
+                line,
+                column: Some(column.to_string()),
+                ..IngestError::file(&source.path.display().to_string(), "a value found in no other row; this one repeats an earlier row's")
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// An input error at the first row holding `value` in `column`.
+fn locate(source: &Source, column: &str, value: Option<&str>, expected: String) -> PipelineError {
+    let line = source.locate(column, value, 0).ok().flatten();
+    PipelineError::Input(IngestError {
+        line,
+        column: Some(column.to_string()),
+        ..IngestError::file(&source.path.display().to_string(), expected)
+    })
+}
+
+/// Maps each group to its leaf cell and builds the table with all margins.
+fn build_table(plan: &Plan, t: usize, source: &Source, g: &Groups) -> Result<Table, PipelineError> {
+    let tp = &plan.tables[t];
+    let dims: Vec<&discreet_spec::Dimension> = tp.dimensions.iter().map(|d| &plan.dimensions[d]).collect();
+    let mut caches: Vec<HashMap<&str, Mapped>> = vec![HashMap::new(); dims.len()];
+    let mut leaf_cells: Vec<(Vec<NodeId>, u64)> = Vec::with_capacity(g.len());
+    'groups: for i in 0..g.len() {
+        let mut coords = Vec::with_capacity(dims.len());
+        for (d, dim) in dims.iter().enumerate() {
+            let raw = g.keys[d][i].as_deref().unwrap_or("");
+            let mapped = match caches[d].get(raw) {
+                Some(m) => *m,
+                None => {
+                    let m = dim
+                        .map(raw)
+                        .map_err(|expected| locate(source, &dim.spec.column, g.keys[d][i].as_deref(), expected))?;
+                    caches[d].insert(raw, m);
+                    m
+                }
+            };
+            match mapped {
+                Mapped::Leaf(id) => coords.push(id),
+                Mapped::OutsidePeriod => continue 'groups,
+            }
+        }
+        leaf_cells.push((coords, g.counts[i]));
+    }
+    let hierarchies = dims.iter().map(|d| d.hierarchy.clone()).collect();
+    Table::from_leaf_counts(tp.name.clone(), hierarchies, leaf_cells.iter().map(|(c, n)| (&c[..], *n)))
+        .map_err(|e| PipelineError::Usage(format!("spec {}: {e}", plan.source_name)))
+}

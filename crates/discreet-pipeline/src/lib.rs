@@ -1,0 +1,31 @@
+//! Running and verifying releases.
+//!
+//! This crate strings the others together: it loads a checked spec, has
+//! the ingest crate count the microdata, builds every table with its
+//! margins, protects it with the spec's rule, and has the publish crate
+//! write the release into a temporary folder that is renamed into place only
+//! when complete. `verify` does the same computation again and compares it
+//! with what a release folder holds.
+//!
+//! It must not print: it reports through a [`Reporter`] so the CLI decides
+//! how (human or JSON lines), and it must never report a true count.
+
+mod compute;
+mod error;
+mod report;
+mod run;
+mod verify;
+
+pub use compute::{compute, Computed};
+pub use error::PipelineError;
+pub use report::{NullReporter, Reporter};
+pub use run::{run, RunOptions, RunSummary, TableSummary};
+pub use verify::{verify, Violation, VerifyReport};
+
+/// The version written into manifests.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Checks a spec beyond its own rules: the portal metadata it would produce.
+pub fn check_spec(plan: &discreet_spec::Plan) -> Result<(), PipelineError> {
+    discreet_publish::check_portal_metadata(plan).map_err(PipelineError::from)
+}

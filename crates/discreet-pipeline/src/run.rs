@@ -1,0 +1,139 @@
+//! `discreet run`: compute, protect, write to a temporary folder, rename.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use discreet_core::{CellStatus, ProtectedTable};
+use discreet_publish::{check_portal_metadata, write_release, ReleaseContent, TableView};
+use discreet_spec::Plan;
+
+use crate::compute::compute;
+use crate::error::PipelineError;
+use crate::report::{stage, Reporter};
+use crate::TOOL_VERSION;
+
+/// Options of a run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// `--input NAME=PATH` overrides.
+    pub inputs: BTreeMap<String, PathBuf>,
+    /// The release folder to create.
+    pub out: PathBuf,
+    /// Replace an existing, non-empty release folder.
+    pub replace: bool,
+}
+
+/// Cell counts of one published table (counts of cells, never of persons).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSummary {
+    /// Table name.
+    pub name: String,
+    /// Cells published, margins included.
+    pub cells: usize,
+    /// Cells shown `0`.
+    pub zero: usize,
+    /// Cells shown `--`.
+    pub suppressed: usize,
+    /// Cells shown rounded.
+    pub rounded: usize,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// The release folder.
+    pub out: PathBuf,
+    /// Per table.
+    pub tables: Vec<TableSummary>,
+    /// Files written, with sizes.
+    pub files: Vec<(String, u64)>,
+}
+
+/// Refuses an output folder that would clobber something, before any work.
+fn check_out(out: &Path, replace: bool) -> Result<(), PipelineError> {
+    if out.as_os_str().is_empty() {
+        return Err(PipelineError::Usage("--out needs a folder".into()));
+    }
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(PipelineError::Usage(format!("--out {}: exists and is not a folder", out.display())));
+        }
+        let empty = std::fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !empty && !replace {
+            return Err(PipelineError::Usage(format!(
+                "--out {}: the folder exists and is not empty; pass --replace to replace the release in it",
+                out.display()
+            )));
+        }
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(PipelineError::Usage(format!("--out {}: the parent folder {} does not exist", out.display(), parent.display())));
+    }
+    Ok(())
+}
+
+fn sibling(out: &Path, tag: &str) -> PathBuf {
+    let name = out.file_name().map_or_else(|| "release".into(), |n| n.to_string_lossy().into_owned());
+    out.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
+}
+
+/// Runs a release: everything or nothing lands in `opts.out`.
+pub fn run(plan: &Plan, opts: &RunOptions, reporter: &mut dyn Reporter) -> Result<RunSummary, PipelineError> {
+    check_out(&opts.out, opts.replace)?;
+    check_portal_metadata(plan)?;
+    let computed = compute(plan, &opts.inputs, reporter)?;
+    let protected: Vec<ProtectedTable> =
+        stage(reporter, "protecting cells", || computed.tables.iter().map(|t| t.protect(&plan.rule)).collect());
+    let views: Vec<TableView<'_>> =
+        plan.tables.iter().zip(&computed.tables).zip(&protected).map(|((tp, t), p)| TableView::new(tp, t, p)).collect();
+    let content = ReleaseContent { plan, tables: views, inputs: computed.inputs.clone(), tool_version: TOOL_VERSION };
+
+    let tmp = sibling(&opts.out, "tmp");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir(&tmp).map_err(|e| PipelineError::Usage(format!("cannot create {}: {e}", tmp.display())))?;
+    let written = stage(reporter, "writing release", || write_release(&tmp, &content));
+    let files = match written {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e.into());
+        }
+    };
+    if let Err(e) = install(&tmp, &opts.out) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+
+    let tables = plan
+        .tables
+        .iter()
+        .zip(&protected)
+        .map(|(tp, p)| TableSummary {
+            name: tp.name.clone(),
+            cells: p.status.len(),
+            zero: p.count_status(CellStatus::Zero),
+            suppressed: p.count_status(CellStatus::Suppressed),
+            rounded: p.count_status(CellStatus::Rounded),
+        })
+        .collect();
+    Ok(RunSummary { out: opts.out.clone(), tables, files: files.into_iter().map(|f| (f.path, f.bytes)).collect() })
+}
+
+/// Moves the finished release into place, replacing an old one last.
+fn install(tmp: &Path, out: &Path) -> Result<(), PipelineError> {
+    let fail = |e: std::io::Error| PipelineError::Usage(format!("cannot move the release into {}: {e}", out.display()));
+    if out.exists() {
+        let old = sibling(out, "old");
+        let _ = std::fs::remove_dir_all(&old);
+        std::fs::rename(out, &old).map_err(fail)?;
+        if let Err(e) = std::fs::rename(tmp, out) {
+            let _ = std::fs::rename(&old, out);
+            return Err(fail(e));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(tmp, out).map_err(fail)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! The bilingual data dictionary of a table: one row per CSV column.
+
+use discreet_spec::Plan;
+
+use crate::cells::{column_names, TableView};
+use crate::error::PublishError;
+
+/// Column descriptions in both languages, as `(type, en, fr)`.
+fn describe(plan: &Plan, dim: &str, suffix: &str) -> (&'static str, String, String) {
+    let d = &plan.dimensions[dim];
+    let (en, fr) = (&d.spec.label.en, &d.spec.label.fr);
+    match suffix {
+        "" => ("string", format!("{en}: code (TOTAL for the total of all codes)"), format!("{fr} : code (TOTAL pour le total de tous les codes)")),
+        "_level" => {
+            let levels: Vec<String> = {
+                let mut seen: Vec<String> = Vec::new();
+                for id in d.hierarchy.publication_order() {
+                    let l = &d.hierarchy.node(*id).level;
+                    if !seen.contains(l) {
+                        seen.push(l.clone());
+                    }
+                }
+                seen
+            };
+            (
+                "string",
+                format!("{en}: level of the code in its hierarchy ({})", levels.join(", ")),
+                format!("{fr} : niveau du code dans sa hiérarchie ({})", levels.join(", ")),
+            )
+        }
+        "_en" => ("string", format!("{en}: English label"), format!("{fr} : libellé anglais")),
+        _ => ("string", format!("{en}: French label"), format!("{fr} : libellé français")),
+    }
+}
+
+/// The dictionary CSV for a table.
+pub(crate) fn dictionary_csv(view: &TableView<'_>, plan: &Plan) -> Result<Vec<u8>, PublishError> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let ierr = |e: csv::Error| PublishError::Internal(e.to_string());
+    w.write_record(["column", "type", "description_en", "description_fr"]).map_err(ierr)?;
+    let names = column_names(&view.plan.dimensions);
+    for (i, name) in names.iter().enumerate() {
+        if name == "count" {
+            let (note_en, note_fr) = crate::note::rule_note(&plan.rule);
+            w.write_record([
+                "count",
+                "integer",
+                &format!("Number of persons, protected: \"--\" marks a suppressed count. {note_en}"),
+                &format!("Nombre de personnes, protégé : « -- » indique un nombre supprimé. {note_fr}"),
+            ])
+            .map_err(ierr)?;
+            continue;
+        }
+        let dim = &view.plan.dimensions[i / 4];
+        let suffix = &name[dim.len()..];
+        let (ty, en, fr) = describe(plan, dim, suffix);
+        w.write_record([name.as_str(), ty, &en, &fr]).map_err(ierr)?;
+    }
+    w.into_inner().map_err(|e| PublishError::Internal(e.to_string()))
+}

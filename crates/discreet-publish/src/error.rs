@@ -1,0 +1,37 @@
+//! Errors while writing a release.
+
+use std::fmt;
+
+/// A release that could not be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishError {
+    /// A file could not be written.
+    Io {
+        /// The file.
+        path: String,
+        /// The system's reason.
+        reason: String,
+    },
+    /// The spec's portal metadata would be rejected by open.canada.ca.
+    Portal(Vec<String>),
+    /// A bug: a writer failed on data this crate produced.
+    Internal(String),
+}
+
+impl fmt::Display for PublishError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PublishError::Io { path, reason } => write!(f, "cannot write {path}: {reason}"),
+            PublishError::Portal(errs) => {
+                write!(f, "the portal metadata would be rejected by open.canada.ca:")?;
+                for e in errs {
+                    write!(f, "\n  package.json {e}")?;
+                }
+                Ok(())
+            }
+            PublishError::Internal(m) => write!(f, "internal error while writing the release: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for PublishError {}

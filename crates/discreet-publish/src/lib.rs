@@ -1,0 +1,94 @@
+//! Writing a release folder.
+//!
+//! Given protected tables and the plan they came from, this crate writes
+//! every file of a release: per table a CSV, a Parquet file and a bilingual
+//! data dictionary; then `structure.json`, `datapackage.json`,
+//! `package.json` (the open.canada.ca `package_create` body), a copy of the
+//! spec, and `manifest.json` with the SHA-256 of everything.
+//!
+//! It writes only shown values: true counts are never passed to a writer.
+//! It must not read microdata, choose protection, or rename folders; the
+//! pipeline crate does that around it.
+
+mod cells;
+mod dictionary;
+mod error;
+mod files;
+mod frictionless;
+mod manifest;
+mod note;
+mod parquet_table;
+mod portal_package;
+mod structure;
+
+pub use cells::{column_names, shown_text, TableView};
+pub use error::PublishError;
+pub use files::FileEntry;
+pub use manifest::{InputDigest, Manifest};
+pub use note::rule_note;
+pub use structure::{rule_json, structure_json};
+
+use std::path::Path;
+
+use discreet_core::ProtectedTable;
+use discreet_spec::Plan;
+
+/// Everything a release is written from.
+pub struct ReleaseContent<'a> {
+    /// The checked spec.
+    pub plan: &'a Plan,
+    /// One view per table, in spec order.
+    pub tables: Vec<TableView<'a>>,
+    /// Digests of the inputs read.
+    pub inputs: Vec<InputDigest>,
+    /// Version of the tool, recorded in the manifest.
+    pub tool_version: &'a str,
+}
+
+/// Name of the copy of the spec inside a release.
+pub const SPEC_FILE: &str = "spec.toml";
+/// Name of the manifest.
+pub const MANIFEST_FILE: &str = "manifest.json";
+/// Name of the structure file.
+pub const STRUCTURE_FILE: &str = "structure.json";
+
+/// Writes every file of the release into `dir` (which must exist and be
+/// empty) and returns the files written, manifest last.
+pub fn write_release(dir: &Path, content: &ReleaseContent<'_>) -> Result<Vec<FileEntry>, PublishError> {
+    let mut files = Vec::new();
+    for view in &content.tables {
+        let name = &view.plan.name;
+        files.push(files::write(dir, &format!("{name}.csv"), &cells::table_csv(view)?)?);
+        files.push(files::write(dir, &format!("{name}.parquet"), &parquet_table::table_parquet(view, content)?)?);
+        files.push(files::write(dir, &format!("{name}-dictionary.csv"), &dictionary::dictionary_csv(view, content.plan)?)?);
+    }
+    files.push(files::write(dir, STRUCTURE_FILE, &json_bytes(&structure_json(content))?)?);
+    files.push(files::write(dir, "datapackage.json", &json_bytes(&frictionless::datapackage(content, &files))?)?);
+    files.push(files::write(dir, SPEC_FILE, content.plan.spec_text.as_bytes())?);
+    let package = portal_package::package(content, &files)?;
+    files.push(files::write(dir, "package.json", &json_bytes(&package)?)?);
+    let manifest = Manifest::new(content, &files);
+    files.push(files::write(dir, MANIFEST_FILE, &json_bytes(&manifest.to_json())?)?);
+    Ok(files)
+}
+
+/// Checks the portal metadata a spec would produce, before any work is
+/// done, so that a spec the portal would reject fails fast.
+pub fn check_portal_metadata(plan: &Plan) -> Result<(), PublishError> {
+    let content = ReleaseContent { plan, tables: Vec::new(), inputs: Vec::new(), tool_version: "" };
+    let placeholder = vec![FileEntry { path: "placeholder.csv".into(), sha256: "0".repeat(64), bytes: 0 }];
+    portal_package::package(&content, &placeholder).map(|_| ())
+}
+
+/// Pretty JSON with a final newline; key order is sorted, so stable.
+fn json_bytes(v: &serde_json::Value) -> Result<Vec<u8>, PublishError> {
+    let mut out = serde_json::to_vec_pretty(v).map_err(|e| PublishError::Internal(e.to_string()))?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// Protected table plus what it needs to be written.
+pub(crate) fn status_counts(p: &ProtectedTable) -> [usize; 3] {
+    use discreet_core::CellStatus::*;
+    [p.count_status(Zero), p.count_status(Suppressed), p.count_status(Rounded)]
+}

@@ -1,0 +1,71 @@
+//! `manifest.json`: every file of the release with its SHA-256 and size,
+//! the digests of the inputs and of the spec, the tool version, and every
+//! parameter. No true count is recorded here.
+
+use serde_json::{json, Value};
+
+use crate::files::FileEntry;
+use crate::structure::rule_json;
+use crate::ReleaseContent;
+
+/// An input file as recorded in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputDigest {
+    /// Input name in the spec.
+    pub name: String,
+    /// File name (no directories, so releases are the same on any machine).
+    pub file_name: String,
+    /// Lowercase hex SHA-256 of the file.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// The manifest of a release.
+pub struct Manifest {
+    json: Value,
+}
+
+impl Manifest {
+    /// Builds the manifest for the files written so far.
+    pub fn new(content: &ReleaseContent<'_>, files: &[FileEntry]) -> Manifest {
+        let plan = content.plan;
+        let tables: Vec<Value> = content
+            .tables
+            .iter()
+            .map(|v| {
+                let [zero, suppressed, rounded] = crate::status_counts(v.protected);
+                json!({
+                    "name": v.plan.name,
+                    "input": v.plan.input,
+                    "dimensions": v.plan.dimensions,
+                    "cells": v.order.len(),
+                    "cells_zero": zero,
+                    "cells_suppressed": suppressed,
+                    "cells_rounded": rounded,
+                })
+            })
+            .collect();
+        let json = json!({
+            "format": "discreet-manifest/1",
+            "tool": {"name": "discreet", "version": content.tool_version},
+            "release": plan.spec.release.name,
+            "published": plan.spec.release.published,
+            "spec": {"file": crate::SPEC_FILE, "source": file_name(&plan.source_name), "sha256": plan.spec_sha256},
+            "rule": rule_json(&plan.rule),
+            "inputs": content.inputs.iter().map(|i| json!({"name": i.name, "file": i.file_name, "sha256": i.sha256, "bytes": i.bytes})).collect::<Vec<_>>(),
+            "tables": tables,
+            "files": files.iter().map(|f| json!({"path": f.path, "sha256": f.sha256, "bytes": f.bytes})).collect::<Vec<_>>(),
+        });
+        Manifest { json }
+    }
+
+    /// The manifest document.
+    pub fn to_json(&self) -> Value {
+        self.json.clone()
+    }
+}
+
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path).file_name().map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
+}

@@ -1,0 +1,145 @@
+//! `package.json`: the open.canada.ca `package_create` body of the release,
+//! checked against the portal's vocabularies and mandatory fields.
+
+use serde_json::{json, Map, Value};
+
+use discreet_portal::{dataset_uuid, format_for_extension, validate_package, PortalSchema, OWNER_ORG};
+use discreet_spec::model::Text;
+use discreet_spec::plan::LeafMapper;
+use discreet_spec::value::days_in_month;
+
+use crate::error::PublishError;
+use crate::files::FileEntry;
+use crate::ReleaseContent;
+
+/// Namespace of the dataset ids discreet derives from release names.
+const UUID_NAMESPACE: &str = "discreet/open.canada.ca/dataset";
+
+fn text(t: &Text) -> Value {
+    json!({"en": t.en, "fr": t.fr})
+}
+
+/// First and last day covered by the calendar dimensions of the release.
+fn coverage(content: &ReleaseContent<'_>) -> Option<(String, String)> {
+    let mut first: Option<(i32, u32)> = None;
+    let mut last: Option<(i32, u32)> = None;
+    for d in content.plan.dimensions.values() {
+        if let LeafMapper::Calendar { first: f, last: l, .. } = &d.mapper {
+            first = Some(first.map_or(*f, |x| x.min(*f)));
+            last = Some(last.map_or(*l, |x| x.max(*l)));
+        }
+    }
+    let (fy, fm) = first?;
+    let (ly, lm) = last?;
+    Some((format!("{fy:04}-{fm:02}-01"), format!("{ly:04}-{lm:02}-{:02}", days_in_month(ly, lm))))
+}
+
+/// What a file of the release is, for the portal: (type, EN name, FR name).
+fn describe_file(content: &ReleaseContent<'_>, path: &str) -> (&'static str, String, String) {
+    let plan = content.plan;
+    for t in &plan.tables {
+        if path == format!("{}.csv", t.name) {
+            return ("dataset", format!("{} (CSV)", t.title.en), format!("{} (CSV)", t.title.fr));
+        }
+        if path == format!("{}.parquet", t.name) {
+            return ("dataset", format!("{} (Parquet)", t.title.en), format!("{} (Parquet)", t.title.fr));
+        }
+        if path == format!("{}-dictionary.csv", t.name) {
+            return (
+                "data_dictionary",
+                format!("Data dictionary – {}", t.title.en),
+                format!("Dictionnaire de données – {}", t.title.fr),
+            );
+        }
+    }
+    match path {
+        "datapackage.json" => (
+            "schema",
+            "Data package descriptor (Frictionless Table Schema)".into(),
+            "Descripteur du paquet de données (schéma de table Frictionless)".into(),
+        ),
+        "structure.json" => (
+            "schema",
+            "Table structure and protection rule".into(),
+            "Structure des tableaux et règle de protection".into(),
+        ),
+        _ => ("dataset", path.to_string(), path.to_string()),
+    }
+}
+
+/// Builds and checks the package for the given files. Files that are not
+/// for the public (the spec copy) are left out.
+pub(crate) fn package(content: &ReleaseContent<'_>, files: &[FileEntry]) -> Result<Value, PublishError> {
+    let spec = &content.plan.spec;
+    let portal = &spec.portal;
+    let release = &spec.release;
+    let id = portal.id.clone().unwrap_or_else(|| dataset_uuid(UUID_NAMESPACE, &release.name));
+    let (note_en, note_fr) = crate::note::rule_note(&content.plan.rule);
+    let base = if portal.base_url.ends_with('/') { portal.base_url.clone() } else { format!("{}/", portal.base_url) };
+
+    let mut resources = Vec::new();
+    for f in files.iter().filter(|f| f.path != crate::SPEC_FILE) {
+        let ext = f.path.rsplit('.').next().unwrap_or("");
+        let (kind, en, fr) = describe_file(content, &f.path);
+        let mut r = Map::new();
+        r.insert("name_translated".into(), json!({"en": en, "fr": fr}));
+        r.insert("resource_type".into(), json!(kind));
+        r.insert("format".into(), json!(format_for_extension(ext)));
+        r.insert("language".into(), json!(["en", "fr"]));
+        if ext != "parquet" {
+            r.insert("character_set".into(), json!("UTF-8"));
+        }
+        r.insert("url".into(), json!(format!("{base}{}", f.path)));
+        r.insert("size".into(), json!(f.bytes));
+        r.insert("hash".into(), json!(format!("sha256:{}", f.sha256)));
+        r.insert("date_published".into(), json!(release.published));
+        resources.push(Value::Object(r));
+    }
+
+    let mut p = Map::new();
+    p.insert("id".into(), json!(id));
+    p.insert("name".into(), json!(id));
+    p.insert("type".into(), json!("dataset"));
+    p.insert("collection".into(), json!("primary"));
+    p.insert("owner_org".into(), json!(OWNER_ORG));
+    p.insert("title_translated".into(), text(&release.title));
+    p.insert(
+        "notes_translated".into(),
+        json!({"en": format!("{}\n\n{note_en}", release.description.en), "fr": format!("{}\n\n{note_fr}", release.description.fr)}),
+    );
+    p.insert("keywords".into(), json!({"en": portal.keywords.en, "fr": portal.keywords.fr}));
+    p.insert("subject".into(), json!(portal.subject));
+    if !portal.audience.is_empty() {
+        p.insert("audience".into(), json!(portal.audience));
+    }
+    p.insert("maintainer_email".into(), json!(portal.maintainer_email));
+    if let Some(t) = &portal.program_page_url {
+        p.insert("program_page_url".into(), text(t));
+    }
+    if let Some(t) = &portal.data_series_name {
+        p.insert("data_series_name".into(), text(t));
+    }
+    if let Some(t) = &release.issue {
+        p.insert("data_series_issue_identification".into(), text(t));
+    }
+    p.insert("jurisdiction".into(), json!(portal.jurisdiction));
+    if !portal.geographic_region.is_empty() {
+        p.insert("geographic_region".into(), json!(portal.geographic_region));
+    }
+    if let Some((start, end)) = coverage(content) {
+        p.insert("time_period_coverage_start".into(), json!(start));
+        p.insert("time_period_coverage_end".into(), json!(end));
+    }
+    p.insert("frequency".into(), json!(portal.frequency));
+    p.insert("date_published".into(), json!(release.published));
+    p.insert("license_id".into(), json!("ca-ogl-lgo"));
+    p.insert("restrictions".into(), json!(portal.restrictions));
+    p.insert("imso_approval".into(), json!(if portal.imso_approval { "true" } else { "false" }));
+    p.insert("ready_to_publish".into(), json!(if portal.ready_to_publish { "true" } else { "false" }));
+    p.insert("resources".into(), Value::Array(resources));
+    let pkg = Value::Object(p);
+
+    validate_package(&pkg, &PortalSchema::embedded())
+        .map_err(|errs| PublishError::Portal(errs.iter().map(|e| e.to_string()).collect()))?;
+    Ok(pkg)
+}

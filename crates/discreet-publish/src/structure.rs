@@ -1,0 +1,90 @@
+//! `structure.json`: the public structure of every table (dimensions, codes,
+//! which codes add into which) and the rule, so that anyone can check
+//! additivity and audit the release without the microdata.
+
+use serde_json::{json, Value};
+
+use discreet_core::{Hierarchy, IrccRule, MarginKind, TieRule, ZeroDisplay};
+
+use crate::cells::column_names;
+use crate::ReleaseContent;
+
+/// Version tag of the structure format.
+pub const STRUCTURE_FORMAT: &str = "discreet-structure/1";
+
+/// The rule and its parameters as JSON.
+pub fn rule_json(rule: &IrccRule) -> Value {
+    json!({
+        "kind": "ircc",
+        "rounding_base": rule.base(),
+        "suppress": [rule.suppress_lo(), rule.suppress_hi()],
+        "zero": match rule.zero_display() { ZeroDisplay::Zero => "0", ZeroDisplay::Suppressed => "--" },
+        "tie": match rule.tie_rule() { TieRule::Up => "up", TieRule::Down => "down", TieRule::Even => "even" },
+    })
+}
+
+fn hierarchy_json(h: &Hierarchy) -> Value {
+    let nodes: Vec<Value> = h
+        .publication_order()
+        .iter()
+        .map(|&id| {
+            let n = h.node(id);
+            let children: Vec<&str> = h.children(id).iter().map(|&c| h.node(c).code.as_str()).collect();
+            json!({
+                "code": n.code,
+                "level": n.level,
+                "en": n.label.en,
+                "fr": n.label.fr,
+                "parent": n.parent.map(|p| h.node(p).code.clone()),
+                "children": children,
+            })
+        })
+        .collect();
+    Value::Array(nodes)
+}
+
+/// The whole `structure.json` document.
+pub fn structure_json(content: &ReleaseContent<'_>) -> Value {
+    let plan = content.plan;
+    let tables: Vec<Value> = content
+        .tables
+        .iter()
+        .map(|view| {
+            let dims: Vec<Value> = view
+                .plan
+                .dimensions
+                .iter()
+                .zip(view.dims)
+                .map(|(name, h)| {
+                    let d = &plan.dimensions[name];
+                    json!({
+                        "name": name,
+                        "source_column": d.spec.column,
+                        "en": d.spec.label.en,
+                        "fr": d.spec.label.fr,
+                        "nodes": hierarchy_json(h),
+                    })
+                })
+                .collect();
+            json!({
+                "name": view.plan.name,
+                "csv": format!("{}.csv", view.plan.name),
+                "parquet": format!("{}.parquet", view.plan.name),
+                "input": view.plan.input,
+                "columns": column_names(&view.plan.dimensions),
+                "count_column": "count",
+                "cells": view.order.len(),
+                "margins": MarginKind::Additive.as_str(),
+                "dimensions": dims,
+            })
+        })
+        .collect();
+    json!({
+        "format": STRUCTURE_FORMAT,
+        "release": plan.spec.release.name,
+        "rule": rule_json(&plan.rule),
+        "relations": "Each table holds one cell per combination of codes, one code per dimension. For every dimension and every code with children, the cell with that code equals the sum of the cells with its children's codes, all other codes equal ('additive' margins); 'distinct' margins lie between the largest part and the sum of the parts. Totals were computed from unrounded counts and protected independently, so shown values need not add up. Tables with the same input count the same units: cells of different tables whose codes select the same rows of that input have the same true count.",
+        "shown_values": "'0' is a true zero (when rule.zero is \"0\"); '--' is a count in rule.suppress; any other value is the count rounded to a multiple of rule.rounding_base.",
+        "tables": tables,
+    })
+}
