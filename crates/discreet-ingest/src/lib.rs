@@ -14,8 +14,10 @@
 //! and must not print anything.
 
 mod diagnose;
+mod digest;
 mod error;
 mod source;
 
+pub use digest::FileDigest;
 pub use error::IngestError;
 pub use source::{Format, Groups, Source};

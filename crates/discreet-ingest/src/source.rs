@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use polars::prelude::*;
 
 use crate::diagnose;
+use crate::digest::{digest, FileDigest};
 use crate::error::IngestError;
 
 /// File format of a source.
@@ -99,6 +100,16 @@ impl Source {
                 Ok(())
             }
         }
+    }
+
+    /// SHA-256 and size of the file, read once; for CSV the same read checks
+    /// that every record has as many fields as the header.
+    pub fn digest(&self) -> Result<FileDigest, IngestError> {
+        let delimiter = match self.format {
+            Format::Csv { delimiter } => Some(delimiter),
+            Format::Parquet => None,
+        };
+        digest(&self.path, &self.name(), delimiter)
     }
 
     fn require_columns(&self, file: &str, names: &[String]) -> Result<(), IngestError> {

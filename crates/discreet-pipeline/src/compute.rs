@@ -3,8 +3,7 @@
 //! and build every table with all its margins.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use discreet_core::{NodeId, Table};
 use discreet_ingest::{Format, Groups, IngestError, Source};
@@ -12,7 +11,6 @@ use discreet_publish::InputDigest;
 use discreet_spec::model::{ColumnType, InputFormat};
 use discreet_spec::value::check_value;
 use discreet_spec::{Mapped, Plan};
-use sha2::{Digest, Sha256};
 
 use crate::error::PipelineError;
 use crate::report::{stage, Reporter};
@@ -44,23 +42,6 @@ fn input_paths(plan: &Plan, overrides: &BTreeMap<String, PathBuf>) -> Result<BTr
         .collect())
 }
 
-fn sha256_file(path: &Path) -> Result<(String, u64), IngestError> {
-    let file = path.display().to_string();
-    let mut f = std::fs::File::open(path).map_err(|e| IngestError::file(&file, format!("a readable file ({e})")))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        let n = f.read(&mut buf).map_err(|e| IngestError::file(&file, format!("a readable file ({e})")))?;
-        if n == 0 {
-            break;
-        }
-        total += n as u64;
-        h.update(&buf[..n]);
-    }
-    Ok((h.finalize().iter().map(|b| format!("{b:02x}")).collect(), total))
-}
-
 /// Reads every input and builds every table of the plan.
 pub fn compute(
     plan: &Plan,
@@ -88,7 +69,7 @@ pub fn compute(
         };
         let source = Source { path: path.clone(), format, columns: input.columns.keys().cloned().collect() };
         source.check()?;
-        let (sha256, bytes) = stage(reporter, &format!("hashing input `{name}`"), || sha256_file(path))?;
+        let digest = stage(reporter, &format!("hashing and checking input `{name}`"), || source.digest())?;
 
         // One group-by per distinct set of dimension columns, plus one per
         // other typed column so every declared column is checked.
@@ -128,7 +109,7 @@ pub fn compute(
             tables[t] = Some(table);
         }
         let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        digests.push(InputDigest { name: name.clone(), file_name, sha256, bytes });
+        digests.push(InputDigest { name: name.clone(), file_name, sha256: digest.sha256, bytes: digest.bytes });
     }
     Ok(Computed { tables: tables.into_iter().map(|t| t.expect("every table has an input")).collect(), inputs: digests })
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use discreet_core::{CellStatus, ProtectedTable};
-use discreet_publish::{check_portal_metadata, write_release, ReleaseContent, TableView};
+use discreet_publish::{write_release, ReleaseContent, TableView};
 use discreet_spec::Plan;
 
 use crate::compute::compute;
@@ -68,7 +68,9 @@ fn check_out(out: &Path, replace: bool) -> Result<(), PipelineError> {
     }
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !parent.is_dir() {
-        return Err(PipelineError::Usage(format!("--out {}: the parent folder {} does not exist", out.display(), parent.display())));
+        std::fs::create_dir_all(parent).map_err(|e| {
+            PipelineError::Usage(format!("--out {}: cannot create the parent folder {}: {e}", out.display(), parent.display()))
+        })?;
     }
     Ok(())
 }
@@ -81,7 +83,7 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
 /// Runs a release: everything or nothing lands in `opts.out`.
 pub fn run(plan: &Plan, opts: &RunOptions, reporter: &mut dyn Reporter) -> Result<RunSummary, PipelineError> {
     check_out(&opts.out, opts.replace)?;
-    check_portal_metadata(plan)?;
+    crate::check_spec(plan)?;
     let computed = compute(plan, &opts.inputs, reporter)?;
     let protected: Vec<ProtectedTable> =
         stage(reporter, "protecting cells", || computed.tables.iter().map(|t| t.protect(&plan.rule)).collect());

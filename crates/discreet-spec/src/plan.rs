@@ -193,18 +193,21 @@ impl Plan {
     pub fn parse(file: &str, text: &str) -> Result<Plan, SpecError> {
         let err = |key: &str, message: String| SpecError { file: file.to_string(), key: Some(key.to_string()), message };
         let spec: Spec = toml::from_str(text).map_err(|e| {
-            let (line, col) = e
-                .span()
-                .map(|s| {
-                    let before = &text[..s.start.min(text.len())];
-                    (before.matches('\n').count() + 1, before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1)
-                })
-                .unwrap_or((0, 0));
-            SpecError {
-                file: file.to_string(),
-                key: None,
-                message: format!("line {line}, column {col}: {}", e.message()),
-            }
+            let message = match e.span() {
+                Some(s) => {
+                    let start = s.start.min(text.len());
+                    let before = &text[..start];
+                    let line = before.matches('\n').count() + 1;
+                    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                    // Quote the offending line so the key is named even when
+                    // the parser's message only gives the expected type.
+                    let src = text.lines().nth(line - 1).unwrap_or("").trim();
+                    let src: String = src.chars().take(80).collect();
+                    format!("line {line}, column {col} (`{src}`): {}", e.message().trim())
+                }
+                None => e.message().trim().to_string(),
+            };
+            SpecError { file: file.to_string(), key: None, message }
         })?;
 
         check_name(&spec.release.name).map_err(|m| err("release.name", m))?;

@@ -13,6 +13,8 @@
 //! Parquet file. The output depends only on the row count and the seed: the
 //! same options give byte-identical files on any machine.
 
+#![warn(missing_docs)]
+
 use std::fmt;
 use std::fs::{self, OpenOptions};
 use std::io::{self, BufWriter, Write};
