@@ -165,3 +165,21 @@ fn metadata_files_are_consistent() {
     // 14 provinces + total, 20 categories + 4 classes + total, 52 periods.
     assert_eq!(st["tables"][0]["cells"], 15 * 25 * 52);
 }
+
+/// The same microdata as CSV or Parquet gives the same tables.
+#[test]
+fn parquet_input_gives_the_same_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = testdata(tmp.path(), "a.csv", 4_000, 9);
+    let parquet = testdata(tmp.path(), "a.parquet", 4_000, 9);
+    let spec = pipeline("pr_age_gender_year.toml");
+    let (a, b) = (tmp.path().join("from-csv"), tmp.path().join("from-parquet"));
+    let o = run(&spec, &csv, &a);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(&spec, &parquet, &b);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for f in ["pr_age_gender_year.csv", "pr_age_gender_year.parquet", "structure.json"] {
+        assert!(std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(), "{f}");
+    }
+    assert_eq!(code(&verify(&b, &parquet)), 0);
+}

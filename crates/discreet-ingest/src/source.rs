@@ -197,6 +197,27 @@ impl Source {
         Ok(rows.get(nth as usize).map(|r| r + 1 + header))
     }
 
+    /// In one pass: whether `column` holds an empty value, and whether some
+    /// value appears on more than one row (checked only when `unique`).
+    pub fn text_faults(&self, column: &str, unique: bool) -> Result<(bool, bool), IngestError> {
+        let lf = self.scan().map_err(|e| self.polars_error(&e))?;
+        let mut exprs = vec![col(column).null_count().cast(DataType::UInt64).alias("nulls")];
+        if unique {
+            exprs.push(col(column).n_unique().cast(DataType::UInt64).alias("distinct"));
+            exprs.push(len().cast(DataType::UInt64).alias("rows"));
+        }
+        let df = lf.select(exprs).collect_with_engine(Engine::Streaming).map_err(|e| self.polars_error(&e))?.unwrap_single();
+        let get = |name: &str| -> Result<u64, IngestError> {
+            df.column(name)
+                .and_then(|c| c.u64().map(|v| v.get(0).unwrap_or(0)))
+                .map_err(|e| self.polars_error(&e))
+        };
+        let nulls = get("nulls")?;
+        // `n_unique` counts the empty value as one value of its own.
+        let duplicated = unique && get("distinct")? + nulls.saturating_sub(1) < get("rows")?;
+        Ok((nulls > 0, duplicated))
+    }
+
     /// A value of `column` held by more than one row, if any.
     pub fn first_duplicate(&self, column: &str) -> Result<Option<String>, IngestError> {
         let lf = self.scan().map_err(|e| self.polars_error(&e))?;

@@ -94,8 +94,10 @@ pub fn compute(
         }
         stage(reporter, &format!("checking input `{name}`"), || check_groups(plan, name, &source, &groups))?;
         for (cname, c) in &input.columns {
-            if c.kind == ColumnType::String {
-                check_text_column(&source, cname, c.unique, c.nullable)?;
+            if c.kind == ColumnType::String && (c.unique || !c.nullable) {
+                stage(reporter, &format!("checking column `{cname}` of input `{name}`"), || {
+                    check_text_column(&source, cname, c.unique, c.nullable)
+                })?;
             }
         }
 
@@ -137,18 +139,14 @@ fn check_groups(plan: &Plan, input: &str, source: &Source, groups: &[Groups]) ->
     Ok(())
 }
 
-/// Uniqueness and emptiness of free-text columns.
+/// Uniqueness and emptiness of free-text columns: one aggregate pass; the
+/// rows at fault are searched for only when there is a fault.
 fn check_text_column(source: &Source, column: &str, unique: bool, nullable: bool) -> Result<(), PipelineError> {
-    if !nullable {
-        if let Some(line) = source.locate(column, None, 0)? {
-            return Err(PipelineError::Input(IngestError {
-                line: Some(line),
-                column: Some(column.to_string()),
-                ..IngestError::file(&source.path.display().to_string(), "a non-empty value, found an empty value")
-            }));
-        }
+    let (has_null, duplicated) = source.text_faults(column, unique)?;
+    if has_null && !nullable {
+        return Err(locate(source, column, None, "a non-empty value, found an empty value".into()));
     }
-    if unique {
+    if duplicated {
         if let Some(dup) = source.first_duplicate(column)? {
             let line = source.locate(column, Some(&dup), 1)?;
             return Err(PipelineError::Input(IngestError {
