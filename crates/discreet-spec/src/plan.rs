@@ -332,15 +332,14 @@ impl Plan {
         })
     }
 
-    /// The format of an input, declared or from the extension of `path`.
+    /// The format of an input file: from its extension when it has a known
+    /// one (so `--input NAME=file.parquet` works with a spec written for
+    /// CSV), else as declared in the spec.
     pub fn input_format(&self, input: &str, path: &Path) -> Option<InputFormat> {
-        if let Some(f) = self.spec.inputs.get(input).and_then(|i| i.format) {
-            return Some(f);
-        }
         match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
-            Some("csv") | Some("txt") | Some("tsv") => Some(InputFormat::Csv),
-            Some("parquet") | Some("pq") => Some(InputFormat::Parquet),
-            _ => None,
+            Some("csv") => Some(InputFormat::Csv),
+            Some("parquet") => Some(InputFormat::Parquet),
+            _ => self.spec.inputs.get(input).and_then(|i| i.format),
         }
     }
 
