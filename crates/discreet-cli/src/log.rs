@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use discreet_pipeline::{Reporter, RunSummary, VerifyReport};
+use discreet_pipeline::{AuditReport, Reporter, RunSummary, VerifyReport};
 use serde_json::json;
 
 /// Output style.
@@ -97,6 +97,42 @@ impl StderrReporter {
                     self.json(json!({"event": "violation", "file": v.file, "cell": v.cell, "message": v.message}));
                 }
                 self.json(json!({"event": "verify_done", "release": dir.display().to_string(), "clean": r.violations.is_empty(), "files_checked": r.files_checked, "cells_checked": r.cells_checked, "violations": r.violations.len()}));
+            }
+        }
+    }
+
+    /// The outcome of `audit`: counts per table and the worst examples.
+    pub fn audit_summary(&mut self, dir: &Path, r: &AuditReport) {
+        match self.format {
+            LogFormat::Human => {
+                eprintln!("  {:<34} {:>9} {:>10} {:>9} {:>13}", "table", "cells", "disclosed", "narrowed", "inconsistent");
+                for t in &r.tables {
+                    eprintln!("  {:<34} {:>9} {:>10} {:>9} {:>13}", t.name, t.cells, t.disclosed, t.narrowed, t.inconsistent);
+                }
+                for f in r.findings.iter().take(SHOWN_VIOLATIONS) {
+                    let cell: Vec<String> = f.cell.iter().map(|(d, c)| format!("{d}={c}")).collect();
+                    let hi = f.hi.map_or("inf".to_string(), |h| h.to_string());
+                    eprintln!("{}: {}: {}: shown `{}`, true value in [{}, {hi}]", f.kind, f.table, cell.join(", "), f.shown, f.lo);
+                }
+                if r.findings.len() > SHOWN_VIOLATIONS {
+                    eprintln!("... and {} more findings (use --json FILE for all)", r.findings.len() - SHOWN_VIOLATIONS);
+                }
+                let verdict = if r.findings.is_empty() { "clean" } else { "FINDINGS" };
+                eprintln!(
+                    "discreet: audit {}: {verdict}: {} cells, {} relations, {} blocks, {} LP solves, {} findings",
+                    dir.display(),
+                    r.cells,
+                    r.relations,
+                    r.blocks,
+                    r.lp_solves,
+                    r.findings.len()
+                );
+            }
+            LogFormat::Json => {
+                for f in &r.findings {
+                    self.json(json!({"event": "finding", "kind": f.kind, "table": f.table, "cell": f.cell, "shown": f.shown, "lo": f.lo, "hi": f.hi}));
+                }
+                self.json(json!({"event": "audit_done", "release": dir.display().to_string(), "clean": r.findings.is_empty(), "cells": r.cells, "findings": r.findings.len()}));
             }
         }
     }

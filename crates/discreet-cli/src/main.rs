@@ -66,6 +66,21 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
     },
+    /// Attack a release from the outside (only what it publishes) and report
+    /// every cell an outsider can pin down or narrow.
+    Audit {
+        /// The release folder.
+        dir: PathBuf,
+        /// Write the findings as JSON to FILE too.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Counts 1..N-1 are protected: a cell pinned in that range is disclosed.
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        protect_below: u64,
+        /// A protected cell known to lie in fewer than W values is narrowed.
+        #[arg(long, value_name = "W", default_value_t = 3)]
+        min_width: u64,
+    },
     /// Write synthetic permanent-resident admissions microdata.
     Testdata {
         /// Number of rows.
@@ -110,6 +125,7 @@ fn main() -> ExitCode {
             Err(e) => reporter.error(&e.to_string()),
         },
         Command::Verify { dir, inputs, json } => verify(&dir, inputs.into_iter().collect(), json, &mut reporter),
+        Command::Audit { dir, json, protect_below, min_width } => audit(&dir, json, protect_below, min_width, &mut reporter),
         Command::Testdata { rows, seed, out } => testdata(rows, seed, &out, &mut reporter),
     };
     ExitCode::from(code)
@@ -169,6 +185,42 @@ fn testdata(rows: u64, seed: u64, out: &std::path::Path, reporter: &mut StderrRe
         Ok(()) => {
             reporter.summary(&format!("wrote {rows} synthetic rows (seed {seed}) to {}", out.display()));
             0
+        }
+        Err(e) => reporter.error(&e.to_string()),
+    }
+}
+
+fn audit(dir: &std::path::Path, json: Option<PathBuf>, protect_below: u64, min_width: u64, reporter: &mut StderrReporter) -> u8 {
+    let mut options = discreet_audit::AuditOptions::default();
+    options.policy.protect_nonzero_below = protect_below;
+    options.policy.min_width = min_width;
+    match discreet_pipeline::audit_release(dir, &options, reporter) {
+        Ok(report) => {
+            if let Some(path) = json {
+                let doc = serde_json::json!({
+                    "release": dir.display().to_string(),
+                    "clean": report.findings.is_empty(),
+                    "policy": {"protect_below": protect_below, "min_width": min_width},
+                    "cells": report.cells,
+                    "relations": report.relations,
+                    "tables": report.tables.iter().map(|t| serde_json::json!({"name": t.name, "cells": t.cells, "disclosed": t.disclosed, "narrowed": t.narrowed, "inconsistent": t.inconsistent})).collect::<Vec<_>>(),
+                    "findings": report.findings.iter().map(|f| serde_json::json!({
+                        "table": f.table,
+                        "cell": f.cell.iter().map(|(d, c)| (d.clone(), serde_json::Value::String(c.clone()))).collect::<serde_json::Map<_, _>>(),
+                        "shown": f.shown, "lo": f.lo, "hi": f.hi, "kind": f.kind,
+                    })).collect::<Vec<_>>(),
+                });
+                let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values") + "\n";
+                if let Err(e) = std::fs::write(&path, text) {
+                    return reporter.error(&format!("cannot write {}: {e}", path.display()));
+                }
+            }
+            reporter.audit_summary(dir, &report);
+            if report.findings.is_empty() {
+                0
+            } else {
+                1
+            }
         }
         Err(e) => reporter.error(&e.to_string()),
     }

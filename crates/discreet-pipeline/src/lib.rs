@@ -5,17 +5,20 @@
 //! margins, protects it with the spec's rule, and has the publish crate
 //! write the release into a temporary folder that is renamed into place only
 //! when complete. `verify` does the same computation again and compares it
-//! with what a release folder holds.
+//! with what a release folder holds; `audit` attacks a release folder with
+//! only what it publishes.
 //!
 //! It must not print: it reports through a [`Reporter`] so the CLI decides
 //! how (human or JSON lines), and it must never report a true count.
 
+mod audit;
 mod compute;
 mod error;
 mod report;
 mod run;
 mod verify;
 
+pub use audit::{audit_release, AuditFinding, AuditReport, TableAudit};
 pub use compute::{compute, Computed};
 pub use error::PipelineError;
 pub use report::{NullReporter, Reporter};

@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 
 use discreet_core::{Hierarchy, IrccRule, MarginKind, TieRule, ZeroDisplay};
+use discreet_spec::plan::LeafMapper;
 
 use crate::cells::column_names;
 use crate::ReleaseContent;
@@ -57,13 +58,31 @@ pub fn structure_json(content: &ReleaseContent<'_>) -> Value {
                 .zip(view.dims)
                 .map(|(name, h)| {
                     let d = &plan.dimensions[name];
-                    json!({
+                    let mut dim = json!({
                         "name": name,
                         "source_column": d.spec.column,
                         "en": d.spec.label.en,
                         "fr": d.spec.label.fr,
                         "nodes": hierarchy_json(h),
-                    })
+                    });
+                    // What raw values each leaf covers, so that an auditor can
+                    // tell which cells of different tables count the same rows.
+                    match &d.mapper {
+                        LeafMapper::Codes => dim["kind"] = json!("codes"),
+                        LeafMapper::Calendar { first, last, .. } => {
+                            dim["kind"] = json!("calendar");
+                            dim["first"] = json!(format!("{:04}-{:02}", first.0, first.1));
+                            dim["last"] = json!(format!("{:04}-{:02}", last.0, last.1));
+                        }
+                        LeafMapper::Bands(bands) => {
+                            dim["kind"] = json!("bands");
+                            dim["bands"] = json!(bands
+                                .iter()
+                                .map(|(min, max, code)| json!({"code": code, "min": min, "max": max}))
+                                .collect::<Vec<_>>());
+                        }
+                    }
+                    dim
                 })
                 .collect();
             json!({
@@ -83,7 +102,7 @@ pub fn structure_json(content: &ReleaseContent<'_>) -> Value {
         "format": STRUCTURE_FORMAT,
         "release": plan.spec.release.name,
         "rule": rule_json(&plan.rule),
-        "relations": "Each table holds one cell per combination of codes, one code per dimension. For every dimension and every code with children, the cell with that code equals the sum of the cells with its children's codes, all other codes equal ('additive' margins); 'distinct' margins lie between the largest part and the sum of the parts. Totals were computed from unrounded counts and protected independently, so shown values need not add up. Tables with the same input count the same units: cells of different tables whose codes select the same rows of that input have the same true count.",
+        "relations": "Each table holds one cell per combination of codes, one code per dimension. For every dimension and every code with children, the cell with that code equals the sum of the cells with its children's codes, all other codes equal ('additive' margins); 'distinct' margins lie between the largest part and the sum of the parts. Totals were computed from unrounded counts and protected independently, so shown values need not add up. Tables with the same input count the same units: cells of different tables whose codes select the same rows of that input have the same true count. A dimension's `kind` says what its leaves select: `codes` (rows with that code), `calendar` (rows whose date falls in that month, quarter or year, within `first`..`last`; the total is the whole period) or `bands` (rows whose value lies in `min`..`max`). A source column that is not a dimension of a table is not restricted by it.",
         "shown_values": "'0' is a true zero (when rule.zero is \"0\"); '--' is a count in rule.suppress; any other value is the count rounded to a multiple of rule.rounding_base.",
         "tables": tables,
     })

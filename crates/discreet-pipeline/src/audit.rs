@@ -1,0 +1,387 @@
+//! `discreet audit`: attack a release from the outside. Reads only what is
+//! published (`structure.json` and the table CSVs), turns every shown value
+//! into the interval it allows, ties cells by the sums the structure
+//! declares (and across tables that count the same rows), and asks the
+//! audit engine what an outsider can infer about each cell.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use discreet_audit::{audit, AuditOptions, FindingKind, Interval, SystemBuilder, Var};
+use discreet_core::{IrccRule, Shown, TieRule, ZeroDisplay};
+use serde_json::Value;
+
+use crate::error::PipelineError;
+use crate::report::{stage, Reporter};
+
+/// One cell the audit found something about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditFinding {
+    /// Table name.
+    pub table: String,
+    /// `(dimension, code)` per dimension.
+    pub cell: Vec<(String, String)>,
+    /// The shown value.
+    pub shown: String,
+    /// Smallest value an outsider can infer.
+    pub lo: u64,
+    /// Largest value an outsider can infer (`None`: unbounded).
+    pub hi: Option<u64>,
+    /// `disclosed`, `narrowed` or `inconsistent`.
+    pub kind: &'static str,
+}
+
+/// Per table counts of findings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TableAudit {
+    /// Table name.
+    pub name: String,
+    /// Cells audited.
+    pub cells: usize,
+    /// Cells pinned to one protected value.
+    pub disclosed: usize,
+    /// Cells narrowed below the protection width.
+    pub narrowed: usize,
+    /// Cells whose constraints admit no value.
+    pub inconsistent: usize,
+}
+
+/// The outcome of an audit.
+#[derive(Debug, Clone, Default)]
+pub struct AuditReport {
+    /// Cells audited in all tables.
+    pub cells: usize,
+    /// Relations used (sums and cross-table equalities).
+    pub relations: usize,
+    /// Independent blocks the system split into.
+    pub blocks: usize,
+    /// LP solves run.
+    pub lp_solves: usize,
+    /// Per table.
+    pub tables: Vec<TableAudit>,
+    /// Every finding, disclosed first, then narrowed (narrowest first).
+    pub findings: Vec<AuditFinding>,
+}
+
+fn bad(dir: &Path, file: &str, what: impl std::fmt::Display) -> PipelineError {
+    PipelineError::Usage(format!("{}: {file}: {what}", dir.display()))
+}
+
+fn rule_of(dir: &Path, v: &Value) -> Result<IrccRule, PipelineError> {
+    let base = v["rounding_base"].as_u64().ok_or_else(|| bad(dir, "structure.json", "rule.rounding_base: expected an integer"))?;
+    let lo = v["suppress"][0].as_u64().ok_or_else(|| bad(dir, "structure.json", "rule.suppress: expected [lo, hi]"))?;
+    let hi = v["suppress"][1].as_u64().ok_or_else(|| bad(dir, "structure.json", "rule.suppress: expected [lo, hi]"))?;
+    let zero = match v["zero"].as_str() {
+        Some("--") => ZeroDisplay::Suppressed,
+        _ => ZeroDisplay::Zero,
+    };
+    let tie = match v["tie"].as_str() {
+        Some("down") => TieRule::Down,
+        Some("even") => TieRule::Even,
+        _ => TieRule::Up,
+    };
+    IrccRule::new(base, lo, hi, zero, tie).map_err(|e| bad(dir, "structure.json", format!("rule: {e}")))
+}
+
+/// One dimension as published.
+struct Dim {
+    name: String,
+    column: String,
+    codes: Vec<String>,
+    index: HashMap<String, usize>,
+    children: Vec<Vec<usize>>,
+    /// Canonical description of the rows each node selects.
+    selection: Vec<String>,
+}
+
+fn month_index(code: &str) -> Option<Vec<i64>> {
+    let y: i64 = code.get(0..4)?.parse().ok()?;
+    match code.len() {
+        4 => Some((1..=12).map(|m| y * 12 + m - 1).collect()),
+        7 if &code[4..6] == "-Q" => {
+            let q: i64 = code[6..].parse().ok()?;
+            Some((1..=3).map(|k| y * 12 + (q - 1) * 3 + k - 1).collect())
+        }
+        7 => Some(vec![y * 12 + code[5..7].parse::<i64>().ok()? - 1]),
+        _ => None,
+    }
+}
+
+fn ranges(mut v: Vec<i64>) -> String {
+    v.sort_unstable();
+    v.dedup();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
+            j += 1;
+        }
+        out.push(format!("{}..{}", v[i], v[j]));
+        i = j + 1;
+    }
+    out.join(",")
+}
+
+fn parse_dim(dir: &Path, v: &Value) -> Result<Dim, PipelineError> {
+    let err = |m: &str| bad(dir, "structure.json", m);
+    let name = v["name"].as_str().ok_or_else(|| err("a dimension lacks its name"))?.to_string();
+    let nodes = v["nodes"].as_array().ok_or_else(|| err("a dimension lacks its nodes"))?;
+    let codes: Vec<String> = nodes.iter().map(|n| n["code"].as_str().unwrap_or("").to_string()).collect();
+    let index: HashMap<String, usize> = codes.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
+    if index.len() != codes.len() {
+        return Err(err(&format!("dimension `{name}` repeats a code")));
+    }
+    let mut children = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        let ch: Vec<usize> = n["children"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|c| c.as_str().and_then(|c| index.get(c).copied())).collect())
+            .unwrap_or_default();
+        children.push(ch);
+    }
+    let kind = v["kind"].as_str().unwrap_or("codes").to_string();
+    // Leaves under each node, for the rows it selects.
+    let leaves_under = |i: usize| -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut stack = vec![i];
+        while let Some(n) = stack.pop() {
+            if children[n].is_empty() {
+                out.push(n);
+            } else {
+                stack.extend(&children[n]);
+            }
+        }
+        out
+    };
+    let root = (0..codes.len()).find(|&i| nodes[i]["parent"].is_null()).ok_or_else(|| err(&format!("dimension `{name}` has no total")))?;
+    let bands: HashMap<String, (i64, Option<i64>)> = v["bands"]
+        .as_array()
+        .map(|a| a.iter().map(|b| (b["code"].as_str().unwrap_or("").to_string(), (b["min"].as_i64().unwrap_or(0), b["max"].as_i64()))).collect())
+        .unwrap_or_default();
+    let selection = (0..codes.len())
+        .map(|i| {
+            let leaves = leaves_under(i);
+            match kind.as_str() {
+                // Every row holds a valid code and lies in some band, so the
+                // total selects all rows; a period restricts rows even at its total.
+                "codes" | "bands" if i == root => "*".to_string(),
+                "calendar" => ranges(leaves.iter().flat_map(|&l| month_index(&codes[l]).unwrap_or_default()).collect()),
+                "bands" => {
+                    let mut parts: Vec<String> = leaves
+                        .iter()
+                        .map(|&l| match bands.get(&codes[l]) {
+                            Some((a, Some(b))) => format!("{a}..{b}"),
+                            Some((a, None)) => format!("{a}.."),
+                            None => codes[l].clone(),
+                        })
+                        .collect();
+                    parts.sort();
+                    parts.join(",")
+                }
+                _ => {
+                    let mut c: Vec<&str> = leaves.iter().map(|&l| codes[l].as_str()).collect();
+                    c.sort_unstable();
+                    c.join(",")
+                }
+            }
+        })
+        .collect();
+    Ok(Dim {
+        name,
+        column: v["source_column"].as_str().unwrap_or("").to_string(),
+        codes,
+        index,
+        children,
+        selection,
+    })
+}
+
+/// Audits the release in `dir` from what it publishes.
+pub fn audit_release(dir: &Path, options: &AuditOptions, reporter: &mut dyn Reporter) -> Result<AuditReport, PipelineError> {
+    let text = std::fs::read(dir.join("structure.json"))
+        .map_err(|_| PipelineError::Usage(format!("{}: not a release folder (no structure.json)", dir.display())))?;
+    let st: Value = serde_json::from_slice(&text).map_err(|e| bad(dir, "structure.json", format!("not valid JSON ({e})")))?;
+    let rule = rule_of(dir, &st["rule"])?;
+    let tables_json = st["tables"].as_array().ok_or_else(|| bad(dir, "structure.json", "no `tables` list"))?;
+
+    struct T {
+        name: String,
+        input: String,
+        dims: Vec<Dim>,
+        strides: Vec<usize>,
+        offset: usize,
+        shown: Vec<String>,
+        distinct: bool,
+    }
+    let mut tables = Vec::new();
+    let mut b = SystemBuilder::new();
+    for tj in tables_json {
+        let name = tj["name"].as_str().ok_or_else(|| bad(dir, "structure.json", "a table lacks its name"))?.to_string();
+        let dims = tj["dimensions"]
+            .as_array()
+            .ok_or_else(|| bad(dir, "structure.json", format!("table `{name}` lacks dimensions")))?
+            .iter()
+            .map(|d| parse_dim(dir, d))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut strides = vec![1usize; dims.len()];
+        for i in (0..dims.len().saturating_sub(1)).rev() {
+            strides[i] = strides[i + 1] * dims[i + 1].codes.len();
+        }
+        let cells: usize = dims.iter().map(|d| d.codes.len()).product();
+        let file = tj["csv"].as_str().unwrap_or("").to_string();
+        let shown = stage(reporter, &format!("reading {file}"), || read_shown(dir, &file, &dims, &strides, cells))?;
+        let offset = b.n_vars();
+        for (i, s) in shown.iter().enumerate() {
+            let parsed = Shown::parse(s).and_then(|v| rule.preimage(v));
+            let Some((lo, hi)) = parsed else {
+                return Err(bad(dir, &file, format!("cell {i}: `{s}` is not a value the declared rule shows")));
+            };
+            b.add_var(Interval::new(lo, hi));
+        }
+        tables.push(T {
+            name,
+            input: tj["input"].as_str().unwrap_or("").to_string(),
+            dims,
+            strides,
+            offset,
+            shown,
+            distinct: tj["margins"].as_str() == Some("distinct"),
+        });
+    }
+
+    // Sums along every dimension of every table.
+    let mut parts: Vec<Var> = Vec::new();
+    for t in &tables {
+        let cells = t.shown.len();
+        for idx in 0..cells {
+            for (d, dim) in t.dims.iter().enumerate() {
+                let node = (idx / t.strides[d]) % dim.codes.len();
+                if dim.children[node].is_empty() {
+                    continue;
+                }
+                let base = idx - node * t.strides[d];
+                parts.clear();
+                parts.extend(dim.children[node].iter().map(|&c| (t.offset + base + c * t.strides[d]) as Var));
+                let total = (t.offset + idx) as Var;
+                let r = if t.distinct { b.add_distinct(total, &parts) } else { b.add_additive(total, &parts) };
+                r.map_err(|e| bad(dir, "structure.json", format!("table `{}`: {e}", t.name)))?;
+            }
+        }
+    }
+
+    // Cells of different tables that select the same rows of the same input.
+    let mut by_input: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, t) in tables.iter().enumerate() {
+        by_input.entry(t.input.as_str()).or_default().push(i);
+    }
+    for group in by_input.values().filter(|g| g.len() > 1) {
+        let mut columns: Vec<&str> = group.iter().flat_map(|&i| tables[i].dims.iter().map(|d| d.column.as_str())).collect();
+        columns.sort_unstable();
+        columns.dedup();
+        let mut first: HashMap<String, Var> = HashMap::new();
+        for &ti in group {
+            let t = &tables[ti];
+            for idx in 0..t.shown.len() {
+                let mut key = String::new();
+                for c in &columns {
+                    key.push_str(c);
+                    key.push('=');
+                    match t.dims.iter().position(|d| d.column == *c) {
+                        Some(d) => {
+                            let node = (idx / t.strides[d]) % t.dims[d].codes.len();
+                            key.push_str(&t.dims[d].selection[node]);
+                        }
+                        None => key.push('*'),
+                    }
+                    key.push(';');
+                }
+                let var = (t.offset + idx) as Var;
+                match first.get(&key) {
+                    Some(&other) if other != var => {
+                        b.add_equal(other, var).map_err(|e| bad(dir, "structure.json", e))?;
+                    }
+                    Some(_) => {}
+                    None => {
+                        first.insert(key, var);
+                    }
+                }
+            }
+        }
+    }
+
+    let system = b.build();
+    let result = stage(reporter, "auditing", || audit(&system, options));
+    let mut report = AuditReport {
+        cells: system.n_vars(),
+        relations: system.n_relations(),
+        blocks: result.blocks,
+        lp_solves: result.lp_solves,
+        ..Default::default()
+    };
+    for t in &tables {
+        report.tables.push(TableAudit { name: t.name.clone(), cells: t.shown.len(), ..Default::default() });
+    }
+    let mut findings = result.findings.clone();
+    findings.sort_by_key(|f| (f.kind, f.hi.map_or(u64::MAX, |h| h - f.lo), f.var));
+    for f in findings {
+        let v = f.var as usize;
+        let ti = tables.iter().rposition(|t| t.offset <= v).expect("every var belongs to a table");
+        let t = &tables[ti];
+        let idx = v - t.offset;
+        let cell = t
+            .dims
+            .iter()
+            .enumerate()
+            .map(|(d, dim)| (dim.name.clone(), dim.codes[(idx / t.strides[d]) % dim.codes.len()].clone()))
+            .collect();
+        let kind = match f.kind {
+            FindingKind::Disclosed => {
+                report.tables[ti].disclosed += 1;
+                "disclosed"
+            }
+            FindingKind::Narrowed => {
+                report.tables[ti].narrowed += 1;
+                "narrowed"
+            }
+            FindingKind::Inconsistent => {
+                report.tables[ti].inconsistent += 1;
+                "inconsistent"
+            }
+        };
+        report.findings.push(AuditFinding { table: t.name.clone(), cell, shown: t.shown[idx].clone(), lo: f.lo, hi: f.hi, kind });
+    }
+    Ok(report)
+}
+
+/// Reads a table's shown values into cell order, checking every cell is there once.
+fn read_shown(dir: &Path, file: &str, dims: &[Dim], strides: &[usize], cells: usize) -> Result<Vec<String>, PipelineError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(dir.join(file))
+        .map_err(|e| bad(dir, file, format!("cannot read ({e})")))?;
+    let headers = rdr.headers().map_err(|e| bad(dir, file, e))?.clone();
+    let pos: Vec<usize> = dims
+        .iter()
+        .map(|d| headers.iter().position(|h| h == d.name).ok_or_else(|| bad(dir, file, format!("line 1: no column `{}`", d.name))))
+        .collect::<Result<_, _>>()?;
+    let count = headers.iter().position(|h| h == "count").ok_or_else(|| bad(dir, file, "line 1: no column `count`"))?;
+    let mut shown: Vec<Option<String>> = vec![None; cells];
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| bad(dir, file, format!("line {line}: {e}")))?;
+        let mut idx = 0;
+        for (d, dim) in dims.iter().enumerate() {
+            let code = rec.get(pos[d]).unwrap_or("");
+            let n = dim.index.get(code).ok_or_else(|| bad(dir, file, format!("line {line}: unknown `{}` code `{code}`", dim.name)))?;
+            idx += n * strides[d];
+        }
+        if shown[idx].replace(rec.get(count).unwrap_or("").to_string()).is_some() {
+            return Err(bad(dir, file, format!("line {line}: the same cell appears twice")));
+        }
+    }
+    if let Some(missing) = shown.iter().position(|s| s.is_none()) {
+        return Err(bad(dir, file, format!("{} cells have no row (cell {missing} first)", shown.iter().filter(|s| s.is_none()).count())));
+    }
+    Ok(shown.into_iter().map(|s| s.expect("checked")).collect())
+}
