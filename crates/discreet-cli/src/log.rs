@@ -63,12 +63,16 @@ impl StderrReporter {
                 }
                 let bytes: u64 = s.files.iter().map(|f| f.1).sum();
                 eprintln!("  {} files, {} bytes", s.files.len(), bytes);
+                if let Some(n) = s.audit_findings {
+                    eprintln!("  audit: {n} findings (see manifest.json; `discreet audit` lists them)");
+                }
             }
             LogFormat::Json => self.json(json!({
                 "event": "release_written",
                 "out": s.out.display().to_string(),
                 "tables": s.tables.iter().map(|t| json!({"name": t.name, "cells": t.cells, "zero": t.zero, "suppressed": t.suppressed, "rounded": t.rounded})).collect::<Vec<_>>(),
                 "files": s.files.iter().map(|f| json!({"path": f.0, "bytes": f.1})).collect::<Vec<_>>(),
+                "audit_findings": s.audit_findings,
             })),
         }
     }

@@ -138,6 +138,10 @@ fn run(spec: &std::path::Path, opts: &RunOptions, reporter: &mut StderrReporter)
             reporter.run_summary(&summary);
             0
         }
+        Err(e @ PipelineError::Gate(_)) => {
+            reporter.error(&e.to_string());
+            1
+        }
         Err(e) => reporter.error(&e.to_string()),
     }
 }

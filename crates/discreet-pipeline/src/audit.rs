@@ -31,6 +31,12 @@ pub struct AuditFinding {
     pub kind: &'static str,
 }
 
+/// The name of a finding in `[audit].accept`: `table:dim=code,dim=code`.
+pub fn finding_name(f: &AuditFinding) -> String {
+    let cell: Vec<String> = f.cell.iter().map(|(d, c)| format!("{d}={c}")).collect();
+    format!("{}:{}", f.table, cell.join(","))
+}
+
 /// Per table counts of findings.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TableAudit {

@@ -6,8 +6,8 @@ use discreet_ingest::IngestError;
 use discreet_publish::PublishError;
 use discreet_spec::SpecError;
 
-/// Why a run or a verification could not be done. All of these are exit
-/// code 2 at the command line: the user has something to fix.
+/// Why a run or a verification could not be done. At the command line a
+/// refused gate is exit code 1 and everything else exit code 2.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PipelineError {
     /// Wrong command-line use (unknown input name, bad output folder...).
@@ -18,6 +18,9 @@ pub enum PipelineError {
     Input(IngestError),
     /// The release could not be written.
     Publish(PublishError),
+    /// The spec's audit gate refused the release: these findings (named
+    /// `table:dim=code,...`, never with true counts) were not accepted.
+    Gate(Vec<String>),
 }
 
 impl fmt::Display for PipelineError {
@@ -27,6 +30,16 @@ impl fmt::Display for PipelineError {
             PipelineError::Spec(e) => e.fmt(f),
             PipelineError::Input(e) => e.fmt(f),
             PipelineError::Publish(e) => e.fmt(f),
+            PipelineError::Gate(names) => {
+                write!(f, "the audit gate refused the release: {} findings not accepted in [audit].accept", names.len())?;
+                for n in names.iter().take(20) {
+                    write!(f, "\n  {n}")?;
+                }
+                if names.len() > 20 {
+                    write!(f, "\n  ... and {} more", names.len() - 20)?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ mod report;
 mod run;
 mod verify;
 
-pub use audit::{audit_release, AuditFinding, AuditReport, TableAudit};
+pub use audit::{audit_release, finding_name, AuditFinding, AuditReport, TableAudit};
 pub use compute::{compute, Computed};
 pub use error::PipelineError;
 pub use report::{NullReporter, Reporter};

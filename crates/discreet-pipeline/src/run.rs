@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use discreet_core::{CellStatus, ProtectedTable};
 use discreet_publish::{write_release, ReleaseContent, TableView};
+use discreet_spec::model::AuditSpec;
 use discreet_spec::Plan;
 
 use crate::compute::compute;
@@ -47,6 +48,8 @@ pub struct RunSummary {
     pub tables: Vec<TableSummary>,
     /// Files written, with sizes.
     pub files: Vec<(String, u64)>,
+    /// Findings of the spec's audit, when it has one.
+    pub audit_findings: Option<usize>,
 }
 
 /// Refuses an output folder that would clobber something, before any work.
@@ -102,6 +105,13 @@ pub fn run(plan: &Plan, opts: &RunOptions, reporter: &mut dyn Reporter) -> Resul
             return Err(e.into());
         }
     };
+    let audited = match plan.spec.audit.as_ref().map(|a| gate(a, &content, &files, &tmp, reporter)).transpose() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
     if let Err(e) = install(&tmp, &opts.out) {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
@@ -119,7 +129,45 @@ pub fn run(plan: &Plan, opts: &RunOptions, reporter: &mut dyn Reporter) -> Resul
             rounded: p.count_status(CellStatus::Rounded),
         })
         .collect();
-    Ok(RunSummary { out: opts.out.clone(), tables, files: files.into_iter().map(|f| (f.path, f.bytes)).collect() })
+    Ok(RunSummary {
+        out: opts.out.clone(),
+        tables,
+        files: files.into_iter().map(|f| (f.path, f.bytes)).collect(),
+        audit_findings: audited,
+    })
+}
+
+/// Audits the written (not yet installed) release; refuses it when the gate
+/// is on and a finding is not accepted; records the outcome in the manifest.
+/// Returns the number of findings.
+fn gate(
+    spec: &AuditSpec,
+    content: &ReleaseContent<'_>,
+    files: &[discreet_publish::FileEntry],
+    dir: &Path,
+    reporter: &mut dyn Reporter,
+) -> Result<usize, PipelineError> {
+    let mut options = discreet_audit::AuditOptions::default();
+    options.policy.protect_nonzero_below = spec.protect_below;
+    options.policy.min_width = spec.min_width;
+    let report = crate::audit::audit_release(dir, &options, reporter)?;
+    let names: Vec<String> = report.findings.iter().map(crate::audit::finding_name).collect();
+    let unaccepted: Vec<String> = names.iter().filter(|n| !spec.accept.contains(n)).cloned().collect();
+    if spec.gate && !unaccepted.is_empty() {
+        return Err(PipelineError::Gate(unaccepted));
+    }
+    let count = |k: &str| report.findings.iter().filter(|f| f.kind == k).count();
+    let record = serde_json::json!({
+        "gate": spec.gate,
+        "policy": {"protect_below": spec.protect_below, "min_width": spec.min_width},
+        "cells": report.cells,
+        "disclosed": count("disclosed"),
+        "narrowed": count("narrowed"),
+        "inconsistent": count("inconsistent"),
+        "accepted": names.iter().filter(|n| spec.accept.contains(n)).collect::<Vec<_>>(),
+    });
+    discreet_publish::write_manifest(dir, content, files, Some(&record))?;
+    Ok(report.findings.len())
 }
 
 /// Moves the finished release into place, replacing an old one last.

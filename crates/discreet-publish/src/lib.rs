@@ -67,9 +67,25 @@ pub fn write_release(dir: &Path, content: &ReleaseContent<'_>) -> Result<Vec<Fil
     files.push(files::write(dir, SPEC_FILE, content.plan.spec_text.as_bytes())?);
     let package = portal_package::package(content, &files)?;
     files.push(files::write(dir, "package.json", &json_bytes(&package)?)?);
-    let manifest = Manifest::new(content, &files);
-    files.push(files::write(dir, MANIFEST_FILE, &json_bytes(&manifest.to_json())?)?);
+    let manifest = write_manifest(dir, content, &files, None)?;
+    files.push(manifest);
     Ok(files)
+}
+
+/// Writes (or rewrites) `manifest.json` for `files` (the manifest itself
+/// excluded), with the record of the audit made before installing, if any.
+pub fn write_manifest(
+    dir: &Path,
+    content: &ReleaseContent<'_>,
+    files: &[FileEntry],
+    audit: Option<&serde_json::Value>,
+) -> Result<FileEntry, PublishError> {
+    let files: Vec<FileEntry> = files.iter().filter(|f| f.path != MANIFEST_FILE).cloned().collect();
+    let mut manifest = Manifest::new(content, &files).to_json();
+    if let Some(a) = audit {
+        manifest["audit"] = a.clone();
+    }
+    files::write(dir, MANIFEST_FILE, &json_bytes(&manifest)?)
 }
 
 /// Checks the portal metadata a spec would produce, before any work is

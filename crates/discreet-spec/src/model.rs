@@ -44,6 +44,33 @@ pub struct Spec {
     pub dimensions: BTreeMap<String, DimensionSpec>,
     /// The published tables, in release order.
     pub tables: Vec<TableSpec>,
+    /// Audit the release before it is written (and optionally refuse it).
+    pub audit: Option<AuditSpec>,
+}
+
+/// The audit a run does on its own release before installing it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSpec {
+    /// Refuse to write a release with findings that are not accepted.
+    #[serde(default)]
+    pub gate: bool,
+    /// Counts `1..protect_below` are protected (default 10).
+    #[serde(default = "default_protect_below")]
+    pub protect_below: u64,
+    /// A protected cell known to lie in fewer values than this is narrowed (default 3).
+    #[serde(default = "default_min_width")]
+    pub min_width: u64,
+    /// Findings accepted by name (`table:dim=code,dim=code`); recorded in the manifest.
+    #[serde(default)]
+    pub accept: Vec<String>,
+}
+
+fn default_protect_below() -> u64 {
+    10
+}
+fn default_min_width() -> u64 {
+    3
 }
 
 /// Identity and description of a release.
