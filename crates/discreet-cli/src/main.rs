@@ -157,17 +157,12 @@ fn verify(dir: &std::path::Path, inputs: BTreeMap<String, PathBuf>, json: Option
                     "cells_checked": report.cells_checked,
                     "violations": report.violations.iter().map(|v| serde_json::json!({"file": v.file, "cell": v.cell, "message": v.message})).collect::<Vec<_>>(),
                 });
-                let text = serde_json::to_string_pretty(&doc).expect("JSON of strings") + "\n";
-                if let Err(e) = std::fs::write(&path, text) {
-                    return reporter.error(&format!("cannot write {}: {e}", path.display()));
+                if let Err(code) = write_json(&path, &doc, reporter) {
+                    return code;
                 }
             }
             reporter.verify_summary(dir, &report);
-            if report.violations.is_empty() {
-                0
-            } else {
-                1
-            }
+            u8::from(!report.violations.is_empty())
         }
         Err(e) => reporter.error(&e.to_string()),
     }
@@ -214,18 +209,19 @@ fn audit(dir: &std::path::Path, json: Option<PathBuf>, protect_below: u64, min_w
                         "shown": f.shown, "lo": f.lo, "hi": f.hi, "kind": f.kind,
                     })).collect::<Vec<_>>(),
                 });
-                let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values") + "\n";
-                if let Err(e) = std::fs::write(&path, text) {
-                    return reporter.error(&format!("cannot write {}: {e}", path.display()));
+                if let Err(code) = write_json(&path, &doc, reporter) {
+                    return code;
                 }
             }
             reporter.audit_summary(dir, &report);
-            if report.findings.is_empty() {
-                0
-            } else {
-                1
-            }
+            u8::from(!report.findings.is_empty())
         }
         Err(e) => reporter.error(&e.to_string()),
     }
+}
+
+/// Writes a report as pretty JSON; on failure reports it and gives exit code 2.
+fn write_json(path: &std::path::Path, doc: &serde_json::Value, reporter: &mut StderrReporter) -> Result<(), u8> {
+    let text = serde_json::to_string_pretty(doc).expect("reports hold only plain values") + "\n";
+    std::fs::write(path, text).map_err(|e| reporter.error(&format!("cannot write {}: {e}", path.display())))
 }

@@ -1,0 +1,566 @@
+//! Seeded random tables: the audit must never exclude a true value (or any
+//! feasible one), must report what it pins, and the LP must only tighten.
+
+use discreet_audit::synthetic::{additive_table, Dim, Table};
+use discreet_audit::{
+    audit, AuditOptions, AuditResult, FindingKind, Interval, Policy, System, SystemBuilder, Var,
+};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// The IRCC rule as an outsider reads it, written independently of the
+/// crate's synthetic helper: 0 -> 0; 1..4 -> `--`; else nearest multiple of
+/// 5, a shown 5 meaning 5..7 and a shown r >= 10 meaning r-2..r+2.
+fn rule(count: u64) -> Interval {
+    if count == 0 {
+        return Interval::exact(0);
+    }
+    if count <= 4 {
+        return Interval::new(1, 4);
+    }
+    let shown = ((count as f64 / 5.0).round() as u64) * 5;
+    if shown == 5 {
+        Interval::new(5, 7)
+    } else {
+        Interval::new(shown - 2, shown + 2)
+    }
+}
+
+/// Many zeros and small counts, a few larger ones.
+fn small_count(rng: &mut ChaCha8Rng) -> u64 {
+    match rng.gen_range(0..10) {
+        0..=3 => 0,
+        4..=7 => rng.gen_range(1..=6),
+        _ => rng.gen_range(7..=30),
+    }
+}
+
+fn random_dims(rng: &mut ChaCha8Rng) -> Vec<Dim> {
+    let nd = rng.gen_range(2..=3);
+    (0..nd)
+        .map(|_| {
+            let leaves = rng.gen_range(2..=5);
+            let groups = if leaves >= 4 && rng.gen_bool(0.4) {
+                2
+            } else {
+                0
+            };
+            Dim { leaves, groups }
+        })
+        .collect()
+}
+
+fn random_table(rng: &mut ChaCha8Rng) -> Table {
+    let dims = random_dims(rng);
+    let mut leaf_rng = ChaCha8Rng::seed_from_u64(rng.gen());
+    additive_table(&dims, || small_count(&mut leaf_rng), rule)
+}
+
+fn no_lp() -> AuditOptions {
+    AuditOptions {
+        lp_max_block_vars: 0,
+        ..AuditOptions::default()
+    }
+}
+
+fn assert_sound(sys: &System, truth: &[u64], r: &AuditResult, what: &str) {
+    assert_eq!(
+        r.count(FindingKind::Inconsistent),
+        0,
+        "{what}: {:?}",
+        r.findings
+    );
+    for (v, &t) in truth.iter().enumerate() {
+        assert!(
+            sys.domains()[v].contains(t),
+            "{what}: generator bug at var {v}"
+        );
+        assert!(
+            r.intervals[v].contains(t),
+            "{what}: var {v} true {t} outside {}",
+            r.intervals[v]
+        );
+    }
+}
+
+/// Every finding is what the policy says, and every var the policy flags
+/// has its finding.
+fn assert_findings_match(sys: &System, r: &AuditResult, policy: &Policy, what: &str) {
+    for (v, iv) in r.intervals.iter().enumerate() {
+        let expected = policy.classify(sys.domains()[v], *iv);
+        let got: Vec<FindingKind> = r
+            .findings
+            .iter()
+            .filter(|f| f.var as usize == v)
+            .map(|f| f.kind)
+            .collect();
+        assert_eq!(
+            got,
+            expected.into_iter().collect::<Vec<_>>(),
+            "{what}: var {v} interval {iv}"
+        );
+        // A cell published as a single small non-zero value is always
+        // reported, whatever else happens.
+        let d = sys.domains()[v];
+        if d.is_pinned() && (1..10).contains(&d.lo) {
+            assert_eq!(
+                got,
+                vec![FindingKind::Disclosed],
+                "{what}: exact small var {v}"
+            );
+        }
+    }
+}
+
+#[test]
+fn additive_tables_are_sound() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0xA0D1);
+    let options = AuditOptions::default();
+    for case in 0..300 {
+        let t = random_table(&mut rng);
+        let r = audit(&t.system, &options);
+        let what = format!("case {case} dims {:?}", t.dims);
+        assert_sound(&t.system, &t.truth, &r, &what);
+        assert!(r.propagation_converged, "{what}");
+        assert_eq!(r.blocks, 1, "{what}");
+        assert_findings_match(&t.system, &r, &options.policy, &what);
+    }
+}
+
+/// Permit holders: each person has one province (additive across
+/// provinces) and holds a permit over a run of months; a month group or
+/// the year counts each person once (distinct across months).
+struct Holders {
+    system: System,
+    truth: Vec<u64>,
+}
+
+fn holders_table(rng: &mut ChaCha8Rng) -> Holders {
+    let prov = Dim {
+        leaves: rng.gen_range(2..=4),
+        groups: 0,
+    };
+    let months = Dim {
+        leaves: rng.gen_range(3..=6),
+        groups: if rng.gen_bool(0.5) { 2 } else { 0 },
+    };
+    let people = rng.gen_range(0..40);
+    let mut persons = Vec::new();
+    for _ in 0..people {
+        let p = rng.gen_range(0..prov.leaves);
+        let a = rng.gen_range(0..months.leaves);
+        let b = rng.gen_range(a..months.leaves.min(a + 3));
+        persons.push((p, a, b));
+    }
+    let leaves_under = |d: &Dim, i: usize| -> Vec<usize> {
+        if d.is_leaf(i) {
+            return vec![i];
+        }
+        let mut out = Vec::new();
+        let mut stack = d.children(i);
+        while let Some(c) = stack.pop() {
+            if d.is_leaf(c) {
+                out.push(c);
+            } else {
+                stack.extend(d.children(c));
+            }
+        }
+        out
+    };
+    let (np, nm) = (prov.nodes(), months.nodes());
+    let idx = |p: usize, m: usize| (p * nm + m) as Var;
+    let mut truth = vec![0u64; np * nm];
+    for p in 0..np {
+        let ps = leaves_under(&prov, p);
+        for m in 0..nm {
+            let ms = leaves_under(&months, m);
+            truth[idx(p, m) as usize] = persons
+                .iter()
+                .filter(|&&(pp, a, b)| ps.contains(&pp) && ms.iter().any(|&mm| a <= mm && mm <= b))
+                .count() as u64;
+        }
+    }
+    let mut sb = SystemBuilder::new();
+    for &t in &truth {
+        sb.add_var(rule(t));
+    }
+    for p in 0..np {
+        for m in 0..nm {
+            if !prov.is_leaf(p) {
+                let parts: Vec<Var> = prov.children(p).iter().map(|&c| idx(c, m)).collect();
+                sb.add_additive(idx(p, m), &parts).unwrap();
+            }
+            if !months.is_leaf(m) {
+                let parts: Vec<Var> = months.children(m).iter().map(|&c| idx(p, c)).collect();
+                sb.add_distinct(idx(p, m), &parts).unwrap();
+            }
+        }
+    }
+    let system = sb.build();
+    // The generator itself must satisfy what it declares.
+    for rel in system.relations() {
+        let t = truth[rel.total as usize];
+        let parts: Vec<u64> = rel.parts.iter().map(|&v| truth[v as usize]).collect();
+        let (max, sum) = (
+            parts.iter().copied().max().unwrap(),
+            parts.iter().sum::<u64>(),
+        );
+        match rel.kind {
+            discreet_audit::RelationKind::Additive => assert_eq!(t, sum),
+            discreet_audit::RelationKind::Distinct => assert!(max <= t && t <= sum),
+        }
+    }
+    Holders { system, truth }
+}
+
+#[test]
+fn distinct_tables_are_sound() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0xD15C);
+    let options = AuditOptions::default();
+    let mut pinned = 0;
+    for case in 0..300 {
+        let h = holders_table(&mut rng);
+        let r = audit(&h.system, &options);
+        let what = format!("holders case {case}");
+        assert_sound(&h.system, &h.truth, &r, &what);
+        assert_findings_match(&h.system, &r, &options.policy, &what);
+        pinned += r
+            .intervals
+            .iter()
+            .zip(h.system.domains())
+            .filter(|(i, d)| i.is_pinned() && !d.is_pinned())
+            .count();
+    }
+    // The distinct bounds are weak, but small tables still leak sometimes.
+    assert!(
+        pinned > 0,
+        "no cell was ever pinned: the distinct propagation does nothing"
+    );
+}
+
+/// Publish one relation's total and all but one of its parts exactly; the
+/// remaining small part must come out pinned and reported.
+#[test]
+fn subtraction_in_random_tables_is_reported() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0xC0DE);
+    let mut checked = 0;
+    for case in 0..400 {
+        let mut t = random_table(&mut rng);
+        let rels: Vec<(Var, Vec<Var>)> = t
+            .system
+            .relations()
+            .map(|r| (r.total, r.parts.to_vec()))
+            .collect();
+        let (total, parts) = &rels[rng.gen_range(0..rels.len())];
+        let small: Vec<Var> = parts
+            .iter()
+            .copied()
+            .filter(|&p| (1..10).contains(&t.truth[p as usize]))
+            .collect();
+        if small.is_empty() {
+            continue;
+        }
+        let target = small[rng.gen_range(0..small.len())];
+        t.system
+            .set_domain(*total, Interval::exact(t.truth[*total as usize]));
+        for &p in parts {
+            if p != target {
+                t.system.set_domain(p, Interval::exact(t.truth[p as usize]));
+            }
+        }
+        let options = AuditOptions::default();
+        let r = audit(&t.system, &options);
+        let what = format!("case {case} target {target}");
+        assert_sound(&t.system, &t.truth, &r, &what);
+        assert_eq!(
+            r.intervals[target as usize],
+            Interval::exact(t.truth[target as usize]),
+            "{what}"
+        );
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.var == target && f.kind == FindingKind::Disclosed),
+            "{what}: {:?}",
+            r.findings
+        );
+        assert_findings_match(&t.system, &r, &options.policy, &what);
+        checked += 1;
+    }
+    assert!(checked > 100, "only {checked} cases had a small part");
+}
+
+/// The LP only tightens propagation, keeps the truth, and on 3-D tables
+/// actually finds something propagation misses.
+#[test]
+fn lp_never_looser_than_propagation_and_keeps_truth() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0x1F00);
+    let mut tighter = 0usize;
+    for case in 0..300 {
+        let (sys, truth) = if case % 3 == 2 {
+            let h = holders_table(&mut rng);
+            (h.system, h.truth)
+        } else {
+            let t = random_table(&mut rng);
+            (t.system, t.truth)
+        };
+        let p = audit(&sys, &no_lp());
+        let l = audit(&sys, &AuditOptions::default());
+        let what = format!("case {case}");
+        assert_sound(&sys, &truth, &p, &what);
+        assert_sound(&sys, &truth, &l, &what);
+        assert_eq!(l.lp_errors, 0, "{what}");
+        for (v, (a, b)) in p.intervals.iter().zip(&l.intervals).enumerate() {
+            assert!(
+                b.lo >= a.lo,
+                "{what}: var {v} LP {b} looser than propagation {a}"
+            );
+            match (a.hi, b.hi) {
+                (Some(x), Some(y)) => assert!(y <= x, "{what}: var {v} LP {b} vs {a}"),
+                (Some(_), None) => panic!("{what}: var {v} LP lost an upper bound"),
+                _ => {}
+            }
+            if a != b {
+                tighter += 1;
+            }
+        }
+    }
+    assert!(tighter > 0, "the LP never improved on propagation");
+}
+
+/// Brute force over every integer table that fits the published domains.
+/// For 2-D additive tables the constraint matrix is a network matrix, so the
+/// LP bounds are exactly the integer bounds: the audit must equal the brute
+/// force, not merely contain it. For 3-D tables, containment.
+#[test]
+fn matches_brute_force_on_small_tables() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0xB007);
+    let mut exact_cases = 0;
+    for case in 0..120 {
+        let three_d = case % 4 == 3;
+        let dims: Vec<Dim> = if three_d {
+            vec![Dim::flat(2), Dim::flat(2), Dim::flat(2)]
+        } else {
+            vec![
+                Dim::flat(rng.gen_range(2..=3)),
+                Dim::flat(rng.gen_range(2..=3)),
+            ]
+        };
+        let mut leaf_rng = ChaCha8Rng::seed_from_u64(rng.gen());
+        let t = additive_table(&dims, || small_count(&mut leaf_rng), rule);
+        let leaves: Vec<Var> = (0..t.truth.len() as Var)
+            .filter(|&v| t.coords(v).iter().zip(&t.dims).all(|(&c, d)| d.is_leaf(c)))
+            .collect();
+        let space: u64 = leaves
+            .iter()
+            .map(|&v| t.system.domains()[v as usize].width().unwrap())
+            .product();
+        if space > 400_000 {
+            continue;
+        }
+        let (lo, hi) = brute_force(&t, &leaves);
+        let r = audit(&t.system, &AuditOptions::default());
+        let what = format!("case {case} dims {:?} truth {:?}", t.dims, t.truth);
+        for v in 0..t.truth.len() {
+            let iv = r.intervals[v];
+            assert!(
+                iv.lo <= lo[v] && iv.hi.unwrap() >= hi[v],
+                "{what}: var {v} audit {iv} misses [{}, {}]",
+                lo[v],
+                hi[v]
+            );
+            if !three_d {
+                assert_eq!(iv, Interval::new(lo[v], hi[v]), "{what}: var {v} not exact");
+            }
+        }
+        if !three_d {
+            exact_cases += 1;
+        }
+    }
+    assert!(exact_cases > 50);
+}
+
+/// Min and max of every cell over all leaf assignments within the leaves'
+/// domains whose margins fall within theirs.
+fn brute_force(t: &Table, leaves: &[Var]) -> (Vec<u64>, Vec<u64>) {
+    let sys = &t.system;
+    let n = t.truth.len();
+    let doms: Vec<Interval> = sys.domains().to_vec();
+    let mut lo = vec![u64::MAX; n];
+    let mut hi = vec![0u64; n];
+    let mut vals = vec![0u64; n];
+    let mut digits: Vec<u64> = leaves.iter().map(|&v| doms[v as usize].lo).collect();
+    // Relations in the synthetic table are added in increasing total order,
+    // and every part has a smaller index than its total, so evaluating them
+    // in order computes each margin from known cells.
+    let rels: Vec<(Var, Vec<Var>)> = sys
+        .relations()
+        .map(|r| (r.total, r.parts.to_vec()))
+        .collect();
+    'outer: loop {
+        for (k, &v) in leaves.iter().enumerate() {
+            vals[v as usize] = digits[k];
+        }
+        let mut ok = true;
+        for (total, parts) in &rels {
+            let s: u64 = parts.iter().map(|&p| vals[p as usize]).sum();
+            // A margin with several relations gets the same sum from each.
+            vals[*total as usize] = s;
+        }
+        for v in 0..n {
+            if !doms[v].contains(vals[v]) {
+                ok = false;
+                break;
+            }
+        }
+        if ok {
+            for v in 0..n {
+                lo[v] = lo[v].min(vals[v]);
+                hi[v] = hi[v].max(vals[v]);
+            }
+        }
+        // Next assignment, odometer style.
+        for k in 0..leaves.len() {
+            let d = doms[leaves[k] as usize];
+            if digits[k] < d.hi.unwrap() {
+                digits[k] += 1;
+                continue 'outer;
+            }
+            digits[k] = d.lo;
+        }
+        break;
+    }
+    assert!(
+        lo.iter().all(|&l| l != u64::MAX),
+        "truth itself must be feasible"
+    );
+    (lo, hi)
+}
+
+/// The answer does not depend on the number of threads, including blocks
+/// large enough to have their single solves shared between threads.
+#[test]
+fn threads_do_not_change_the_answer() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0x7777);
+    for case in 0..6 {
+        let dims = vec![
+            Dim::flat(rng.gen_range(5..=6)),
+            Dim::flat(4),
+            Dim {
+                leaves: 6,
+                groups: 2,
+            },
+        ];
+        let mut leaf_rng = ChaCha8Rng::seed_from_u64(rng.gen());
+        let t = additive_table(&dims, || small_count(&mut leaf_rng), rule);
+        assert!(t.system.n_vars() >= 256);
+        let one = audit(
+            &t.system,
+            &AuditOptions {
+                threads: 1,
+                ..AuditOptions::default()
+            },
+        );
+        let two = audit(
+            &t.system,
+            &AuditOptions {
+                threads: 2,
+                ..AuditOptions::default()
+            },
+        );
+        let what = format!("case {case}");
+        assert_sound(&t.system, &t.truth, &one, &what);
+        assert_eq!(one.intervals, two.intervals, "{what}");
+        assert_eq!(one.findings, two.findings, "{what}");
+        assert!(one.lp_solves > 0 && one.lp_blocks == 1, "{what}");
+    }
+}
+
+/// One relation alone: propagation (no LP) must give exactly the integer
+/// bounds a brute force finds, and call the relation inconsistent exactly
+/// when no integer point fits.
+#[test]
+fn single_relation_propagation_is_exact() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0x5151);
+    let mut infeasible_cases = 0;
+    let mut pinned_cases = 0;
+    for case in 0..2000 {
+        let distinct = rng.gen_bool(0.5);
+        let k = rng.gen_range(1..=4);
+        let dom = |rng: &mut ChaCha8Rng, max: u64| {
+            let lo = rng.gen_range(0..=max);
+            Interval::new(lo, lo + rng.gen_range(0..=4))
+        };
+        let parts: Vec<Interval> = (0..k).map(|_| dom(&mut rng, 10)).collect();
+        let total = dom(&mut rng, 10 * k as u64);
+        let mut b = SystemBuilder::new();
+        let pv: Vec<Var> = parts.iter().map(|&d| b.add_var(d)).collect();
+        let tv = b.add_var(total);
+        if distinct {
+            b.add_distinct(tv, &pv).unwrap();
+        } else {
+            b.add_additive(tv, &pv).unwrap();
+        }
+        let r = audit(&b.build(), &no_lp());
+
+        // Brute force over the parts and the total.
+        let doms: Vec<Interval> = parts.iter().copied().chain([total]).collect();
+        let mut lo = vec![u64::MAX; k + 1];
+        let mut hi = vec![0u64; k + 1];
+        let mut x: Vec<u64> = doms.iter().map(|d| d.lo).collect();
+        'outer: loop {
+            let (max, sum) = (
+                x[..k].iter().copied().max().unwrap(),
+                x[..k].iter().sum::<u64>(),
+            );
+            let t = x[k];
+            let ok = if distinct {
+                max <= t && t <= sum
+            } else {
+                t == sum
+            };
+            if ok {
+                for i in 0..=k {
+                    lo[i] = lo[i].min(x[i]);
+                    hi[i] = hi[i].max(x[i]);
+                }
+            }
+            for i in 0..=k {
+                if x[i] < doms[i].hi.unwrap() {
+                    x[i] += 1;
+                    continue 'outer;
+                }
+                x[i] = doms[i].lo;
+            }
+            break;
+        }
+        let what = format!("case {case} distinct {distinct} parts {parts:?} total {total}");
+        let feasible = lo[0] != u64::MAX;
+        assert_eq!(
+            r.count(FindingKind::Inconsistent) > 0,
+            !feasible,
+            "{what}: {:?}",
+            r.findings
+        );
+        if feasible {
+            for i in 0..=k {
+                assert_eq!(
+                    r.intervals[i],
+                    Interval::new(lo[i], hi[i]),
+                    "{what}: var {i}"
+                );
+            }
+            pinned_cases += r
+                .intervals
+                .iter()
+                .zip(&doms)
+                .any(|(a, d)| a.is_pinned() && !d.is_pinned()) as usize;
+        } else {
+            infeasible_cases += 1;
+        }
+    }
+    assert!(
+        infeasible_cases > 50 && pinned_cases > 50,
+        "{infeasible_cases} infeasible, {pinned_cases} pinned"
+    );
+}
