@@ -71,6 +71,10 @@ enum Command {
     Audit {
         /// The release folder.
         dir: PathBuf,
+        /// An earlier release of the same series (repeatable): its cells of
+        /// periods it declared final are tied to this release's.
+        #[arg(long, value_name = "DIR")]
+        previous: Vec<PathBuf>,
         /// Write the findings as JSON to FILE too.
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
@@ -125,7 +129,9 @@ fn main() -> ExitCode {
             Err(e) => reporter.error(&e.to_string()),
         },
         Command::Verify { dir, inputs, json } => verify(&dir, inputs.into_iter().collect(), json, &mut reporter),
-        Command::Audit { dir, json, protect_below, min_width } => audit(&dir, json, protect_below, min_width, &mut reporter),
+        Command::Audit { dir, previous, json, protect_below, min_width } => {
+            audit(&dir, &previous, json, protect_below, min_width, &mut reporter)
+        }
         Command::Testdata { rows, seed, out } => testdata(rows, seed, &out, &mut reporter),
     };
     ExitCode::from(code)
@@ -189,11 +195,11 @@ fn testdata(rows: u64, seed: u64, out: &std::path::Path, reporter: &mut StderrRe
     }
 }
 
-fn audit(dir: &std::path::Path, json: Option<PathBuf>, protect_below: u64, min_width: u64, reporter: &mut StderrReporter) -> u8 {
+fn audit(dir: &std::path::Path, previous: &[PathBuf], json: Option<PathBuf>, protect_below: u64, min_width: u64, reporter: &mut StderrReporter) -> u8 {
     let mut options = discreet_audit::AuditOptions::default();
     options.policy.protect_nonzero_below = protect_below;
     options.policy.min_width = min_width;
-    match discreet_pipeline::audit_release(dir, &options, reporter) {
+    match discreet_pipeline::audit_release(dir, previous, &options, reporter) {
         Ok(report) => {
             if let Some(path) = json {
                 let doc = serde_json::json!({

@@ -150,3 +150,57 @@ fn audit_gate_refuses_or_records_accepted_findings() {
     assert_eq!(m["audit"]["gate"], true);
     assert_eq!(code(&verify(&out, &input)), 0, "verify accepts a release whose manifest records its audit");
 }
+
+/// A quarterly pair: Jan 2024 is 12 admissions in the Q1 release (shown 10)
+/// and revised to 13 in the Q2 release (shown 15). If both releases declare
+/// Q1 final, `--previous` ties the two cells and the audit reports the
+/// contradiction; if the period may be revised, the cells are separate
+/// unknowns and nothing is tied.
+#[test]
+fn previous_release_ties_final_periods_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(pipeline("pr_citizenship_month.toml")).unwrap();
+    let spec = |name: &str, last: &str, final_through: Option<&str>| {
+        let mut t = text.replace("first = \"2023-01\", last = \"2025-12\"", &format!("first = \"2024-01\", last = \"{last}\""));
+        if let Some(f) = final_through {
+            t = t.replace("published = \"2026-02-15\"\n", &format!("published = \"2026-02-15\"\nfinal_through = \"{f}\"\n"));
+        }
+        let p = tmp.path().join(name);
+        std::fs::write(&p, t).unwrap();
+        p
+    };
+    let rows = |jan: usize| -> Vec<String> {
+        let mut v: Vec<String> = (0..jan).map(|i| format!("J{i},2024-01-10,AND,ON,FSW,30,F")).collect();
+        v.extend((0..30).map(|i| format!("M{i},2024-05-10,IND,ON,FSW,30,F")));
+        v
+    };
+    let write = |name: &str, jan: usize| {
+        let r = rows(jan);
+        let refs: Vec<&str> = r.iter().map(String::as_str).collect();
+        write_admissions(tmp.path(), name, &refs)
+    };
+    let (q1_data, q2_data) = (write("q1.csv", 12), write("q2.csv", 13));
+
+    for (final_through, expect_inconsistent) in [(Some("2024-03"), true), (None, false)] {
+        let tag = if expect_inconsistent { "final" } else { "open" };
+        let q1 = tmp.path().join(format!("q1-{tag}"));
+        let q2 = tmp.path().join(format!("q2-{tag}"));
+        assert_eq!(code(&run(&spec(&format!("q1-{tag}.toml"), "2024-03", final_through), &q1_data, &q1)), 0);
+        assert_eq!(code(&run(&spec(&format!("q2-{tag}.toml"), "2024-06", final_through), &q2_data, &q2)), 0);
+        let jan = |dir: &Path| read_csv(&dir.join("pr_citizenship_month.csv")).into_iter().find(|r| r["country"] == "AND" && r["period"] == "2024-01").unwrap()["count"].clone();
+        assert_eq!((jan(&q1), jan(&q2)), ("10".to_string(), "15".to_string()));
+
+        let json = tmp.path().join(format!("{tag}.json"));
+        let o = discreet(["audit".as_ref(), q2.as_os_str(), "--previous".as_ref(), q1.as_os_str(), "--json".as_ref(), json.as_os_str()]);
+        let err = stderr(&o);
+        let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        let inconsistent = doc["findings"].as_array().unwrap().iter().any(|f| f["kind"] == "inconsistent");
+        assert_eq!(inconsistent, expect_inconsistent, "{tag}: {err}");
+        assert!(doc["tables"].as_array().unwrap().iter().any(|t| t["name"] == "previous1/pr_citizenship_month"));
+        if !expect_inconsistent {
+            assert_eq!(code(&o), 0, "{err}");
+        } else {
+            assert_eq!(code(&o), 1, "{err}");
+        }
+    }
+}

@@ -1,11 +1,12 @@
 //! `discreet audit`: attack a release from the outside. Reads only what is
 //! published (`structure.json` and the table CSVs), turns every shown value
 //! into the interval it allows, ties cells by the sums the structure
-//! declares (and across tables that count the same rows), and asks the
-//! audit engine what an outsider can infer about each cell.
+//! declares, across tables that count the same rows, and across earlier
+//! releases for periods they declared final, and asks the audit engine what
+//! an outsider can infer about each cell.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use discreet_audit::{audit, AuditOptions, FindingKind, Interval, SystemBuilder, Var};
 use discreet_core::{IrccRule, Shown, TieRule, ZeroDisplay};
@@ -98,6 +99,9 @@ struct Dim {
     children: Vec<Vec<usize>>,
     /// Canonical description of the rows each node selects.
     selection: Vec<String>,
+    /// For calendar dimensions: the last month (as year * 12 + month - 1)
+    /// each node selects, to tell final periods from revisable ones.
+    last_month: Vec<Option<i64>>,
 }
 
 fn month_index(code: &str) -> Option<Vec<i64>> {
@@ -193,6 +197,9 @@ fn parse_dim(dir: &Path, v: &Value) -> Result<Dim, PipelineError> {
             }
         })
         .collect();
+    let last_month = (0..codes.len())
+        .map(|i| (kind == "calendar").then(|| leaves_under(i).iter().flat_map(|&l| month_index(&codes[l]).unwrap_or_default()).max()).flatten())
+        .collect();
     Ok(Dim {
         name,
         column: v["source_column"].as_str().unwrap_or("").to_string(),
@@ -200,28 +207,43 @@ fn parse_dim(dir: &Path, v: &Value) -> Result<Dim, PipelineError> {
         index,
         children,
         selection,
+        last_month,
     })
 }
 
-/// Audits the release in `dir` from what it publishes.
-pub fn audit_release(dir: &Path, options: &AuditOptions, reporter: &mut dyn Reporter) -> Result<AuditReport, PipelineError> {
+/// A published table loaded into the audit system.
+struct LoadedTable {
+    /// 0 for the release audited, 1.. for `--previous` releases.
+    release: usize,
+    /// Name in reports (prefixed for previous releases).
+    label: String,
+    input: String,
+    dims: Vec<Dim>,
+    strides: Vec<usize>,
+    offset: usize,
+    shown: Vec<String>,
+    distinct: bool,
+    /// Last final month of its release (year * 12 + month - 1).
+    final_through: Option<i64>,
+}
+
+/// Reads one release folder's tables, adds their cells and sums to `b`.
+fn load_release(
+    dir: &Path,
+    release: usize,
+    b: &mut SystemBuilder,
+    reporter: &mut dyn Reporter,
+) -> Result<Vec<LoadedTable>, PipelineError> {
     let text = std::fs::read(dir.join("structure.json"))
         .map_err(|_| PipelineError::Usage(format!("{}: not a release folder (no structure.json)", dir.display())))?;
     let st: Value = serde_json::from_slice(&text).map_err(|e| bad(dir, "structure.json", format!("not valid JSON ({e})")))?;
     let rule = rule_of(dir, &st["rule"])?;
+    let final_through = match st["final_through"].as_str() {
+        Some(f) => Some(month_index(f).and_then(|m| m.first().copied()).ok_or_else(|| bad(dir, "structure.json", "final_through: expected YYYY-MM"))?),
+        None => None,
+    };
     let tables_json = st["tables"].as_array().ok_or_else(|| bad(dir, "structure.json", "no `tables` list"))?;
-
-    struct T {
-        name: String,
-        input: String,
-        dims: Vec<Dim>,
-        strides: Vec<usize>,
-        offset: usize,
-        shown: Vec<String>,
-        distinct: bool,
-    }
     let mut tables = Vec::new();
-    let mut b = SystemBuilder::new();
     for tj in tables_json {
         let name = tj["name"].as_str().ok_or_else(|| bad(dir, "structure.json", "a table lacks its name"))?.to_string();
         let dims = tj["dimensions"]
@@ -245,22 +267,24 @@ pub fn audit_release(dir: &Path, options: &AuditOptions, reporter: &mut dyn Repo
             };
             b.add_var(Interval::new(lo, hi));
         }
-        tables.push(T {
-            name,
+        let label = if release == 0 { name } else { format!("previous{release}/{name}") };
+        tables.push(LoadedTable {
+            release,
+            label,
             input: tj["input"].as_str().unwrap_or("").to_string(),
             dims,
             strides,
             offset,
             shown,
             distinct: tj["margins"].as_str() == Some("distinct"),
+            final_through,
         });
     }
 
     // Sums along every dimension of every table.
     let mut parts: Vec<Var> = Vec::new();
     for t in &tables {
-        let cells = t.shown.len();
-        for idx in 0..cells {
+        for idx in 0..t.shown.len() {
             for (d, dim) in t.dims.iter().enumerate() {
                 let node = (idx / t.strides[d]) % dim.codes.len();
                 if dim.children[node].is_empty() {
@@ -271,12 +295,16 @@ pub fn audit_release(dir: &Path, options: &AuditOptions, reporter: &mut dyn Repo
                 parts.extend(dim.children[node].iter().map(|&c| (t.offset + base + c * t.strides[d]) as Var));
                 let total = (t.offset + idx) as Var;
                 let r = if t.distinct { b.add_distinct(total, &parts) } else { b.add_additive(total, &parts) };
-                r.map_err(|e| bad(dir, "structure.json", format!("table `{}`: {e}", t.name)))?;
+                r.map_err(|e| bad(dir, "structure.json", format!("table `{}`: {e}", t.label)))?;
             }
         }
     }
+    Ok(tables)
+}
 
-    // Cells of different tables that select the same rows of the same input.
+/// Ties cells that count the same rows: across the tables of one release,
+/// and across releases for cells whose periods are final in both.
+fn link_tables(tables: &[LoadedTable], b: &mut SystemBuilder) -> Result<(), PipelineError> {
     let mut by_input: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, t) in tables.iter().enumerate() {
         by_input.entry(t.input.as_str()).or_default().push(i);
@@ -290,6 +318,10 @@ pub fn audit_release(dir: &Path, options: &AuditOptions, reporter: &mut dyn Repo
             let t = &tables[ti];
             for idx in 0..t.shown.len() {
                 let mut key = String::new();
+                // A cell is final when it selects only months up to its
+                // release's final month; a table without a calendar
+                // dimension counts every period, so it is never final.
+                let mut fin = t.final_through.is_some() && t.dims.iter().any(|d| d.last_month.iter().any(Option::is_some));
                 for c in &columns {
                     key.push_str(c);
                     key.push('=');
@@ -297,15 +329,20 @@ pub fn audit_release(dir: &Path, options: &AuditOptions, reporter: &mut dyn Repo
                         Some(d) => {
                             let node = (idx / t.strides[d]) % t.dims[d].codes.len();
                             key.push_str(&t.dims[d].selection[node]);
+                            if let Some(last) = t.dims[d].last_month[node] {
+                                fin &= t.final_through.is_some_and(|f| last <= f);
+                            }
                         }
                         None => key.push('*'),
                     }
                     key.push(';');
                 }
+                let scope = if fin { "final".to_string() } else { format!("release{}", t.release) };
+                let key = format!("{scope}|{key}");
                 let var = (t.offset + idx) as Var;
                 match first.get(&key) {
                     Some(&other) if other != var => {
-                        b.add_equal(other, var).map_err(|e| bad(dir, "structure.json", e))?;
+                        b.add_equal(other, var).map_err(|e| PipelineError::Usage(format!("linking tables: {e}")))?;
                     }
                     Some(_) => {}
                     None => {
@@ -315,7 +352,23 @@ pub fn audit_release(dir: &Path, options: &AuditOptions, reporter: &mut dyn Repo
             }
         }
     }
+    Ok(())
+}
 
+/// Audits the release in `dir` from what it publishes, together with the
+/// earlier releases in `previous` (whose final periods it may not revise).
+pub fn audit_release(
+    dir: &Path,
+    previous: &[PathBuf],
+    options: &AuditOptions,
+    reporter: &mut dyn Reporter,
+) -> Result<AuditReport, PipelineError> {
+    let mut b = SystemBuilder::new();
+    let mut tables = load_release(dir, 0, &mut b, reporter)?;
+    for (i, p) in previous.iter().enumerate() {
+        tables.extend(load_release(p, i + 1, &mut b, reporter)?);
+    }
+    link_tables(&tables, &mut b)?;
     let system = b.build();
     let result = stage(reporter, "auditing", || audit(&system, options));
     let mut report = AuditReport {
@@ -326,7 +379,7 @@ pub fn audit_release(dir: &Path, options: &AuditOptions, reporter: &mut dyn Repo
         ..Default::default()
     };
     for t in &tables {
-        report.tables.push(TableAudit { name: t.name.clone(), cells: t.shown.len(), ..Default::default() });
+        report.tables.push(TableAudit { name: t.label.clone(), cells: t.shown.len(), ..Default::default() });
     }
     let mut findings = result.findings.clone();
     findings.sort_by_key(|f| (f.kind, f.hi.map_or(u64::MAX, |h| h - f.lo), f.var));
@@ -355,7 +408,7 @@ pub fn audit_release(dir: &Path, options: &AuditOptions, reporter: &mut dyn Repo
                 "inconsistent"
             }
         };
-        report.findings.push(AuditFinding { table: t.name.clone(), cell, shown: t.shown[idx].clone(), lo: f.lo, hi: f.hi, kind });
+        report.findings.push(AuditFinding { table: t.label.clone(), cell, shown: t.shown[idx].clone(), lo: f.lo, hi: f.hi, kind });
     }
     Ok(report)
 }

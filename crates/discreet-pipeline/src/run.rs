@@ -150,7 +150,7 @@ fn gate(
     let mut options = discreet_audit::AuditOptions::default();
     options.policy.protect_nonzero_below = spec.protect_below;
     options.policy.min_width = spec.min_width;
-    let report = crate::audit::audit_release(dir, &options, reporter)?;
+    let report = crate::audit::audit_release(dir, &[], &options, reporter)?;
     let names: Vec<String> = report.findings.iter().map(crate::audit::finding_name).collect();
     let unaccepted: Vec<String> = names.iter().filter(|n| !spec.accept.contains(n)).cloned().collect();
     if spec.gate && !unaccepted.is_empty() {

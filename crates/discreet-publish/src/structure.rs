@@ -101,6 +101,7 @@ pub fn structure_json(content: &ReleaseContent<'_>) -> Value {
     json!({
         "format": STRUCTURE_FORMAT,
         "release": plan.spec.release.name,
+        "final_through": plan.spec.release.final_through,
         "rule": rule_json(&plan.rule),
         "relations": "Each table holds one cell per combination of codes, one code per dimension. For every dimension and every code with children, the cell with that code equals the sum of the cells with its children's codes, all other codes equal ('additive' margins); 'distinct' margins lie between the largest part and the sum of the parts. Totals were computed from unrounded counts and protected independently, so shown values need not add up. Tables with the same input count the same units: cells of different tables whose codes select the same rows of that input have the same true count. A dimension's `kind` says what its leaves select: `codes` (rows with that code), `calendar` (rows whose date falls in that month, quarter or year, within `first`..`last`; the total is the whole period) or `bands` (rows whose value lies in `min`..`max`). A source column that is not a dimension of a table is not restricted by it.",
         "shown_values": "'0' is a true zero (when rule.zero is \"0\"); '--' is a count in rule.suppress; any other value is the count rounded to a multiple of rule.rounding_base.",

@@ -87,6 +87,10 @@ pub struct ReleaseSpec {
     pub published: String,
     /// Which issue of the series this is (`2025 Q2` / `T2 2025`).
     pub issue: Option<Text>,
+    /// Last month (`YYYY-MM`) whose counts are final: later releases will
+    /// not revise them. An audit with `--previous` ties the cells of final
+    /// periods across releases; cells of later months are separate unknowns.
+    pub final_through: Option<String>,
 }
 
 /// Portal (open.canada.ca) fields that a spec sets.

@@ -214,6 +214,9 @@ impl Plan {
         if parse_date(&spec.release.published).is_none() {
             return Err(err("release.published", "expected a date YYYY-MM-DD".into()));
         }
+        if spec.release.final_through.as_deref().is_some_and(|f| parse_year_month(f).is_none()) {
+            return Err(err("release.final_through", "expected a month YYYY-MM".into()));
+        }
         check_text(&spec.release.title).map_err(|m| err("release.title", m))?;
         check_text(&spec.release.description).map_err(|m| err("release.description", m))?;
 
