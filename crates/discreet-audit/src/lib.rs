@@ -443,7 +443,15 @@ fn solve_blocks(
             .expect("a solver thread panicked")
             .push((b, out));
     };
-    let threads = threads.min(small.len());
+    run_workers(threads.min(small.len()), &work);
+    results.extend(shared.into_inner().expect("a solver thread panicked"));
+    results.sort_by_key(|&(b, _)| b);
+    results
+}
+
+/// Runs `work` on `threads` scoped threads (inline when one is enough);
+/// each worker pulls its own jobs from a shared queue.
+pub(crate) fn run_workers(threads: usize, work: &(dyn Fn() + Sync)) {
     if threads <= 1 {
         work();
     } else {
@@ -453,7 +461,4 @@ fn solve_blocks(
             }
         });
     }
-    results.extend(shared.into_inner().expect("a solver thread panicked"));
-    results.sort_by_key(|&(b, _)| b);
-    results
 }

@@ -323,16 +323,7 @@ pub(crate) fn solve_block(
             }
         }
     };
-    let threads = threads.max(1).min(todo.len());
-    if threads <= 1 {
-        work();
-    } else {
-        std::thread::scope(|s| {
-            for _ in 0..threads {
-                s.spawn(work);
-            }
-        });
-    }
+    crate::run_workers(threads.max(1).min(todo.len()), &work);
     out.solves = solves.load(Ordering::Relaxed).min(max_solves);
     out.errors = errors.load(Ordering::Relaxed);
     out.incomplete = incomplete.load(Ordering::Relaxed);
