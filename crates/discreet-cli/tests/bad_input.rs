@@ -166,7 +166,7 @@ fn spec_fails(edit: impl Fn(&str) -> String, must_contain: &[&str]) {
 
 #[test]
 fn unknown_spec_key() {
-    spec_fails(|t| t.replace("[rule]\n", "[rule]\nrounding = 5\n"), &["unknown field `rounding`"]);
+    spec_fails(|t| t.replace("[rule]\n", "[rule]\nrounding = 5\n"), &["key `rule.rounding`", "unknown key"]);
 }
 
 #[test]

@@ -13,6 +13,7 @@ pub mod codelist;
 pub use codelist::{builtin, CodeEntry, Codelist, CodelistError};
 pub mod model;
 pub mod plan;
+pub mod schema;
 pub mod value;
 
 pub use model::{ColumnSpec, ColumnType, InputFormat, Spec};

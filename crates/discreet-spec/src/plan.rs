@@ -192,23 +192,9 @@ impl Plan {
     /// Parses and checks spec text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Plan, SpecError> {
         let err = |key: &str, message: String| SpecError { file: file.to_string(), key: Some(key.to_string()), message };
-        let spec: Spec = toml::from_str(text).map_err(|e| {
-            let message = match e.span() {
-                Some(s) => {
-                    let start = s.start.min(text.len());
-                    let before = &text[..start];
-                    let line = before.matches('\n').count() + 1;
-                    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                    // Quote the offending line so the key is named even when
-                    // the parser's message only gives the expected type.
-                    let src = text.lines().nth(line - 1).unwrap_or("").trim();
-                    let src: String = src.chars().take(80).collect();
-                    format!("line {line}, column {col} (`{src}`): {}", e.message().trim())
-                }
-                None => e.message().trim().to_string(),
-            };
-            SpecError { file: file.to_string(), key: None, message }
-        })?;
+        let doc: toml::Value = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        crate::schema::check(&doc).map_err(|(key, message)| SpecError { file: file.to_string(), key: Some(key), message })?;
+        let spec: Spec = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
 
         check_name(&spec.release.name).map_err(|m| err("release.name", m))?;
         if parse_date(&spec.release.published).is_none() {
@@ -351,6 +337,25 @@ impl Plan {
         let list = self.spec.inputs.get(input)?.columns.get(column)?.codelist.as_ref()?;
         self.codelists.get(list)
     }
+}
+
+/// A TOML syntax or type error as a spec error: line, column and the
+/// offending line quoted, so the key is named even when the parser's
+/// message only gives the expected type.
+fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> SpecError {
+    let message = match e.span() {
+        Some(s) => {
+            let start = s.start.min(text.len());
+            let before = &text[..start];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let src = text.lines().nth(line - 1).unwrap_or("").trim();
+            let src: String = src.chars().take(80).collect();
+            format!("line {line}, column {col} (`{src}`): {}", e.message().trim())
+        }
+        None => e.message().trim().to_string(),
+    };
+    SpecError { file: file.to_string(), key: None, message }
 }
 
 /// Converts spec text to a core label.
@@ -592,7 +597,9 @@ mod tests {
     #[test]
     fn bad_specs_name_the_key() {
         let e = err_of(|t| t.replace("[rule]\n", "[rule]\nbasis = 3\n"));
-        assert!(e.to_string().contains("unknown field `basis`"), "{e}");
+        assert_eq!(e.key.as_deref(), Some("rule.basis"), "{e}");
+        assert!(e.to_string().contains("unknown key"), "{e}");
+        let e = err_of(|t| t.replace("[rule]\n", "[rule\n"));
         assert!(e.to_string().contains("line "), "{e}");
         let e = err_of(|t| t.replace("rounding_base = 5", "rounding_base = \"five\""));
         assert!(e.to_string().contains("rounding_base") || e.to_string().contains("invalid type"), "{e}");
@@ -613,6 +620,6 @@ mod tests {
         let e = err_of(|t| t.replace("subtotals = true", "subtotals = true\nbands = []"));
         assert!(e.key.as_deref().unwrap().starts_with("dimensions.category"), "{e}");
         let e = err_of(|t| t.replace("[[tables]]", "[[tables]]\ncolour = 1"));
-        assert!(e.to_string().contains("unknown field `colour`"), "{e}");
+        assert_eq!(e.key.as_deref(), Some("tables[0].colour"), "{e}");
     }
 }
