@@ -111,7 +111,7 @@ pub fn compute(
             tables[t] = Some(table);
         }
         let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        digests.push(InputDigest { name: name.clone(), file_name, sha256: digest.sha256, bytes: digest.bytes });
+        digests.push(InputDigest { name: name.clone(), file_name, sha256: digest.sha256 });
     }
     Ok(Computed { tables: tables.into_iter().map(|t| t.expect("every table has an input")).collect(), inputs: digests })
 }

@@ -1,6 +1,6 @@
 //! `manifest.json`: every file of the release with its SHA-256 and size,
 //! the digests of the inputs and of the spec, the tool version, and every
-//! parameter. No true count is recorded here.
+//! parameter. No true count is recorded here, nor anything that reveals one.
 
 use serde_json::{json, Value};
 
@@ -17,8 +17,6 @@ pub struct InputDigest {
     pub file_name: String,
     /// Lowercase hex SHA-256 of the file.
     pub sha256: String,
-    /// Size in bytes.
-    pub bytes: u64,
 }
 
 /// The manifest of a release.
@@ -53,7 +51,9 @@ impl Manifest {
             "published": plan.spec.release.published,
             "spec": {"file": crate::SPEC_FILE, "source": file_name(&plan.source_name), "sha256": plan.spec_sha256},
             "rule": rule_json(&plan.rule),
-            "inputs": content.inputs.iter().map(|i| json!({"name": i.name, "file": i.file_name, "sha256": i.sha256, "bytes": i.bytes})).collect::<Vec<_>>(),
+            // No input size: with fixed-width records it would tell the exact
+            // number of rows, a true count the release must not carry.
+            "inputs": content.inputs.iter().map(|i| json!({"name": i.name, "file": i.file_name, "sha256": i.sha256})).collect::<Vec<_>>(),
             "tables": tables,
             "files": files.iter().map(|f| json!({"path": f.path, "sha256": f.sha256, "bytes": f.bytes})).collect::<Vec<_>>(),
         });
