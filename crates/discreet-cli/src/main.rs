@@ -84,6 +84,10 @@ enum Command {
         /// A protected cell known to lie in fewer than W values is narrowed.
         #[arg(long, value_name = "W", default_value_t = 3)]
         min_width: u64,
+        /// Blocks of linked cells up to this size get exact LP bounds; larger
+        /// ones interval propagation only (LP cost grows fast with size).
+        #[arg(long, value_name = "CELLS", default_value_t = 2_000)]
+        lp_max_block: usize,
     },
     /// Write synthetic permanent-resident admissions microdata.
     Testdata {
@@ -129,8 +133,12 @@ fn main() -> ExitCode {
             Err(e) => reporter.error(&e.to_string()),
         },
         Command::Verify { dir, inputs, json } => verify(&dir, inputs.into_iter().collect(), json, &mut reporter),
-        Command::Audit { dir, previous, json, protect_below, min_width } => {
-            audit(&dir, &previous, json, protect_below, min_width, &mut reporter)
+        Command::Audit { dir, previous, json, protect_below, min_width, lp_max_block } => {
+            let mut options = discreet_audit::AuditOptions::default();
+            options.policy.protect_nonzero_below = protect_below;
+            options.policy.min_width = min_width;
+            options.lp_max_block_vars = lp_max_block;
+            audit(&dir, &previous, json, &options, &mut reporter)
         }
         Command::Testdata { rows, seed, out } => testdata(rows, seed, &out, &mut reporter),
     };
@@ -195,17 +203,20 @@ fn testdata(rows: u64, seed: u64, out: &std::path::Path, reporter: &mut StderrRe
     }
 }
 
-fn audit(dir: &std::path::Path, previous: &[PathBuf], json: Option<PathBuf>, protect_below: u64, min_width: u64, reporter: &mut StderrReporter) -> u8 {
-    let mut options = discreet_audit::AuditOptions::default();
-    options.policy.protect_nonzero_below = protect_below;
-    options.policy.min_width = min_width;
-    match discreet_pipeline::audit_release(dir, previous, &options, reporter) {
+fn audit(
+    dir: &std::path::Path,
+    previous: &[PathBuf],
+    json: Option<PathBuf>,
+    options: &discreet_audit::AuditOptions,
+    reporter: &mut StderrReporter,
+) -> u8 {
+    match discreet_pipeline::audit_release(dir, previous, options, reporter) {
         Ok(report) => {
             if let Some(path) = json {
                 let doc = serde_json::json!({
                     "release": dir.display().to_string(),
                     "clean": report.findings.is_empty(),
-                    "policy": {"protect_below": protect_below, "min_width": min_width},
+                    "policy": {"protect_below": options.policy.protect_nonzero_below, "min_width": options.policy.min_width, "lp_max_block": options.lp_max_block_vars},
                     "cells": report.cells,
                     "relations": report.relations,
                     "tables": report.tables.iter().map(|t| serde_json::json!({"name": t.name, "cells": t.cells, "disclosed": t.disclosed, "narrowed": t.narrowed, "inconsistent": t.inconsistent})).collect::<Vec<_>>(),
