@@ -183,27 +183,7 @@ impl IrccRule {
     /// `0` promises a true zero.
     #[inline]
     pub fn round(&self, count: u64) -> u64 {
-        let b = self.base;
-        let q = count / b;
-        let r = count % b;
-        let twice = 2 * r;
-        let up = if twice < b {
-            false
-        } else if twice > b {
-            true
-        } else {
-            match self.tie {
-                TieRule::Up => true,
-                TieRule::Down => false,
-                TieRule::Even => q % 2 == 1,
-            }
-        };
-        let rounded = if up { (q + 1) * b } else { q * b };
-        if rounded == 0 && count > 0 {
-            b
-        } else {
-            rounded
-        }
+        round_to(count, self.base, self.tie)
     }
 
     /// What the rule shows for one true count.
@@ -223,15 +203,42 @@ impl IrccRule {
 
     /// Protects a column of counts: `shown[i]` gets the rounded value (0 when
     /// suppressed or zero) and `status[i]` how it was protected. No
-    /// allocation; the slices must have equal lengths.
+    /// allocation; the slices must have equal lengths. The common bases get
+    /// a loop of their own so the division by the base becomes a multiply.
     pub fn protect_column(&self, counts: &[u64], shown: &mut [u64], status: &mut [CellStatus]) {
         assert!(counts.len() == shown.len() && counts.len() == status.len());
+        match self.base {
+            5 => self.protect_column_with(counts, shown, status, |c, tie| round_to(c, 5, tie)),
+            10 => self.protect_column_with(counts, shown, status, |c, tie| round_to(c, 10, tie)),
+            b => self.protect_column_with(counts, shown, status, |c, tie| round_to(c, b, tie)),
+        }
+    }
+
+    #[inline(always)]
+    fn protect_column_with(
+        &self,
+        counts: &[u64],
+        shown: &mut [u64],
+        status: &mut [CellStatus],
+        round: impl Fn(u64, TieRule) -> u64,
+    ) {
+        let zero_status = match self.zero {
+            ZeroDisplay::Zero => CellStatus::Zero,
+            ZeroDisplay::Suppressed => CellStatus::Suppressed,
+        };
+        let (lo, hi, tie) = (self.suppress_lo, self.suppress_hi, self.tie);
         for ((&c, s), st) in counts.iter().zip(shown.iter_mut()).zip(status.iter_mut()) {
-            let p = self.protect(c);
-            *st = p.status();
-            *s = match p {
-                Shown::Value(v) => v,
-                _ => 0,
+            // Computed for every cell and selected without branches on the
+            // data, which is what makes the loop fast on mixed tables.
+            let suppressed = c >= lo && c <= hi;
+            let rounded = round(c, tie);
+            *s = if c == 0 || suppressed { 0 } else { rounded };
+            *st = if c == 0 {
+                zero_status
+            } else if suppressed {
+                CellStatus::Suppressed
+            } else {
+                CellStatus::Rounded
             };
         }
     }
@@ -268,6 +275,32 @@ impl IrccRule {
                 (lo <= hi).then_some((lo, hi))
             }
         }
+    }
+}
+
+/// `count` rounded to a multiple of `base` under `tie`; a positive count
+/// never rounds to 0.
+#[inline(always)]
+fn round_to(count: u64, base: u64, tie: TieRule) -> u64 {
+    let q = count / base;
+    let r = count % base;
+    let twice = 2 * r;
+    let up = if twice < base {
+        false
+    } else if twice > base {
+        true
+    } else {
+        match tie {
+            TieRule::Up => true,
+            TieRule::Down => false,
+            TieRule::Even => q % 2 == 1,
+        }
+    };
+    let rounded = if up { (q + 1) * base } else { q * base };
+    if rounded == 0 && count > 0 {
+        base
+    } else {
+        rounded
     }
 }
 

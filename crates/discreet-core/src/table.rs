@@ -100,13 +100,8 @@ impl Table {
         I: IntoIterator<Item = (&'a [NodeId], u64)>,
     {
         let mut t = Table::zeros(name, dims, MarginKind::Additive)?;
-        let ancestors: Vec<Vec<Vec<NodeId>>> = t
-            .dims
-            .iter()
-            .map(|d| (0..d.len() as NodeId).map(|n| d.ancestors(n).collect()).collect())
-            .collect();
         let nd = t.dims.len();
-        let mut pos = vec![0usize; nd];
+        // Leaf counts first, at their own cells.
         for (coords, count) in leaf_cells {
             if coords.len() != nd {
                 return Err(TableError::WrongArity { table: t.name.clone(), expected: nd, found: coords.len() });
@@ -120,35 +115,29 @@ impl Table {
                     });
                 }
             }
-            if count == 0 {
-                continue;
-            }
-            // Odometer over the cartesian product of the ancestor chains.
-            pos.iter_mut().for_each(|p| *p = 0);
-            loop {
-                let mut idx = 0;
-                for d in 0..nd {
-                    idx += ancestors[d][coords[d] as usize][pos[d]] as usize * t.strides[d];
-                }
-                t.counts[idx] += count;
-                let mut d = nd;
-                loop {
-                    if d == 0 {
-                        break;
+            let idx = t.index(coords);
+            t.counts[idx] += count;
+        }
+        // Then margins one dimension at a time: after dimension d, every
+        // cell whose codes in dimensions 0..=d are inner nodes holds the sum
+        // of its leaves. Post-order puts each part before its total, and the
+        // inner loop runs over contiguous memory, so this is linear in the
+        // size of the table.
+        for d in 0..nd {
+            let n = t.dims[d].len();
+            let stride = t.strides[d];
+            let block = n * stride;
+            let order: Vec<NodeId> = t.dims[d].publication_order().to_vec();
+            for outer in (0..t.counts.len()).step_by(block) {
+                for &p in &order {
+                    let base_p = outer + p as usize * stride;
+                    for ci in 0..t.dims[d].children(p).len() {
+                        let c = t.dims[d].children(p)[ci] as usize;
+                        let base_c = outer + c * stride;
+                        for i in 0..stride {
+                            t.counts[base_p + i] += t.counts[base_c + i];
+                        }
                     }
-                    d -= 1;
-                    pos[d] += 1;
-                    if pos[d] < ancestors[d][coords[d] as usize].len() {
-                        break;
-                    }
-                    pos[d] = 0;
-                    if d == 0 {
-                        d = usize::MAX;
-                        break;
-                    }
-                }
-                if d == usize::MAX || nd == 0 {
-                    break;
                 }
             }
         }
