@@ -3,6 +3,9 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use discreet_pipeline::{AuditReport, Reporter, RunSummary, VerifyReport};
 use serde_json::json;
@@ -20,6 +23,9 @@ pub enum LogFormat {
 pub struct StderrReporter {
     format: LogFormat,
     tty: bool,
+    /// On a terminal, the thread that ticks the elapsed seconds of the
+    /// running stage, and the flag that stops it.
+    ticker: Option<(Arc<AtomicBool>, std::thread::JoinHandle<()>)>,
 }
 
 /// How many violations are listed in the human summary.
@@ -28,7 +34,7 @@ const SHOWN_VIOLATIONS: usize = 50;
 impl StderrReporter {
     /// A reporter in the given format.
     pub fn new(format: LogFormat) -> Self {
-        StderrReporter { format, tty: std::io::stderr().is_terminal() }
+        StderrReporter { format, tty: std::io::stderr().is_terminal(), ticker: None }
     }
 
     fn json(&self, v: serde_json::Value) {
@@ -145,15 +151,38 @@ impl StderrReporter {
 impl Reporter for StderrReporter {
     fn stage_start(&mut self, stage: &str) {
         match self.format {
-            LogFormat::Human if self.tty => eprint!("discreet: {stage} ..."),
+            LogFormat::Human if self.tty => {
+                eprint!("discreet: {stage} ...");
+                // Long stages (polars scans of large files) show they are alive.
+                let stop = Arc::new(AtomicBool::new(false));
+                let flag = Arc::clone(&stop);
+                let label = stage.to_string();
+                let handle = std::thread::spawn(move || {
+                    let start = Instant::now();
+                    let mut shown = 0;
+                    while !flag.load(Ordering::Relaxed) {
+                        std::thread::sleep(Duration::from_millis(200));
+                        let secs = start.elapsed().as_secs();
+                        if secs > shown && !flag.load(Ordering::Relaxed) {
+                            shown = secs;
+                            eprint!("\r\x1b[2Kdiscreet: {label} ... {secs} s");
+                        }
+                    }
+                });
+                self.ticker = Some((stop, handle));
+            }
             LogFormat::Human => {}
             LogFormat::Json => self.json(json!({"event": "stage_start", "stage": stage})),
         }
     }
 
     fn stage_end(&mut self, stage: &str, seconds: f64) {
+        if let Some((stop, handle)) = self.ticker.take() {
+            stop.store(true, Ordering::Relaxed);
+            let _ = handle.join();
+        }
         match self.format {
-            LogFormat::Human if self.tty => eprintln!(" done ({seconds:.2} s)"),
+            LogFormat::Human if self.tty => eprintln!("\r\x1b[2Kdiscreet: {stage}: done ({seconds:.2} s)"),
             LogFormat::Human => eprintln!("discreet: {stage}: done ({seconds:.2} s)"),
             LogFormat::Json => self.json(json!({"event": "stage_end", "stage": stage, "seconds": (seconds * 1000.0).round() / 1000.0})),
         }
