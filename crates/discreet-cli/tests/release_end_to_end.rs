@@ -183,3 +183,31 @@ fn parquet_input_gives_the_same_tables() {
     }
     assert_eq!(code(&verify(&b, &parquet)), 0);
 }
+
+/// Non-default rule parameters go through run, verify and audit: base 10
+/// with a declared tie rule, zero shown as `--`, suppression 1..9.
+#[test]
+fn other_rule_parameters_round_trip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = testdata(tmp.path(), "a.csv", 6_000, 21);
+    let text = std::fs::read_to_string(pipeline("pr_age_gender_year.toml")).unwrap();
+    let text = text
+        .replace("rounding_base = 5", "rounding_base = 10\ntie = \"even\"")
+        .replace("suppress = [1, 4]", "suppress = [1, 9]")
+        .replace("zero = \"0\"", "zero = \"--\"");
+    let spec = tmp.path().join("base10.toml");
+    std::fs::write(&spec, text).unwrap();
+    let out = tmp.path().join("rel");
+    let o = run(&spec, &input, &out);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rows = read_csv(&out.join("pr_age_gender_year.csv"));
+    assert!(rows.iter().all(|r| r["count"] == "--" || r["count"].parse::<u64>().unwrap() % 10 == 0));
+    assert!(rows.iter().all(|r| r["count"] != "0"), "zero is shown as --");
+    assert_eq!(code(&verify(&out, &input)), 0);
+    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("structure.json")).unwrap()).unwrap();
+    assert_eq!(st["rule"]["tie"], "even");
+    let pkg: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("package.json")).unwrap()).unwrap();
+    assert!(pkg["notes_translated"]["en"].as_str().unwrap().contains("between 0 and 10"));
+    let a = discreet(["audit".as_ref(), out.as_os_str()]);
+    assert!(code(&a) == 0 || code(&a) == 1, "{}", stderr(&a));
+}
