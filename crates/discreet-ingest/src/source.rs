@@ -177,8 +177,9 @@ impl Source {
         Ok(out)
     }
 
-    /// The 1-based line of the `nth` (0-based) row whose `column` holds
-    /// `value` (`None`: an empty value), assuming one record per line.
+    /// The 1-based line (CSV, assuming one record per line) or row
+    /// (Parquet) of the `nth` (0-based) row whose `column` holds `value`
+    /// (`None`: an empty value).
     pub fn locate(&self, column: &str, value: Option<&str>, nth: u32) -> Result<Option<u64>, IngestError> {
         let lf = self.scan().map_err(|e| self.polars_error(&e))?.with_row_index(ROW, None);
         let pred = match value {
@@ -216,6 +217,17 @@ impl Source {
         // `n_unique` counts the empty value as one value of its own.
         let duplicated = unique && get("distinct")? + nulls.saturating_sub(1) < get("rows")?;
         Ok((nulls > 0, duplicated))
+    }
+
+    /// An error at a position returned by [`Source::locate`]: a line of a
+    /// CSV file, a row of a Parquet file.
+    pub fn error_at(&self, line: Option<u64>, column: &str, expected: impl Into<String>) -> IngestError {
+        IngestError {
+            line,
+            by_row: self.format == Format::Parquet,
+            column: Some(column.to_string()),
+            ..IngestError::file(&self.name(), expected)
+        }
     }
 
     /// A value of `column` held by more than one row, if any.

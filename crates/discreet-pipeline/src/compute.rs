@@ -149,11 +149,7 @@ fn check_text_column(source: &Source, column: &str, unique: bool, nullable: bool
     if duplicated {
         if let Some(dup) = source.first_duplicate(column)? {
             let line = source.locate(column, Some(&dup), 1)?;
-            return Err(PipelineError::Input(IngestError {
-                line,
-                column: Some(column.to_string()),
-                ..IngestError::file(&source.path.display().to_string(), "a value found in no other row; this one repeats an earlier row's")
-            }));
+            return Err(PipelineError::Input(source.error_at(line, column, "a value found in no other row; this one repeats an earlier row's")));
         }
     }
     Ok(())
@@ -162,11 +158,7 @@ fn check_text_column(source: &Source, column: &str, unique: bool, nullable: bool
 /// An input error at the first row holding `value` in `column`.
 fn locate(source: &Source, column: &str, value: Option<&str>, expected: String) -> PipelineError {
     let line = source.locate(column, value, 0).ok().flatten();
-    PipelineError::Input(IngestError {
-        line,
-        column: Some(column.to_string()),
-        ..IngestError::file(&source.path.display().to_string(), expected)
-    })
+    PipelineError::Input(source.error_at(line, column, expected))
 }
 
 /// Maps each group to its leaf cell and builds the table with all margins.
