@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
+
 use common::*;
 
 #[test]
@@ -210,4 +212,70 @@ fn other_rule_parameters_round_trip() {
     assert!(pkg["notes_translated"]["en"].as_str().unwrap().contains("between 0 and 10"));
     let a = discreet(["audit".as_ref(), out.as_os_str()]);
     assert!(code(&a) == 0 || code(&a) == 1, "{}", stderr(&a));
+}
+
+/// A spec for pre-aggregated admissions: one row per combination with a
+/// `count` column.
+fn aggregated_spec(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(pipeline("pr_age_gender_year.toml")).unwrap();
+    let text = text
+        .replace("record_id = { type = \"string\", unique = true }\n", "count = { type = \"integer\" }\n")
+        .replace("format = \"csv\"\n", "format = \"csv\"\ncount_column = \"count\"\n");
+    let spec = dir.join("aggregated.toml");
+    std::fs::write(&spec, text).unwrap();
+    spec
+}
+
+fn write_aggregated(dir: &Path, rows: &[&str]) -> PathBuf {
+    let p = dir.join("agg.csv");
+    let mut s = String::from("count,admission_date,country_of_citizenship,province,immigration_category,age,gender\n");
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
+/// Pre-aggregated rows give exactly the tables of the same microdata one
+/// row per admission.
+#[test]
+fn pre_aggregated_input_gives_the_same_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let agg = write_aggregated(tmp.path(), &["7,2024-01-15,AFG,ON,FSW,30,F", "3,2024-06-15,AFG,ON,FSW,30,F", "0,2025-01-15,IND,QC,CEC,70,M", "12,2025-02-15,IND,QC,CEC,70,M"]);
+    let mut expanded = Vec::new();
+    for (n, rest) in [(7, "2024-01-15,AFG,ON,FSW,30,F"), (3, "2024-06-15,AFG,ON,FSW,30,F"), (12, "2025-02-15,IND,QC,CEC,70,M")] {
+        for i in 0..n {
+            expanded.push(format!("R{n}-{i},{rest}"));
+        }
+    }
+    let refs: Vec<&str> = expanded.iter().map(String::as_str).collect();
+    let rows = write_admissions(tmp.path(), "rows.csv", &refs);
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let o = run(&aggregated_spec(tmp.path()), &agg, &a);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(&pipeline("pr_age_gender_year.toml"), &rows, &b);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let table = |d: &Path| std::fs::read(d.join("pr_age_gender_year.csv")).unwrap();
+    assert!(table(&a) == table(&b));
+    let t = read_csv(&a.join("pr_age_gender_year.csv"));
+    let cell = |age: &str, g: &str, y: &str| t.iter().find(|r| r["age_group"] == age && r["gender"] == g && r["year"] == y).unwrap()["count"].clone();
+    assert_eq!(cell("25-34", "F", "2024"), "10");
+    assert_eq!(cell("65+", "M", "2025"), "10");
+    assert_eq!(cell("TOTAL", "TOTAL", "TOTAL"), "20");
+    assert_eq!(code(&verify(&a, &agg)), 0);
+}
+
+#[test]
+fn negative_count_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let agg = write_aggregated(tmp.path(), &["7,2024-01-15,AFG,ON,FSW,30,F", "-2,2024-06-15,AFG,ON,FSW,30,F"]);
+    let out = tmp.path().join("rel");
+    let o = run(&aggregated_spec(tmp.path()), &agg, &out);
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    for m in ["agg.csv", "line 3", "column `count`", "negative count"] {
+        assert!(err.contains(m), "expected `{m}` in {err}");
+    }
+    assert!(!out.exists());
 }

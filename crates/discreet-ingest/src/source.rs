@@ -149,14 +149,23 @@ impl Source {
     }
 
     /// For each set of columns, the distinct combinations of values and how
-    /// many rows hold each. All sets are computed in one streaming pass.
-    pub fn group_counts(&self, sets: &[Vec<String>]) -> Result<Vec<Groups>, IngestError> {
+    /// many rows hold each, or with `weight` the sum of that integer column
+    /// over them (values that are not integers count as nothing here; the
+    /// caller checks every value). All sets run as one streaming query.
+    pub fn group_counts(&self, sets: &[Vec<String>], weight: Option<&str>) -> Result<Vec<Groups>, IngestError> {
         let file = self.name();
         let mut plans = Vec::new();
         for set in sets {
             let lf = self.scan().map_err(|e| self.polars_error(&e))?;
             let keys: Vec<Expr> = set.iter().map(|c| self.text(c).alias(c.as_str())).collect();
-            let q = lf.select(keys).group_by(set.iter().map(|c| col(c.as_str())).collect::<Vec<_>>()).agg([len().alias(COUNT)]);
+            let (mut exprs, measure) = (keys, match weight {
+                Some(w) => col(w).cast(DataType::Int64).sum().alias(COUNT),
+                None => len().alias(COUNT),
+            });
+            if let Some(w) = weight.filter(|w| !set.iter().any(|c| c == w)) {
+                exprs.push(col(w).alias(w));
+            }
+            let q = lf.select(exprs).group_by(set.iter().map(|c| col(c.as_str())).collect::<Vec<_>>()).agg([measure]);
             plans.push(q);
         }
         let frames = collect_all(plans).map_err(|e| self.polars_error(&e))?;
@@ -171,7 +180,8 @@ impl Source {
                 .column(COUNT)
                 .and_then(|s| s.cast(&DataType::UInt64))
                 .map_err(|e| IngestError::file(&file, short(&e)))?;
-            g.counts = n.u64().map_err(|e| IngestError::file(&file, short(&e)))?.into_no_null_iter().collect();
+            // A sum is null only over values the caller will reject anyway.
+            g.counts = n.u64().map_err(|e| IngestError::file(&file, short(&e)))?.iter().map(|v| v.unwrap_or(0)).collect();
             out.push(g);
         }
         Ok(out)

@@ -88,7 +88,8 @@ pub fn compute(
                 sets.push(vec![cname.clone()]);
             }
         }
-        let groups = stage(reporter, &format!("counting input `{name}`"), || source.group_counts(&sets))?;
+        let groups =
+            stage(reporter, &format!("counting input `{name}`"), || source.group_counts(&sets, input.count_column.as_deref()))?;
         if groups.iter().all(|g| g.is_empty()) {
             return Err(PipelineError::Input(IngestError::file(&path.display().to_string(), "at least one data row; the file has only a header")));
         }
@@ -132,6 +133,9 @@ fn check_groups(plan: &Plan, input: &str, source: &Source, groups: &[Groups]) ->
                 }
                 if let Err(expected) = check_value(col, list, v) {
                     return Err(locate(source, cname, v, expected));
+                }
+                if spec.count_column.as_deref() == Some(cname.as_str()) && v.is_some_and(|v| v.starts_with('-')) {
+                    return Err(locate(source, cname, v, "a count of 0 or more, found a negative count".into()));
                 }
             }
         }

@@ -208,6 +208,9 @@ pub struct InputSpec {
     pub delimiter: Option<String>,
     /// The columns the input must have, with their types.
     pub columns: BTreeMap<String, ColumnSpec>,
+    /// For pre-aggregated inputs: an `integer` column saying how many units
+    /// each row counts (never negative). Without it each row counts one.
+    pub count_column: Option<String>,
 }
 
 /// Type of a microdata column.

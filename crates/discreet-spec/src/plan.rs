@@ -226,6 +226,17 @@ impl Plan {
             if input.columns.is_empty() {
                 return Err(err(&format!("inputs.{iname}.columns"), "expected at least one column".into()));
             }
+            if let Some(c) = &input.count_column {
+                match input.columns.get(c) {
+                    Some(col) if col.kind == ColumnType::Integer && !col.nullable => {}
+                    _ => {
+                        return Err(err(
+                            &format!("inputs.{iname}.count_column"),
+                            format!("expected a declared, non-nullable `integer` column, found `{c}`"),
+                        ))
+                    }
+                }
+            }
             for (cname, col) in &input.columns {
                 let key = format!("inputs.{iname}.columns.{cname}");
                 match (col.kind, &col.codelist) {
