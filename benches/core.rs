@@ -9,7 +9,15 @@ use rand::{Rng, SeedableRng};
 /// Counts with a realistic share of small cells (heavy tail).
 fn counts(n: usize) -> Vec<u64> {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-    (0..n).map(|_| if rng.gen_bool(0.6) { rng.gen_range(0..10) } else { rng.gen_range(0..5000) }).collect()
+    (0..n)
+        .map(|_| {
+            if rng.gen_bool(0.6) {
+                rng.gen_range(0..10)
+            } else {
+                rng.gen_range(0..5000)
+            }
+        })
+        .collect()
 }
 
 fn bench_rule(c: &mut Criterion) {
@@ -46,10 +54,22 @@ fn bench_margins(c: &mut Criterion) {
     let mut g = c.benchmark_group("margins");
     g.sample_size(10);
     let cases: Vec<(&str, Vec<Hierarchy>)> = vec![
-        ("3d_200x14x36", vec![hierarchy("country", 10, 20), hierarchy("province", 1, 14), hierarchy("month", 3, 12)]),
+        (
+            "3d_200x14x36",
+            vec![
+                hierarchy("country", 10, 20),
+                hierarchy("province", 1, 14),
+                hierarchy("month", 3, 12),
+            ],
+        ),
         (
             "4d_200x14x20x36",
-            vec![hierarchy("country", 10, 20), hierarchy("province", 1, 14), hierarchy("category", 4, 5), hierarchy("month", 3, 12)],
+            vec![
+                hierarchy("country", 10, 20),
+                hierarchy("province", 1, 14),
+                hierarchy("category", 4, 5),
+                hierarchy("month", 3, 12),
+            ],
         ),
     ];
     for (name, dims) in cases {
@@ -57,11 +77,22 @@ fn bench_margins(c: &mut Criterion) {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
         let finest: usize = leaves.iter().map(|l| l.len()).product();
         let cells: Vec<(Vec<NodeId>, u64)> = (0..finest)
-            .map(|_| (leaves.iter().map(|l| l[rng.gen_range(0..l.len())]).collect(), rng.gen_range(1..50)))
+            .map(|_| {
+                (
+                    leaves
+                        .iter()
+                        .map(|l| l[rng.gen_range(0..l.len())])
+                        .collect(),
+                    rng.gen_range(1..50),
+                )
+            })
             .collect();
         g.throughput(Throughput::Elements(cells.len() as u64));
         g.bench_function(name, |b| {
-            b.iter(|| Table::from_leaf_counts("t", dims.clone(), cells.iter().map(|(k, v)| (&k[..], *v))).unwrap())
+            b.iter(|| {
+                Table::from_leaf_counts("t", dims.clone(), cells.iter().map(|(k, v)| (&k[..], *v)))
+                    .unwrap()
+            })
         });
     }
     g.finish();

@@ -34,7 +34,11 @@ const SHOWN_VIOLATIONS: usize = 50;
 impl StderrReporter {
     /// A reporter in the given format.
     pub fn new(format: LogFormat) -> Self {
-        StderrReporter { format, tty: std::io::stderr().is_terminal(), ticker: None }
+        StderrReporter {
+            format,
+            tty: std::io::stderr().is_terminal(),
+            ticker: None,
+        }
     }
 
     fn json(&self, v: serde_json::Value) {
@@ -91,9 +95,16 @@ impl StderrReporter {
                     eprintln!("violation: {v}");
                 }
                 if r.violations.len() > SHOWN_VIOLATIONS {
-                    eprintln!("... and {} more violations (use --json FILE for all)", r.violations.len() - SHOWN_VIOLATIONS);
+                    eprintln!(
+                        "... and {} more violations (use --json FILE for all)",
+                        r.violations.len() - SHOWN_VIOLATIONS
+                    );
                 }
-                let verdict = if r.violations.is_empty() { "clean" } else { "VIOLATIONS FOUND" };
+                let verdict = if r.violations.is_empty() {
+                    "clean"
+                } else {
+                    "VIOLATIONS FOUND"
+                };
                 eprintln!(
                     "discreet: verify {}: {verdict}: {} files and {} cells checked, {} violations",
                     dir.display(),
@@ -115,19 +126,40 @@ impl StderrReporter {
     pub fn audit_summary(&mut self, dir: &Path, r: &AuditReport) {
         match self.format {
             LogFormat::Human => {
-                eprintln!("  {:<34} {:>9} {:>10} {:>9} {:>13}", "table", "cells", "disclosed", "narrowed", "inconsistent");
+                eprintln!(
+                    "  {:<34} {:>9} {:>10} {:>9} {:>13}",
+                    "table", "cells", "disclosed", "narrowed", "inconsistent"
+                );
                 for t in &r.tables {
-                    eprintln!("  {:<34} {:>9} {:>10} {:>9} {:>13}", t.name, t.cells, t.disclosed, t.narrowed, t.inconsistent);
+                    eprintln!(
+                        "  {:<34} {:>9} {:>10} {:>9} {:>13}",
+                        t.name, t.cells, t.disclosed, t.narrowed, t.inconsistent
+                    );
                 }
                 for f in r.findings.iter().take(SHOWN_VIOLATIONS) {
-                    let cell: Vec<String> = f.cell.iter().map(|(d, c)| format!("{d}={c}")).collect();
+                    let cell: Vec<String> =
+                        f.cell.iter().map(|(d, c)| format!("{d}={c}")).collect();
                     let hi = f.hi.map_or("inf".to_string(), |h| h.to_string());
-                    eprintln!("{}: {}: {}: shown `{}`, true value in [{}, {hi}]", f.kind, f.table, cell.join(", "), f.shown, f.lo);
+                    eprintln!(
+                        "{}: {}: {}: shown `{}`, true value in [{}, {hi}]",
+                        f.kind,
+                        f.table,
+                        cell.join(", "),
+                        f.shown,
+                        f.lo
+                    );
                 }
                 if r.findings.len() > SHOWN_VIOLATIONS {
-                    eprintln!("... and {} more findings (use --json FILE for all)", r.findings.len() - SHOWN_VIOLATIONS);
+                    eprintln!(
+                        "... and {} more findings (use --json FILE for all)",
+                        r.findings.len() - SHOWN_VIOLATIONS
+                    );
                 }
-                let verdict = if r.findings.is_empty() { "clean" } else { "FINDINGS" };
+                let verdict = if r.findings.is_empty() {
+                    "clean"
+                } else {
+                    "FINDINGS"
+                };
                 eprintln!(
                     "discreet: audit {}: {verdict}: {} cells, {} relations, {} blocks, {} LP solves, {} findings",
                     dir.display(),

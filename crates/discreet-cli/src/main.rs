@@ -17,7 +17,11 @@ use discreet_spec::Plan;
 use crate::log::{LogFormat, StderrReporter};
 
 #[derive(Parser)]
-#[command(name = "discreet", version, about = "Count tables from immigration microdata, protected by the IRCC rule, ready for open.canada.ca")]
+#[command(
+    name = "discreet",
+    version,
+    about = "Count tables from immigration microdata, protected by the IRCC rule, ready for open.canada.ca"
+)]
 struct Cli {
     /// How progress and notices are written to stderr.
     #[arg(long, value_enum, default_value_t = LogArg::Human, global = true)]
@@ -117,36 +121,63 @@ fn main() -> ExitCode {
         LogArg::Json => LogFormat::Json,
     };
     let mut reporter = StderrReporter::new(format);
-    let code = match cli.command {
-        Command::Run { spec, inputs, out, replace } => {
-            let opts = RunOptions { inputs: inputs.into_iter().collect(), out, replace };
-            run(&spec, &opts, &mut reporter)
-        }
-        Command::Check { spec } => match Plan::load(&spec).map_err(PipelineError::from).and_then(|p| {
-            discreet_pipeline::check_spec(&p)?;
-            Ok(p)
-        }) {
-            Ok(p) => {
-                reporter.summary(&format!("{}: valid spec, {} table(s)", spec.display(), p.tables.len()));
-                0
+    let code =
+        match cli.command {
+            Command::Run {
+                spec,
+                inputs,
+                out,
+                replace,
+            } => {
+                let opts = RunOptions {
+                    inputs: inputs.into_iter().collect(),
+                    out,
+                    replace,
+                };
+                run(&spec, &opts, &mut reporter)
             }
-            Err(e) => reporter.error(&e.to_string()),
-        },
-        Command::Verify { dir, inputs, json } => verify(&dir, inputs.into_iter().collect(), json, &mut reporter),
-        Command::Audit { dir, previous, json, protect_below, min_width, lp_max_block } => {
-            let mut options = discreet_audit::AuditOptions::default();
-            options.policy.protect_nonzero_below = protect_below;
-            options.policy.min_width = min_width;
-            options.lp_max_block_vars = lp_max_block;
-            audit(&dir, &previous, json, &options, &mut reporter)
-        }
-        Command::Testdata { rows, seed, out } => testdata(rows, seed, &out, &mut reporter),
-    };
+            Command::Check { spec } => match Plan::load(&spec)
+                .map_err(PipelineError::from)
+                .and_then(|p| {
+                    discreet_pipeline::check_spec(&p)?;
+                    Ok(p)
+                }) {
+                Ok(p) => {
+                    reporter.summary(&format!(
+                        "{}: valid spec, {} table(s)",
+                        spec.display(),
+                        p.tables.len()
+                    ));
+                    0
+                }
+                Err(e) => reporter.error(&e.to_string()),
+            },
+            Command::Verify { dir, inputs, json } => {
+                verify(&dir, inputs.into_iter().collect(), json, &mut reporter)
+            }
+            Command::Audit {
+                dir,
+                previous,
+                json,
+                protect_below,
+                min_width,
+                lp_max_block,
+            } => {
+                let mut options = discreet_audit::AuditOptions::default();
+                options.policy.protect_nonzero_below = protect_below;
+                options.policy.min_width = min_width;
+                options.lp_max_block_vars = lp_max_block;
+                audit(&dir, &previous, json, &options, &mut reporter)
+            }
+            Command::Testdata { rows, seed, out } => testdata(rows, seed, &out, &mut reporter),
+        };
     ExitCode::from(code)
 }
 
 fn run(spec: &std::path::Path, opts: &RunOptions, reporter: &mut StderrReporter) -> u8 {
-    let result = Plan::load(spec).map_err(PipelineError::from).and_then(|plan| discreet_pipeline::run(&plan, opts, reporter));
+    let result = Plan::load(spec)
+        .map_err(PipelineError::from)
+        .and_then(|plan| discreet_pipeline::run(&plan, opts, reporter));
     match result {
         Ok(summary) => {
             reporter.run_summary(&summary);
@@ -160,7 +191,12 @@ fn run(spec: &std::path::Path, opts: &RunOptions, reporter: &mut StderrReporter)
     }
 }
 
-fn verify(dir: &std::path::Path, inputs: BTreeMap<String, PathBuf>, json: Option<PathBuf>, reporter: &mut StderrReporter) -> u8 {
+fn verify(
+    dir: &std::path::Path,
+    inputs: BTreeMap<String, PathBuf>,
+    json: Option<PathBuf>,
+    reporter: &mut StderrReporter,
+) -> u8 {
     match discreet_pipeline::verify(dir, &inputs, reporter) {
         Ok(report) => {
             if let Some(path) = json {
@@ -196,7 +232,10 @@ fn testdata(rows: u64, seed: u64, out: &std::path::Path, reporter: &mut StderrRe
     }
     match result {
         Ok(()) => {
-            reporter.summary(&format!("wrote {rows} synthetic rows (seed {seed}) to {}", out.display()));
+            reporter.summary(&format!(
+                "wrote {rows} synthetic rows (seed {seed}) to {}",
+                out.display()
+            ));
             0
         }
         Err(e) => reporter.error(&e.to_string()),
@@ -238,7 +277,12 @@ fn audit(
 }
 
 /// Writes a report as pretty JSON; on failure reports it and gives exit code 2.
-fn write_json(path: &std::path::Path, doc: &serde_json::Value, reporter: &mut StderrReporter) -> Result<(), u8> {
+fn write_json(
+    path: &std::path::Path,
+    doc: &serde_json::Value,
+    reporter: &mut StderrReporter,
+) -> Result<(), u8> {
     let text = serde_json::to_string_pretty(doc).expect("reports hold only plain values") + "\n";
-    std::fs::write(path, text).map_err(|e| reporter.error(&format!("cannot write {}: {e}", path.display())))
+    std::fs::write(path, text)
+        .map_err(|e| reporter.error(&format!("cannot write {}: {e}", path.display())))
 }

@@ -17,7 +17,10 @@ fn fails(input: &std::path::Path, must_contain: &[&str]) {
         assert!(err.contains(m), "expected `{m}` in: {err}");
     }
     assert!(!out.exists(), "a failed run left a release");
-    let leftovers: Vec<String> = files(input.parent().unwrap()).into_iter().filter(|f| f.starts_with('.')).collect();
+    let leftovers: Vec<String> = files(input.parent().unwrap())
+        .into_iter()
+        .filter(|f| f.starts_with('.'))
+        .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
 
@@ -30,7 +33,16 @@ fn with_rows(rows: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
 #[test]
 fn unknown_code() {
     let (_t, p) = with_rows(&[GOOD, "R2,2024-01-15,ZZZ,ON,FSW,30,F"]);
-    fails(&p, &["in.csv", "line 3", "column `country_of_citizenship`", "codelist `countries`", "ZZZ"]);
+    fails(
+        &p,
+        &[
+            "in.csv",
+            "line 3",
+            "column `country_of_citizenship`",
+            "codelist `countries`",
+            "ZZZ",
+        ],
+    );
 }
 
 #[test]
@@ -141,7 +153,11 @@ fn unknown_input_name() {
         tmp.path().join("r").as_os_str(),
     ]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("no input named `visitors`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no input named `visitors`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 fn spec_fails(edit: impl Fn(&str) -> String, must_contain: &[&str]) {
@@ -166,18 +182,35 @@ fn spec_fails(edit: impl Fn(&str) -> String, must_contain: &[&str]) {
 
 #[test]
 fn unknown_spec_key() {
-    spec_fails(|t| t.replace("[rule]\n", "[rule]\nrounding = 5\n"), &["key `rule.rounding`", "unknown key"]);
+    spec_fails(
+        |t| t.replace("[rule]\n", "[rule]\nrounding = 5\n"),
+        &["key `rule.rounding`", "unknown key"],
+    );
 }
 
 #[test]
 fn wrong_spec_type() {
-    spec_fails(|t| t.replace("rounding_base = 5", "rounding_base = \"5\""), &["rounding_base"]);
+    spec_fails(
+        |t| t.replace("rounding_base = 5", "rounding_base = \"5\""),
+        &["rounding_base"],
+    );
 }
 
 #[test]
 fn portal_metadata_rejected_names_the_field() {
-    spec_fails(|t| t.replace("frequency = \"P3M\"", "frequency = \"quarterly\""), &["frequency"]);
-    spec_fails(|t| t.replace("subject = [\"persons\", \"society_and_culture\"]", "subject = [\"people\"]"), &["subject"]);
+    spec_fails(
+        |t| t.replace("frequency = \"P3M\"", "frequency = \"quarterly\""),
+        &["frequency"],
+    );
+    spec_fails(
+        |t| {
+            t.replace(
+                "subject = [\"persons\", \"society_and_culture\"]",
+                "subject = [\"people\"]",
+            )
+        },
+        &["subject"],
+    );
 }
 
 #[test]

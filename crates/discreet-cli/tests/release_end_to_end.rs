@@ -19,7 +19,10 @@ fn bundled_pipelines_run_verify_and_reproduce() {
         let b = tmp.path().join(format!("{stem}-b"));
         let o = run(spec, &input, &a);
         assert_eq!(code(&o), 0, "{stem}: {}", stderr(&o));
-        assert!(stderr(&o).contains("suppressed"), "summary names suppressed cells");
+        assert!(
+            stderr(&o).contains("suppressed"),
+            "summary names suppressed cells"
+        );
 
         let v = verify(&a, &input);
         assert_eq!(code(&v), 0, "{stem}: {}", stderr(&v));
@@ -27,7 +30,10 @@ fn bundled_pipelines_run_verify_and_reproduce() {
 
         // Every published count is 0, -- or a multiple of 5.
         let names = files(&a);
-        for f in names.iter().filter(|f| f.ends_with(".csv") && !f.ends_with("-dictionary.csv")) {
+        for f in names
+            .iter()
+            .filter(|f| f.ends_with(".csv") && !f.ends_with("-dictionary.csv"))
+        {
             let rows = read_csv(&a.join(f));
             assert!(!rows.is_empty());
             let mut suppressed = 0;
@@ -42,7 +48,13 @@ fn bundled_pipelines_run_verify_and_reproduce() {
             }
             assert!(suppressed > 0, "{f}: a realistic table has small cells");
         }
-        for required in ["datapackage.json", "manifest.json", "package.json", "structure.json", "spec.toml"] {
+        for required in [
+            "datapackage.json",
+            "manifest.json",
+            "package.json",
+            "structure.json",
+            "spec.toml",
+        ] {
             assert!(names.contains(&required.to_string()), "{stem}: {required}");
         }
 
@@ -50,7 +62,10 @@ fn bundled_pipelines_run_verify_and_reproduce() {
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         assert_eq!(names, files(&b));
         for f in &names {
-            assert!(std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(), "{stem}: {f} differs between runs");
+            assert!(
+                std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+                "{stem}: {f} differs between runs"
+            );
         }
     }
 }
@@ -81,7 +96,11 @@ fn known_answer_release() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let table = read_csv(&out.join("pr_citizenship_month.csv"));
     let cell = |country: &str, period: &str| -> String {
-        table.iter().find(|r| r["country"] == country && r["period"] == period).unwrap()["count"].clone()
+        table
+            .iter()
+            .find(|r| r["country"] == country && r["period"] == period)
+            .unwrap()["count"]
+            .clone()
     };
     assert_eq!(cell("AFG", "2024-01"), "--");
     assert_eq!(cell("AFG", "2024-02"), "5");
@@ -95,7 +114,10 @@ fn known_answer_release() {
     assert_eq!(cell("TOTAL", "2024-01"), "15");
     // Grand total 35 (the 2026 rows are outside the period).
     assert_eq!(cell("TOTAL", "TOTAL"), "35");
-    let jan = table.iter().find(|r| r["country"] == "AFG" && r["period"] == "2024-01").unwrap();
+    let jan = table
+        .iter()
+        .find(|r| r["country"] == "AFG" && r["period"] == "2024-01")
+        .unwrap();
     assert_eq!(jan["period_level"], "month");
     assert_eq!(jan["period_fr"], "2024 janv.");
     assert_eq!(jan["country_en"], "Afghanistan");
@@ -110,7 +132,11 @@ fn known_answer_release() {
 }
 
 fn discreet_spec_country_count() -> usize {
-    std::fs::read_to_string(root().join("schemas/codelists/countries.csv")).unwrap().lines().count() - 1
+    std::fs::read_to_string(root().join("schemas/codelists/countries.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1
 }
 
 #[test]
@@ -120,10 +146,17 @@ fn metadata_files_are_consistent() {
     let out = tmp.path().join("rel");
     let o = run(&pipeline("pr_province_category_month.toml"), &input, &out);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let read = |f: &str| -> serde_json::Value { serde_json::from_slice(&std::fs::read(out.join(f)).unwrap()).unwrap() };
+    let read = |f: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(out.join(f)).unwrap()).unwrap()
+    };
 
     let manifest = read("manifest.json");
-    let listed: Vec<String> = manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
+    let listed: Vec<String> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
     let mut on_disk = files(&out);
     on_disk.retain(|f| f != "manifest.json");
     let mut l = listed.clone();
@@ -138,8 +171,14 @@ fn metadata_files_are_consistent() {
     assert_eq!(pkg["owner_org"], "cic");
     assert_eq!(pkg["imso_approval"], "false");
     assert!(pkg.get("portal_release_date").is_none());
-    assert!(pkg["notes_translated"]["en"].as_str().unwrap().contains("all values between 0 and 5 are shown as \"--\""));
-    assert!(pkg["notes_translated"]["fr"].as_str().unwrap().contains("« -- »"));
+    assert!(pkg["notes_translated"]["en"]
+        .as_str()
+        .unwrap()
+        .contains("all values between 0 and 5 are shown as \"--\""));
+    assert!(pkg["notes_translated"]["fr"]
+        .as_str()
+        .unwrap()
+        .contains("« -- »"));
     assert_eq!(pkg["time_period_coverage_start"], "2023-01-01");
     assert_eq!(pkg["time_period_coverage_end"], "2025-12-31");
     for r in pkg["resources"].as_array().unwrap() {
@@ -148,7 +187,13 @@ fn metadata_files_are_consistent() {
         let bytes = std::fs::metadata(out.join(file)).unwrap().len();
         assert_eq!(r["size"].as_u64().unwrap(), bytes, "{file}");
         assert!(r["hash"].as_str().unwrap().starts_with("sha256:"));
-        let expected_format = if file.ends_with(".parquet") { "other" } else if file.ends_with(".csv") { "CSV" } else { "JSON" };
+        let expected_format = if file.ends_with(".parquet") {
+            "other"
+        } else if file.ends_with(".csv") {
+            "CSV"
+        } else {
+            "JSON"
+        };
         assert_eq!(r["format"], expected_format, "{file}");
     }
 
@@ -161,9 +206,18 @@ fn metadata_files_are_consistent() {
     let dims = st["tables"][0]["dimensions"].as_array().unwrap();
     assert_eq!(dims.len(), 3);
     let cat = dims.iter().find(|d| d["name"] == "category").unwrap();
-    let eco = cat["nodes"].as_array().unwrap().iter().find(|n| n["code"] == "ECO").unwrap();
+    let eco = cat["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["code"] == "ECO")
+        .unwrap();
     assert_eq!(eco["parent"], "TOTAL");
-    assert!(eco["children"].as_array().unwrap().iter().any(|c| c == "FSW"));
+    assert!(eco["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "FSW"));
     // 14 provinces + total, 20 categories + 4 classes + total, 52 periods.
     assert_eq!(st["tables"][0]["cells"], 15 * 25 * 52);
 }
@@ -180,8 +234,15 @@ fn parquet_input_gives_the_same_tables() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = run(&spec, &parquet, &b);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    for f in ["pr_age_gender_year.csv", "pr_age_gender_year.parquet", "structure.json"] {
-        assert!(std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(), "{f}");
+    for f in [
+        "pr_age_gender_year.csv",
+        "pr_age_gender_year.parquet",
+        "structure.json",
+    ] {
+        assert!(
+            std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
     }
     assert_eq!(code(&verify(&b, &parquet)), 0);
 }
@@ -203,13 +264,23 @@ fn other_rule_parameters_round_trip() {
     let o = run(&spec, &input, &out);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let rows = read_csv(&out.join("pr_age_gender_year.csv"));
-    assert!(rows.iter().all(|r| r["count"] == "--" || r["count"].parse::<u64>().unwrap() % 10 == 0));
-    assert!(rows.iter().all(|r| r["count"] != "0"), "zero is shown as --");
+    assert!(rows
+        .iter()
+        .all(|r| r["count"] == "--" || r["count"].parse::<u64>().unwrap() % 10 == 0));
+    assert!(
+        rows.iter().all(|r| r["count"] != "0"),
+        "zero is shown as --"
+    );
     assert_eq!(code(&verify(&out, &input)), 0);
-    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("structure.json")).unwrap()).unwrap();
+    let st: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("structure.json")).unwrap()).unwrap();
     assert_eq!(st["rule"]["tie"], "even");
-    let pkg: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("package.json")).unwrap()).unwrap();
-    assert!(pkg["notes_translated"]["en"].as_str().unwrap().contains("between 0 and 10"));
+    let pkg: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("package.json")).unwrap()).unwrap();
+    assert!(pkg["notes_translated"]["en"]
+        .as_str()
+        .unwrap()
+        .contains("between 0 and 10"));
     let a = discreet(["audit".as_ref(), out.as_os_str()]);
     assert!(code(&a) == 0 || code(&a) == 1, "{}", stderr(&a));
 }
@@ -219,8 +290,14 @@ fn other_rule_parameters_round_trip() {
 fn aggregated_spec(dir: &Path) -> PathBuf {
     let text = std::fs::read_to_string(pipeline("pr_age_gender_year.toml")).unwrap();
     let text = text
-        .replace("record_id = { type = \"string\", unique = true }\n", "count = { type = \"integer\" }\n")
-        .replace("format = \"csv\"\n", "format = \"csv\"\ncount_column = \"count\"\n");
+        .replace(
+            "record_id = { type = \"string\", unique = true }\n",
+            "count = { type = \"integer\" }\n",
+        )
+        .replace(
+            "format = \"csv\"\n",
+            "format = \"csv\"\ncount_column = \"count\"\n",
+        );
     let spec = dir.join("aggregated.toml");
     std::fs::write(&spec, text).unwrap();
     spec
@@ -228,7 +305,9 @@ fn aggregated_spec(dir: &Path) -> PathBuf {
 
 fn write_aggregated(dir: &Path, rows: &[&str]) -> PathBuf {
     let p = dir.join("agg.csv");
-    let mut s = String::from("count,admission_date,country_of_citizenship,province,immigration_category,age,gender\n");
+    let mut s = String::from(
+        "count,admission_date,country_of_citizenship,province,immigration_category,age,gender\n",
+    );
     for r in rows {
         s.push_str(r);
         s.push('\n');
@@ -242,9 +321,21 @@ fn write_aggregated(dir: &Path, rows: &[&str]) -> PathBuf {
 #[test]
 fn pre_aggregated_input_gives_the_same_tables() {
     let tmp = tempfile::tempdir().unwrap();
-    let agg = write_aggregated(tmp.path(), &["7,2024-01-15,AFG,ON,FSW,30,F", "3,2024-06-15,AFG,ON,FSW,30,F", "0,2025-01-15,IND,QC,CEC,70,M", "12,2025-02-15,IND,QC,CEC,70,M"]);
+    let agg = write_aggregated(
+        tmp.path(),
+        &[
+            "7,2024-01-15,AFG,ON,FSW,30,F",
+            "3,2024-06-15,AFG,ON,FSW,30,F",
+            "0,2025-01-15,IND,QC,CEC,70,M",
+            "12,2025-02-15,IND,QC,CEC,70,M",
+        ],
+    );
     let mut expanded = Vec::new();
-    for (n, rest) in [(7, "2024-01-15,AFG,ON,FSW,30,F"), (3, "2024-06-15,AFG,ON,FSW,30,F"), (12, "2025-02-15,IND,QC,CEC,70,M")] {
+    for (n, rest) in [
+        (7, "2024-01-15,AFG,ON,FSW,30,F"),
+        (3, "2024-06-15,AFG,ON,FSW,30,F"),
+        (12, "2025-02-15,IND,QC,CEC,70,M"),
+    ] {
         for i in 0..n {
             expanded.push(format!("R{n}-{i},{rest}"));
         }
@@ -259,7 +350,12 @@ fn pre_aggregated_input_gives_the_same_tables() {
     let table = |d: &Path| std::fs::read(d.join("pr_age_gender_year.csv")).unwrap();
     assert!(table(&a) == table(&b));
     let t = read_csv(&a.join("pr_age_gender_year.csv"));
-    let cell = |age: &str, g: &str, y: &str| t.iter().find(|r| r["age_group"] == age && r["gender"] == g && r["year"] == y).unwrap()["count"].clone();
+    let cell = |age: &str, g: &str, y: &str| {
+        t.iter()
+            .find(|r| r["age_group"] == age && r["gender"] == g && r["year"] == y)
+            .unwrap()["count"]
+            .clone()
+    };
     assert_eq!(cell("25-34", "F", "2024"), "10");
     assert_eq!(cell("65+", "M", "2025"), "10");
     assert_eq!(cell("TOTAL", "TOTAL", "TOTAL"), "20");
@@ -269,7 +365,13 @@ fn pre_aggregated_input_gives_the_same_tables() {
 #[test]
 fn negative_count_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let agg = write_aggregated(tmp.path(), &["7,2024-01-15,AFG,ON,FSW,30,F", "-2,2024-06-15,AFG,ON,FSW,30,F"]);
+    let agg = write_aggregated(
+        tmp.path(),
+        &[
+            "7,2024-01-15,AFG,ON,FSW,30,F",
+            "-2,2024-06-15,AFG,ON,FSW,30,F",
+        ],
+    );
     let out = tmp.path().join("rel");
     let o = run(&aggregated_spec(tmp.path()), &agg, &out);
     let err = stderr(&o);

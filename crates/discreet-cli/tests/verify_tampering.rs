@@ -30,7 +30,11 @@ fn one_tampered_value_is_named() {
         let mut lines: Vec<String> = s.split("\r\n").map(str::to_string).collect();
         let i = lines.iter().position(|l| l.starts_with("25-34,")).unwrap();
         let (head, value) = lines[i].rsplit_once(',').unwrap();
-        let new = if value == "--" { "5".to_string() } else { (value.parse::<u64>().unwrap() + 5).to_string() };
+        let new = if value == "--" {
+            "5".to_string()
+        } else {
+            (value.parse::<u64>().unwrap() + 5).to_string()
+        };
         lines[i] = format!("{head},{new}");
         lines.join("\r\n")
     });
@@ -54,7 +58,11 @@ fn an_invalid_shown_value_is_named() {
     });
     let o = verify(&out, &input);
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("is not a shown value"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is not a shown value"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -66,13 +74,19 @@ fn a_tampered_hash_is_caught() {
     edit(&m, |s| s.replacen(&sha, &"0".repeat(64), 1));
     let o = verify(&out, &input);
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("SHA-256 or size differs"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("SHA-256 or size differs"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn a_tampered_metadata_file_is_caught() {
     let (_t, input, out) = release();
-    edit(&out.join("structure.json"), |s| s.replacen("\"additive\"", "\"distinct\"", 1));
+    edit(&out.join("structure.json"), |s| {
+        s.replacen("\"additive\"", "\"distinct\"", 1)
+    });
     let o = verify(&out, &input);
     assert_eq!(code(&o), 1);
     let err = stderr(&o);
@@ -87,8 +101,14 @@ fn a_missing_or_extra_file_is_caught() {
     let o = verify(&out, &input);
     assert_eq!(code(&o), 1);
     let err = stderr(&o);
-    assert!(err.contains("pr_age_gender_year.parquet: listed in the manifest but missing"), "{err}");
-    assert!(err.contains("notes.txt: not listed in the manifest"), "{err}");
+    assert!(
+        err.contains("pr_age_gender_year.parquet: listed in the manifest but missing"),
+        "{err}"
+    );
+    assert!(
+        err.contains("notes.txt: not listed in the manifest"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -30,7 +30,11 @@ pub enum HierarchyError {
     /// The same code appears twice in one dimension.
     DuplicateCode { dimension: String, code: String },
     /// A node names a parent that was not declared before it.
-    UnknownParent { dimension: String, code: String, parent: String },
+    UnknownParent {
+        dimension: String,
+        code: String,
+        parent: String,
+    },
     /// A label lacks its English or French text.
     IncompleteLabel { dimension: String, code: String },
 }
@@ -66,11 +70,24 @@ pub struct HierarchyBuilder {
 impl HierarchyBuilder {
     /// Starts a hierarchy named `name` whose root (the dimension total) has
     /// the given code and label, at level `total`.
-    pub fn new(name: impl Into<String>, root_code: impl Into<String>, root_label: Bilingual) -> Self {
-        let root = Node { code: root_code.into(), label: root_label, level: "total".into(), parent: None };
+    pub fn new(
+        name: impl Into<String>,
+        root_code: impl Into<String>,
+        root_label: Bilingual,
+    ) -> Self {
+        let root = Node {
+            code: root_code.into(),
+            label: root_label,
+            level: "total".into(),
+            parent: None,
+        };
         let mut index = HashMap::new();
         index.insert(root.code.clone(), 0);
-        HierarchyBuilder { name: name.into(), nodes: vec![root], index }
+        HierarchyBuilder {
+            name: name.into(),
+            nodes: vec![root],
+            index,
+        }
     }
 
     /// The code of the root node.
@@ -95,14 +112,25 @@ impl HierarchyBuilder {
             });
         };
         if self.index.contains_key(&code) {
-            return Err(HierarchyError::DuplicateCode { dimension: self.name.clone(), code });
+            return Err(HierarchyError::DuplicateCode {
+                dimension: self.name.clone(),
+                code,
+            });
         }
         if label.is_incomplete() {
-            return Err(HierarchyError::IncompleteLabel { dimension: self.name.clone(), code });
+            return Err(HierarchyError::IncompleteLabel {
+                dimension: self.name.clone(),
+                code,
+            });
         }
         let id = self.nodes.len() as NodeId;
         self.index.insert(code.clone(), id);
-        self.nodes.push(Node { code, label, level: level.into(), parent: Some(p) });
+        self.nodes.push(Node {
+            code,
+            label,
+            level: level.into(),
+            parent: Some(p),
+        });
         Ok(id)
     }
 
@@ -121,7 +149,9 @@ impl HierarchyBuilder {
                 children[p as usize].push(i as NodeId);
             }
         }
-        let leaves: Vec<NodeId> = (0..n as NodeId).filter(|&i| children[i as usize].is_empty()).collect();
+        let leaves: Vec<NodeId> = (0..n as NodeId)
+            .filter(|&i| children[i as usize].is_empty())
+            .collect();
         // Publication order: children before their parent, siblings in
         // declaration order, so each total follows its parts as in IRCC tables.
         let mut order = Vec::with_capacity(n);
@@ -130,7 +160,15 @@ impl HierarchyBuilder {
         for i in 1..n {
             depth[i] = depth[self.nodes[i].parent.unwrap() as usize] + 1;
         }
-        Ok(Hierarchy { name: self.name, nodes: self.nodes, children, leaves, order, index: self.index, depth })
+        Ok(Hierarchy {
+            name: self.name,
+            nodes: self.nodes,
+            children,
+            leaves,
+            order,
+            index: self.index,
+            depth,
+        })
     }
 }
 
@@ -249,11 +287,21 @@ mod tests {
     fn tree_navigation() {
         let h = category_hierarchy();
         assert_eq!(h.len(), 6);
-        let codes = |ids: &[NodeId]| ids.iter().map(|&i| h.node(i).code.clone()).collect::<Vec<_>>();
+        let codes = |ids: &[NodeId]| {
+            ids.iter()
+                .map(|&i| h.node(i).code.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(codes(h.leaves()), ["FSW", "PNP", "SPO"]);
-        assert_eq!(codes(h.publication_order()), ["FSW", "PNP", "ECO", "SPO", "FAM", "TOTAL"]);
+        assert_eq!(
+            codes(h.publication_order()),
+            ["FSW", "PNP", "ECO", "SPO", "FAM", "TOTAL"]
+        );
         let pnp = h.find("PNP").unwrap();
-        assert_eq!(codes(&h.ancestors(pnp).collect::<Vec<_>>()), ["PNP", "ECO", "TOTAL"]);
+        assert_eq!(
+            codes(&h.ancestors(pnp).collect::<Vec<_>>()),
+            ["PNP", "ECO", "TOTAL"]
+        );
         assert_eq!(codes(&h.leaves_under(h.root())), ["FSW", "PNP", "SPO"]);
         assert_eq!(h.depth(pnp), 2);
         assert!(h.is_leaf(pnp) && !h.is_leaf(h.root()));
@@ -265,9 +313,15 @@ mod tests {
         b.add("TOTAL", "A", l("a"), "x").unwrap();
         assert_eq!(
             b.add("TOTAL", "A", l("a"), "x"),
-            Err(HierarchyError::DuplicateCode { dimension: "d".into(), code: "A".into() })
+            Err(HierarchyError::DuplicateCode {
+                dimension: "d".into(),
+                code: "A".into()
+            })
         );
-        assert!(matches!(b.add("NOPE", "B", l("b"), "x"), Err(HierarchyError::UnknownParent { .. })));
+        assert!(matches!(
+            b.add("NOPE", "B", l("b"), "x"),
+            Err(HierarchyError::UnknownParent { .. })
+        ));
         assert!(matches!(
             b.add("TOTAL", "C", Bilingual::new("c", " "), "x"),
             Err(HierarchyError::IncompleteLabel { .. })

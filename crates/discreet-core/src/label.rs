@@ -13,7 +13,10 @@ pub struct Bilingual {
 impl Bilingual {
     /// Builds a label from its English and French texts.
     pub fn new(en: impl Into<String>, fr: impl Into<String>) -> Self {
-        Bilingual { en: en.into(), fr: fr.into() }
+        Bilingual {
+            en: en.into(),
+            fr: fr.into(),
+        }
     }
 
     /// True when either language is missing (empty or blank).

@@ -134,7 +134,13 @@ pub struct IrccRule {
 impl Default for IrccRule {
     /// IRCC's published practice: base 5, `--` for 1..=4, zero shown as `0`.
     fn default() -> Self {
-        IrccRule { base: 5, suppress_lo: 1, suppress_hi: 4, zero: ZeroDisplay::Zero, tie: TieRule::Up }
+        IrccRule {
+            base: 5,
+            suppress_lo: 1,
+            suppress_hi: 4,
+            zero: ZeroDisplay::Zero,
+            tie: TieRule::Up,
+        }
     }
 }
 
@@ -152,9 +158,18 @@ impl IrccRule {
             return Err(RuleError::ZeroBase);
         }
         if suppress_lo == 0 || suppress_lo > suppress_hi {
-            return Err(RuleError::BadSuppressionRange { lo: suppress_lo, hi: suppress_hi });
+            return Err(RuleError::BadSuppressionRange {
+                lo: suppress_lo,
+                hi: suppress_hi,
+            });
         }
-        Ok(IrccRule { base, suppress_lo, suppress_hi, zero, tie })
+        Ok(IrccRule {
+            base,
+            suppress_lo,
+            suppress_hi,
+            zero,
+            tie,
+        })
     }
 
     /// The rounding base.
@@ -251,7 +266,11 @@ impl IrccRule {
         match shown {
             Shown::Zero => (self.zero == ZeroDisplay::Zero).then_some((0, 0)),
             Shown::Suppressed => {
-                let lo = if self.zero == ZeroDisplay::Suppressed { 0 } else { self.suppress_lo };
+                let lo = if self.zero == ZeroDisplay::Suppressed {
+                    0
+                } else {
+                    self.suppress_lo
+                };
                 Some((lo, self.suppress_hi))
             }
             Shown::Value(r) => {
@@ -390,7 +409,10 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_refused() {
-        assert_eq!(IrccRule::new(0, 1, 4, ZeroDisplay::Zero, TieRule::Up), Err(RuleError::ZeroBase));
+        assert_eq!(
+            IrccRule::new(0, 1, 4, ZeroDisplay::Zero, TieRule::Up),
+            Err(RuleError::ZeroBase)
+        );
         assert!(IrccRule::new(5, 0, 4, ZeroDisplay::Zero, TieRule::Up).is_err());
         assert!(IrccRule::new(5, 5, 4, ZeroDisplay::Zero, TieRule::Up).is_err());
     }

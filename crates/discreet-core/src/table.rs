@@ -36,11 +36,23 @@ impl MarginKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TableError {
     /// The cross product of the dimensions is larger than the limit.
-    TooLarge { table: String, cells: u128, limit: usize },
+    TooLarge {
+        table: String,
+        cells: u128,
+        limit: usize,
+    },
     /// A leaf cell names a node that is not a leaf of its dimension.
-    NotALeaf { table: String, dimension: String, code: String },
+    NotALeaf {
+        table: String,
+        dimension: String,
+        code: String,
+    },
     /// The coordinates do not have one node per dimension.
-    WrongArity { table: String, expected: usize, found: usize },
+    WrongArity {
+        table: String,
+        expected: usize,
+        found: usize,
+    },
 }
 
 impl fmt::Display for TableError {
@@ -78,24 +90,42 @@ pub struct Table {
 
 impl Table {
     /// An all-zero table over `dims`.
-    pub fn zeros(name: impl Into<String>, dims: Vec<Hierarchy>, kind: MarginKind) -> Result<Self, TableError> {
+    pub fn zeros(
+        name: impl Into<String>,
+        dims: Vec<Hierarchy>,
+        kind: MarginKind,
+    ) -> Result<Self, TableError> {
         let name = name.into();
         let cells: u128 = dims.iter().map(|d| d.len() as u128).product();
         if cells > MAX_CELLS as u128 {
-            return Err(TableError::TooLarge { table: name, cells, limit: MAX_CELLS });
+            return Err(TableError::TooLarge {
+                table: name,
+                cells,
+                limit: MAX_CELLS,
+            });
         }
         let mut strides = vec![1usize; dims.len()];
         for i in (0..dims.len().saturating_sub(1)).rev() {
             strides[i] = strides[i + 1] * dims[i + 1].len();
         }
-        Ok(Table { name, dims, strides, counts: vec![0; cells as usize], kind })
+        Ok(Table {
+            name,
+            dims,
+            strides,
+            counts: vec![0; cells as usize],
+            kind,
+        })
     }
 
     /// Builds an additive table from the counts of its finest cells: every
     /// margin is the exact (unrounded) sum of the leaf cells below it.
     /// `leaf_cells` yields one node id per dimension (each a leaf) and a
     /// count; a combination may repeat, its counts add up.
-    pub fn from_leaf_counts<'a, I>(name: impl Into<String>, dims: Vec<Hierarchy>, leaf_cells: I) -> Result<Self, TableError>
+    pub fn from_leaf_counts<'a, I>(
+        name: impl Into<String>,
+        dims: Vec<Hierarchy>,
+        leaf_cells: I,
+    ) -> Result<Self, TableError>
     where
         I: IntoIterator<Item = (&'a [NodeId], u64)>,
     {
@@ -104,7 +134,11 @@ impl Table {
         // Leaf counts first, at their own cells.
         for (coords, count) in leaf_cells {
             if coords.len() != nd {
-                return Err(TableError::WrongArity { table: t.name.clone(), expected: nd, found: coords.len() });
+                return Err(TableError::WrongArity {
+                    table: t.name.clone(),
+                    expected: nd,
+                    found: coords.len(),
+                });
             }
             for (d, &c) in coords.iter().enumerate() {
                 if !t.dims[d].is_leaf(c) {
@@ -176,7 +210,11 @@ impl Table {
     }
     /// The cell index of one node per dimension.
     pub fn index(&self, coords: &[NodeId]) -> CellIndex {
-        coords.iter().zip(&self.strides).map(|(&c, &s)| c as usize * s).sum()
+        coords
+            .iter()
+            .zip(&self.strides)
+            .map(|(&c, &s)| c as usize * s)
+            .sum()
     }
     /// The node per dimension of a cell index.
     pub fn coords(&self, mut index: CellIndex, out: &mut Vec<NodeId>) {
@@ -216,7 +254,9 @@ impl Table {
                     continue;
                 }
                 let base = idx - coords[d] as usize * self.strides[d];
-                let parts = ch.iter().map(|&c| self.counts[base + c as usize * self.strides[d]]);
+                let parts = ch
+                    .iter()
+                    .map(|&c| self.counts[base + c as usize * self.strides[d]]);
                 let total = self.counts[idx];
                 let ok = match self.kind {
                     MarginKind::Additive => parts.sum::<u64>() == total,
@@ -290,7 +330,11 @@ mod tests {
     }
 
     fn at(t: &Table, codes: &[&str]) -> u64 {
-        let ids: Vec<NodeId> = codes.iter().zip(t.dims()).map(|(c, d)| d.find(c).unwrap()).collect();
+        let ids: Vec<NodeId> = codes
+            .iter()
+            .zip(t.dims())
+            .map(|(c, d)| d.find(c).unwrap())
+            .collect();
         t.counts()[t.index(&ids)]
     }
 
@@ -310,7 +354,12 @@ mod tests {
             ([r("r3"), c("a")], 12),
             ([r("r3"), c("b")], 20),
         ];
-        let t = Table::from_leaf_counts("t", vec![rows.clone(), cols.clone()], leaf.iter().map(|(k, v)| (&k[..], *v))).unwrap();
+        let t = Table::from_leaf_counts(
+            "t",
+            vec![rows.clone(), cols.clone()],
+            leaf.iter().map(|(k, v)| (&k[..], *v)),
+        )
+        .unwrap();
         assert_eq!(at(&t, &["r2", "TOTAL"]), 6);
         assert_eq!(at(&t, &["TOTAL", "a"]), 16);
         assert_eq!(at(&t, &["TOTAL", "b"]), 23);
@@ -318,7 +367,11 @@ mod tests {
         assert_eq!(t.count_broken_relations(), 0);
         let p = t.protect(&IrccRule::default());
         let shown = |codes: &[&str]| {
-            let ids: Vec<NodeId> = codes.iter().zip(t.dims()).map(|(c, d)| d.find(c).unwrap()).collect();
+            let ids: Vec<NodeId> = codes
+                .iter()
+                .zip(t.dims())
+                .map(|(c, d)| d.find(c).unwrap())
+                .collect();
             let i = t.index(&ids);
             match p.status[i] {
                 CellStatus::Rounded => Shown::Value(p.shown[i]),
@@ -351,7 +404,12 @@ mod tests {
             (vec![id(&p, "2024-03"), id(&g, "M")], 7),
             (vec![id(&p, "2024-03"), id(&g, "M")], 1),
         ];
-        let t = Table::from_leaf_counts("t", vec![p.clone(), g.clone()], leaf.iter().map(|(k, v)| (&k[..], *v))).unwrap();
+        let t = Table::from_leaf_counts(
+            "t",
+            vec![p.clone(), g.clone()],
+            leaf.iter().map(|(k, v)| (&k[..], *v)),
+        )
+        .unwrap();
         assert_eq!(at(&t, &["2024-Q1", "F"]), 7);
         assert_eq!(at(&t, &["2024", "M"]), 8);
         assert_eq!(at(&t, &["TOTAL", "TOTAL"]), 15);
@@ -381,7 +439,8 @@ mod tests {
         let codes: Vec<String> = (0..2000).map(|i| format!("c{i}")).collect();
         let refs: Vec<&str> = codes.iter().map(|s| s.as_str()).collect();
         let h = flat("big", &refs);
-        let err = Table::zeros("t", vec![h.clone(), h.clone(), h], MarginKind::Additive).unwrap_err();
+        let err =
+            Table::zeros("t", vec![h.clone(), h.clone(), h], MarginKind::Additive).unwrap_err();
         assert!(matches!(err, TableError::TooLarge { .. }));
     }
 
@@ -404,7 +463,9 @@ mod tests {
                 leaf.push((vec![m, k], rng.gen_range(0..15u64)));
             }
             let total: u64 = leaf.iter().map(|x| x.1).sum();
-            let t = Table::from_leaf_counts("t", vec![p, c], leaf.iter().map(|(k, v)| (&k[..], *v))).unwrap();
+            let t =
+                Table::from_leaf_counts("t", vec![p, c], leaf.iter().map(|(k, v)| (&k[..], *v)))
+                    .unwrap();
             assert_eq!(t.count_broken_relations(), 0);
             assert_eq!(t.counts()[0], total);
             let pt = t.protect(&rule);

@@ -9,30 +9,52 @@ use std::path::Path;
 use crate::error::IngestError;
 
 /// Reads and checks the header line of a CSV file and returns its column names.
-pub(crate) fn csv_header(path: &Path, file: &str, delimiter: u8) -> Result<Vec<String>, IngestError> {
-    let f = File::open(path).map_err(|e| IngestError::file(file, format!("a readable file ({e})")))?;
+pub(crate) fn csv_header(
+    path: &Path,
+    file: &str,
+    delimiter: u8,
+) -> Result<Vec<String>, IngestError> {
+    let f =
+        File::open(path).map_err(|e| IngestError::file(file, format!("a readable file ({e})")))?;
     let mut first = Vec::new();
     BufReader::new(f)
         .take(1 << 20)
         .read_until(b'\n', &mut first)
         .map_err(|e| IngestError::file(file, format!("a readable file ({e})")))?;
     if first.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(IngestError { line: Some(1), ..IngestError::file(file, "a header line naming the columns; the file is empty") });
+        return Err(IngestError {
+            line: Some(1),
+            ..IngestError::file(file, "a header line naming the columns; the file is empty")
+        });
     }
     let text = std::str::from_utf8(&first).map_err(|_| IngestError {
         line: Some(1),
-        ..IngestError::file(file, "UTF-8 text; the header line holds bytes that are not UTF-8")
+        ..IngestError::file(
+            file,
+            "UTF-8 text; the header line holds bytes that are not UTF-8",
+        )
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
     let rec = match rdr.records().next() {
         Some(Ok(r)) => r,
-        _ => return Err(IngestError { line: Some(1), ..IngestError::file(file, "a well-formed header line") }),
+        _ => {
+            return Err(IngestError {
+                line: Some(1),
+                ..IngestError::file(file, "a well-formed header line")
+            })
+        }
     };
     let names: Vec<String> = rec.iter().map(|s| s.trim().to_string()).collect();
     for (i, n) in names.iter().enumerate() {
         if n.is_empty() {
-            return Err(IngestError { line: Some(1), ..IngestError::file(file, format!("a name for header field {}", i + 1)) });
+            return Err(IngestError {
+                line: Some(1),
+                ..IngestError::file(file, format!("a name for header field {}", i + 1))
+            });
         }
         if names[..i].contains(n) {
             return Err(IngestError {
@@ -49,10 +71,22 @@ pub(crate) fn csv_header(path: &Path, file: &str, delimiter: u8) -> Result<Vec<S
 /// invalid UTF-8. `None` when the file reads cleanly.
 pub(crate) fn csv_first_fault(path: &Path, file: &str, delimiter: u8) -> Option<IngestError> {
     let f = File::open(path).ok()?;
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).delimiter(delimiter).flexible(false).from_reader(BufReader::new(f));
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .delimiter(delimiter)
+        .flexible(false)
+        .from_reader(BufReader::new(f));
     let headers: Vec<String> = match rdr.byte_headers() {
-        Ok(h) => h.iter().map(|b| String::from_utf8_lossy(b).into_owned()).collect(),
-        Err(_) => return Some(IngestError { line: Some(1), ..IngestError::file(file, "a well-formed header line") }),
+        Ok(h) => h
+            .iter()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .collect(),
+        Err(_) => {
+            return Some(IngestError {
+                line: Some(1),
+                ..IngestError::file(file, "a well-formed header line")
+            })
+        }
     };
     let mut rec = csv::ByteRecord::new();
     loop {
@@ -72,13 +106,18 @@ pub(crate) fn csv_first_fault(path: &Path, file: &str, delimiter: u8) -> Option<
             Err(e) => {
                 let line = e.position().map(|p| p.line());
                 let expected = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => {
                         format!("{expected_len} fields like the header, found {len}")
                     }
                     csv::ErrorKind::Utf8 { .. } => "UTF-8 text".to_string(),
                     _ => format!("a well-formed CSV record ({e})"),
                 };
-                return Some(IngestError { line, ..IngestError::file(file, expected) });
+                return Some(IngestError {
+                    line,
+                    ..IngestError::file(file, expected)
+                });
             }
         }
     }

@@ -40,7 +40,15 @@ struct RecordCounter {
 
 impl RecordCounter {
     fn new(delimiter: u8) -> Self {
-        RecordCounter { delimiter, state: State::FieldStart, fields: 0, has_content: false, line: 1, record_line: 1, expected: None }
+        RecordCounter {
+            delimiter,
+            state: State::FieldStart,
+            fields: 0,
+            has_content: false,
+            line: 1,
+            record_line: 1,
+            expected: None,
+        }
     }
 
     fn end_record(&mut self) -> Result<(), (u64, String)> {
@@ -48,7 +56,12 @@ impl RecordCounter {
             let n = self.fields + 1;
             match self.expected {
                 None => self.expected = Some(n),
-                Some(e) if e != n => return Err((self.record_line, format!("{e} fields like the header, found {n}"))),
+                Some(e) if e != n => {
+                    return Err((
+                        self.record_line,
+                        format!("{e} fields like the header, found {n}"),
+                    ))
+                }
                 Some(_) => {}
             }
         }
@@ -89,21 +102,31 @@ impl RecordCounter {
 
     fn finish(&mut self) -> Result<(), (u64, String)> {
         if self.state == State::Quoted {
-            return Err((self.record_line, "a closing quote for the quoted field that starts on this line".into()));
+            return Err((
+                self.record_line,
+                "a closing quote for the quoted field that starts on this line".into(),
+            ));
         }
         self.end_record()
     }
 }
 
 /// Hashes a file; for CSV (`delimiter` given) also checks record structure.
-pub(crate) fn digest(path: &Path, file: &str, delimiter: Option<u8>) -> Result<FileDigest, IngestError> {
+pub(crate) fn digest(
+    path: &Path,
+    file: &str,
+    delimiter: Option<u8>,
+) -> Result<FileDigest, IngestError> {
     let read_err = |e: std::io::Error| IngestError::file(file, format!("a readable file ({e})"));
     let mut f = std::fs::File::open(path).map_err(read_err)?;
     let mut h = Sha256::new();
     let mut counter = delimiter.map(RecordCounter::new);
     let mut buf = vec![0u8; 1 << 20];
     let mut bytes = 0u64;
-    let located = |(line, expected): (u64, String)| IngestError { line: Some(line), ..IngestError::file(file, expected) };
+    let located = |(line, expected): (u64, String)| IngestError {
+        line: Some(line),
+        ..IngestError::file(file, expected)
+    };
     loop {
         let n = f.read(&mut buf).map_err(read_err)?;
         if n == 0 {
@@ -118,7 +141,10 @@ pub(crate) fn digest(path: &Path, file: &str, delimiter: Option<u8>) -> Result<F
     if let Some(c) = counter.as_mut() {
         c.finish().map_err(located)?;
     }
-    Ok(FileDigest { sha256: h.finalize().iter().map(|b| format!("{b:02x}")).collect(), bytes })
+    Ok(FileDigest {
+        sha256: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        bytes,
+    })
 }
 
 #[cfg(test)]
@@ -137,14 +163,20 @@ mod tests {
         assert!(check("a,b,c\r\n1,2,3\r\n4,5,6").is_ok());
         assert!(check("a,b,c\n\"x,y\",\"he said \"\"hi\"\"\",3\n").is_ok());
         assert!(check("a,b,c\n\"multi\nline\",2,3\n4,5,6\n").is_ok());
-        assert!(check("a,b,c\n1,2,3\n\n").is_ok(), "blank lines are not records");
+        assert!(
+            check("a,b,c\n1,2,3\n\n").is_ok(),
+            "blank lines are not records"
+        );
         assert!(check("a,b,c\n,,\n").is_ok(), "empty fields still count");
     }
 
     #[test]
     fn ragged_and_unclosed_records_are_located() {
         assert_eq!(check("a,b,c\n1,2,3\n1,2,3,4\n").unwrap_err().0, 3);
-        assert_eq!(check("a,b,c\n1,2\n").unwrap_err(), (2, "3 fields like the header, found 2".into()));
+        assert_eq!(
+            check("a,b,c\n1,2\n").unwrap_err(),
+            (2, "3 fields like the header, found 2".into())
+        );
         assert_eq!(check("a,b,c\n\"multi\nline\",2,3\n4,5\n").unwrap_err().0, 4);
         assert_eq!(check("a,b,c\n1,\"2,3\n4,5,6\n").unwrap_err().0, 2);
     }

@@ -21,7 +21,13 @@ pub struct IngestError {
 impl IngestError {
     /// An error about the whole file.
     pub fn file(file: &str, expected: impl Into<String>) -> Self {
-        IngestError { file: file.to_string(), line: None, by_row: false, column: None, expected: expected.into() }
+        IngestError {
+            file: file.to_string(),
+            line: None,
+            by_row: false,
+            column: None,
+            expected: expected.into(),
+        }
     }
 }
 

@@ -65,9 +65,13 @@ impl Source {
     /// column with a usable type.
     pub fn check(&self) -> Result<(), IngestError> {
         let file = self.name();
-        let meta = std::fs::metadata(&self.path).map_err(|e| IngestError::file(&file, format!("an existing, readable file ({e})")))?;
+        let meta = std::fs::metadata(&self.path)
+            .map_err(|e| IngestError::file(&file, format!("an existing, readable file ({e})")))?;
         if !meta.is_file() {
-            return Err(IngestError::file(&file, "a file, found a directory or special file"));
+            return Err(IngestError::file(
+                &file,
+                "a file, found a directory or special file",
+            ));
         }
         if meta.len() == 0 {
             return Err(IngestError::file(&file, "data; the file is empty"));
@@ -81,7 +85,9 @@ impl Source {
                 let schema = self
                     .scan()
                     .and_then(|mut lf| lf.collect_schema())
-                    .map_err(|e| IngestError::file(&file, format!("a readable Parquet file ({})", short(&e))))?;
+                    .map_err(|e| {
+                        IngestError::file(&file, format!("a readable Parquet file ({})", short(&e)))
+                    })?;
                 let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
                 self.require_columns(&file, &names)?;
                 for c in &self.columns {
@@ -93,7 +99,10 @@ impl Source {
                     if !ok {
                         return Err(IngestError {
                             column: Some(c.clone()),
-                            ..IngestError::file(&file, format!("a string, integer or date column, found {dt}"))
+                            ..IngestError::file(
+                                &file,
+                                format!("a string, integer or date column, found {dt}"),
+                            )
                         });
                     }
                 }
@@ -118,7 +127,10 @@ impl Source {
                 return Err(IngestError {
                     line: matches!(self.format, Format::Csv { .. }).then_some(1),
                     column: Some(c.clone()),
-                    ..IngestError::file(file, format!("a column named `{c}` (found: {})", names.join(", ")))
+                    ..IngestError::file(
+                        file,
+                        format!("a column named `{c}` (found: {})", names.join(", ")),
+                    )
                 });
             }
         }
@@ -152,36 +164,58 @@ impl Source {
     /// many rows hold each, or with `weight` the sum of that integer column
     /// over them (values that are not integers count as nothing here; the
     /// caller checks every value). All sets run as one streaming query.
-    pub fn group_counts(&self, sets: &[Vec<String>], weight: Option<&str>) -> Result<Vec<Groups>, IngestError> {
+    pub fn group_counts(
+        &self,
+        sets: &[Vec<String>],
+        weight: Option<&str>,
+    ) -> Result<Vec<Groups>, IngestError> {
         let file = self.name();
         let mut plans = Vec::new();
         for set in sets {
             let lf = self.scan().map_err(|e| self.polars_error(&e))?;
             let keys: Vec<Expr> = set.iter().map(|c| self.text(c).alias(c.as_str())).collect();
-            let (mut exprs, measure) = (keys, match weight {
-                Some(w) => col(w).cast(DataType::Int64).sum().alias(COUNT),
-                None => len().alias(COUNT),
-            });
+            let (mut exprs, measure) = (
+                keys,
+                match weight {
+                    Some(w) => col(w).cast(DataType::Int64).sum().alias(COUNT),
+                    None => len().alias(COUNT),
+                },
+            );
             if let Some(w) = weight.filter(|w| !set.iter().any(|c| c == w)) {
                 exprs.push(col(w).alias(w));
             }
-            let q = lf.select(exprs).group_by(set.iter().map(|c| col(c.as_str())).collect::<Vec<_>>()).agg([measure]);
+            let q = lf
+                .select(exprs)
+                .group_by(set.iter().map(|c| col(c.as_str())).collect::<Vec<_>>())
+                .agg([measure]);
             plans.push(q);
         }
         let frames = collect_all(plans).map_err(|e| self.polars_error(&e))?;
         let mut out = Vec::new();
         for (set, df) in sets.iter().zip(frames) {
-            let mut g = Groups { columns: set.clone(), ..Default::default() };
+            let mut g = Groups {
+                columns: set.clone(),
+                ..Default::default()
+            };
             for c in set {
-                let s = df.column(c.as_str()).and_then(|s| s.str().cloned()).map_err(|e| IngestError::file(&file, short(&e)))?;
-                g.keys.push(s.iter().map(|v| v.map(str::to_string)).collect());
+                let s = df
+                    .column(c.as_str())
+                    .and_then(|s| s.str().cloned())
+                    .map_err(|e| IngestError::file(&file, short(&e)))?;
+                g.keys
+                    .push(s.iter().map(|v| v.map(str::to_string)).collect());
             }
             let n = df
                 .column(COUNT)
                 .and_then(|s| s.cast(&DataType::UInt64))
                 .map_err(|e| IngestError::file(&file, short(&e)))?;
             // A sum is null only over values the caller will reject anyway.
-            g.counts = n.u64().map_err(|e| IngestError::file(&file, short(&e)))?.iter().map(|v| v.unwrap_or(0)).collect();
+            g.counts = n
+                .u64()
+                .map_err(|e| IngestError::file(&file, short(&e)))?
+                .iter()
+                .map(|v| v.unwrap_or(0))
+                .collect();
             out.push(g);
         }
         Ok(out)
@@ -190,8 +224,16 @@ impl Source {
     /// The 1-based line (CSV, assuming one record per line) or row
     /// (Parquet) of the `nth` (0-based) row whose `column` holds `value`
     /// (`None`: an empty value).
-    pub fn locate(&self, column: &str, value: Option<&str>, nth: u32) -> Result<Option<u64>, IngestError> {
-        let lf = self.scan().map_err(|e| self.polars_error(&e))?.with_row_index(ROW, None);
+    pub fn locate(
+        &self,
+        column: &str,
+        value: Option<&str>,
+        nth: u32,
+    ) -> Result<Option<u64>, IngestError> {
+        let lf = self
+            .scan()
+            .map_err(|e| self.polars_error(&e))?
+            .with_row_index(ROW, None);
         let pred = match value {
             Some(v) => self.text(column).eq(lit(v.to_string())),
             None => col(column).is_null(),
@@ -202,8 +244,15 @@ impl Source {
             .limit(nth + 1)
             .collect()
             .map_err(|e| self.polars_error(&e))?;
-        let rows = df.column(ROW).and_then(|s| s.cast(&DataType::UInt64)).map_err(|e| self.polars_error(&e))?;
-        let rows: Vec<u64> = rows.u64().map_err(|e| self.polars_error(&e))?.into_no_null_iter().collect();
+        let rows = df
+            .column(ROW)
+            .and_then(|s| s.cast(&DataType::UInt64))
+            .map_err(|e| self.polars_error(&e))?;
+        let rows: Vec<u64> = rows
+            .u64()
+            .map_err(|e| self.polars_error(&e))?
+            .into_no_null_iter()
+            .collect();
         let header = u64::from(matches!(self.format, Format::Csv { .. }));
         Ok(rows.get(nth as usize).map(|r| r + 1 + header))
     }
@@ -212,12 +261,24 @@ impl Source {
     /// value appears on more than one row (checked only when `unique`).
     pub fn text_faults(&self, column: &str, unique: bool) -> Result<(bool, bool), IngestError> {
         let lf = self.scan().map_err(|e| self.polars_error(&e))?;
-        let mut exprs = vec![col(column).null_count().cast(DataType::UInt64).alias("nulls")];
+        let mut exprs = vec![col(column)
+            .null_count()
+            .cast(DataType::UInt64)
+            .alias("nulls")];
         if unique {
-            exprs.push(col(column).n_unique().cast(DataType::UInt64).alias("distinct"));
+            exprs.push(
+                col(column)
+                    .n_unique()
+                    .cast(DataType::UInt64)
+                    .alias("distinct"),
+            );
             exprs.push(len().cast(DataType::UInt64).alias("rows"));
         }
-        let df = lf.select(exprs).collect_with_engine(Engine::Streaming).map_err(|e| self.polars_error(&e))?.unwrap_single();
+        let df = lf
+            .select(exprs)
+            .collect_with_engine(Engine::Streaming)
+            .map_err(|e| self.polars_error(&e))?
+            .unwrap_single();
         let get = |name: &str| -> Result<u64, IngestError> {
             df.column(name)
                 .and_then(|c| c.u64().map(|v| v.get(0).unwrap_or(0)))
@@ -231,7 +292,12 @@ impl Source {
 
     /// An error at a position returned by [`Source::locate`]: a line of a
     /// CSV file, a row of a Parquet file.
-    pub fn error_at(&self, line: Option<u64>, column: &str, expected: impl Into<String>) -> IngestError {
+    pub fn error_at(
+        &self,
+        line: Option<u64>,
+        column: &str,
+        expected: impl Into<String>,
+    ) -> IngestError {
         IngestError {
             line,
             by_row: self.format == Format::Parquet,
@@ -254,7 +320,10 @@ impl Source {
         if df.height() == 0 {
             return Ok(None);
         }
-        let s = df.column(column).and_then(|s| s.str().cloned()).map_err(|e| self.polars_error(&e))?;
+        let s = df
+            .column(column)
+            .and_then(|s| s.str().cloned())
+            .map_err(|e| self.polars_error(&e))?;
         Ok(Some(s.get(0).unwrap_or("").to_string()))
     }
 
@@ -273,10 +342,16 @@ impl Source {
 fn collect_all(plans: Vec<LazyFrame>) -> PolarsResult<Vec<DataFrame>> {
     if plans.len() == 1 {
         let lf = plans.into_iter().next().expect("one plan");
-        return Ok(vec![lf.collect_with_engine(Engine::Streaming)?.unwrap_single()]);
+        return Ok(vec![lf
+            .collect_with_engine(Engine::Streaming)?
+            .unwrap_single()]);
     }
     let opt = plans[0].get_current_optimizations();
-    LazyFrame::collect_all_with_engine(plans.into_iter().map(|lf| lf.logical_plan).collect(), Engine::Streaming, opt)
+    LazyFrame::collect_all_with_engine(
+        plans.into_iter().map(|lf| lf.logical_plan).collect(),
+        Engine::Streaming,
+        opt,
+    )
 }
 
 /// A polars message cut to one line (they can be long and multi-line).

@@ -75,9 +75,19 @@ fn bad(dir: &Path, file: &str, what: impl std::fmt::Display) -> PipelineError {
 }
 
 fn rule_of(dir: &Path, v: &Value) -> Result<IrccRule, PipelineError> {
-    let base = v["rounding_base"].as_u64().ok_or_else(|| bad(dir, "structure.json", "rule.rounding_base: expected an integer"))?;
-    let lo = v["suppress"][0].as_u64().ok_or_else(|| bad(dir, "structure.json", "rule.suppress: expected [lo, hi]"))?;
-    let hi = v["suppress"][1].as_u64().ok_or_else(|| bad(dir, "structure.json", "rule.suppress: expected [lo, hi]"))?;
+    let base = v["rounding_base"].as_u64().ok_or_else(|| {
+        bad(
+            dir,
+            "structure.json",
+            "rule.rounding_base: expected an integer",
+        )
+    })?;
+    let lo = v["suppress"][0]
+        .as_u64()
+        .ok_or_else(|| bad(dir, "structure.json", "rule.suppress: expected [lo, hi]"))?;
+    let hi = v["suppress"][1]
+        .as_u64()
+        .ok_or_else(|| bad(dir, "structure.json", "rule.suppress: expected [lo, hi]"))?;
     let zero = match v["zero"].as_str() {
         Some("--") => ZeroDisplay::Suppressed,
         _ => ZeroDisplay::Zero,
@@ -87,7 +97,8 @@ fn rule_of(dir: &Path, v: &Value) -> Result<IrccRule, PipelineError> {
         Some("even") => TieRule::Even,
         _ => TieRule::Up,
     };
-    IrccRule::new(base, lo, hi, zero, tie).map_err(|e| bad(dir, "structure.json", format!("rule: {e}")))
+    IrccRule::new(base, lo, hi, zero, tie)
+        .map_err(|e| bad(dir, "structure.json", format!("rule: {e}")))
 }
 
 /// One dimension as published.
@@ -135,10 +146,22 @@ fn ranges(mut v: Vec<i64>) -> String {
 
 fn parse_dim(dir: &Path, v: &Value) -> Result<Dim, PipelineError> {
     let err = |m: &str| bad(dir, "structure.json", m);
-    let name = v["name"].as_str().ok_or_else(|| err("a dimension lacks its name"))?.to_string();
-    let nodes = v["nodes"].as_array().ok_or_else(|| err("a dimension lacks its nodes"))?;
-    let codes: Vec<String> = nodes.iter().map(|n| n["code"].as_str().unwrap_or("").to_string()).collect();
-    let index: HashMap<String, usize> = codes.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
+    let name = v["name"]
+        .as_str()
+        .ok_or_else(|| err("a dimension lacks its name"))?
+        .to_string();
+    let nodes = v["nodes"]
+        .as_array()
+        .ok_or_else(|| err("a dimension lacks its nodes"))?;
+    let codes: Vec<String> = nodes
+        .iter()
+        .map(|n| n["code"].as_str().unwrap_or("").to_string())
+        .collect();
+    let index: HashMap<String, usize> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.clone(), i))
+        .collect();
     if index.len() != codes.len() {
         return Err(err(&format!("dimension `{name}` repeats a code")));
     }
@@ -146,7 +169,11 @@ fn parse_dim(dir: &Path, v: &Value) -> Result<Dim, PipelineError> {
     for n in nodes {
         let ch: Vec<usize> = n["children"]
             .as_array()
-            .map(|a| a.iter().filter_map(|c| c.as_str().and_then(|c| index.get(c).copied())).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| c.as_str().and_then(|c| index.get(c).copied()))
+                    .collect()
+            })
             .unwrap_or_default();
         children.push(ch);
     }
@@ -164,10 +191,21 @@ fn parse_dim(dir: &Path, v: &Value) -> Result<Dim, PipelineError> {
         }
         out
     };
-    let root = (0..codes.len()).find(|&i| nodes[i]["parent"].is_null()).ok_or_else(|| err(&format!("dimension `{name}` has no total")))?;
+    let root = (0..codes.len())
+        .find(|&i| nodes[i]["parent"].is_null())
+        .ok_or_else(|| err(&format!("dimension `{name}` has no total")))?;
     let bands: HashMap<String, (i64, Option<i64>)> = v["bands"]
         .as_array()
-        .map(|a| a.iter().map(|b| (b["code"].as_str().unwrap_or("").to_string(), (b["min"].as_i64().unwrap_or(0), b["max"].as_i64()))).collect())
+        .map(|a| {
+            a.iter()
+                .map(|b| {
+                    (
+                        b["code"].as_str().unwrap_or("").to_string(),
+                        (b["min"].as_i64().unwrap_or(0), b["max"].as_i64()),
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let selection = (0..codes.len())
         .map(|i| {
@@ -176,7 +214,12 @@ fn parse_dim(dir: &Path, v: &Value) -> Result<Dim, PipelineError> {
                 // Every row holds a valid code and lies in some band, so the
                 // total selects all rows; a period restricts rows even at its total.
                 "codes" | "bands" if i == root => "*".to_string(),
-                "calendar" => ranges(leaves.iter().flat_map(|&l| month_index(&codes[l]).unwrap_or_default()).collect()),
+                "calendar" => ranges(
+                    leaves
+                        .iter()
+                        .flat_map(|&l| month_index(&codes[l]).unwrap_or_default())
+                        .collect(),
+                ),
                 "bands" => {
                     let mut parts: Vec<String> = leaves
                         .iter()
@@ -198,7 +241,16 @@ fn parse_dim(dir: &Path, v: &Value) -> Result<Dim, PipelineError> {
         })
         .collect();
     let last_month = (0..codes.len())
-        .map(|i| (kind == "calendar").then(|| leaves_under(i).iter().flat_map(|&l| month_index(&codes[l]).unwrap_or_default()).max()).flatten())
+        .map(|i| {
+            (kind == "calendar")
+                .then(|| {
+                    leaves_under(i)
+                        .iter()
+                        .flat_map(|&l| month_index(&codes[l]).unwrap_or_default())
+                        .max()
+                })
+                .flatten()
+        })
         .collect();
     Ok(Dim {
         name,
@@ -234,21 +286,41 @@ fn load_release(
     b: &mut SystemBuilder,
     reporter: &mut dyn Reporter,
 ) -> Result<Vec<LoadedTable>, PipelineError> {
-    let text = std::fs::read(dir.join("structure.json"))
-        .map_err(|_| PipelineError::Usage(format!("{}: not a release folder (no structure.json)", dir.display())))?;
-    let st: Value = serde_json::from_slice(&text).map_err(|e| bad(dir, "structure.json", format!("not valid JSON ({e})")))?;
+    let text = std::fs::read(dir.join("structure.json")).map_err(|_| {
+        PipelineError::Usage(format!(
+            "{}: not a release folder (no structure.json)",
+            dir.display()
+        ))
+    })?;
+    let st: Value = serde_json::from_slice(&text)
+        .map_err(|e| bad(dir, "structure.json", format!("not valid JSON ({e})")))?;
     let rule = rule_of(dir, &st["rule"])?;
     let final_through = match st["final_through"].as_str() {
-        Some(f) => Some(month_index(f).and_then(|m| m.first().copied()).ok_or_else(|| bad(dir, "structure.json", "final_through: expected YYYY-MM"))?),
+        Some(f) => Some(
+            month_index(f)
+                .and_then(|m| m.first().copied())
+                .ok_or_else(|| bad(dir, "structure.json", "final_through: expected YYYY-MM"))?,
+        ),
         None => None,
     };
-    let tables_json = st["tables"].as_array().ok_or_else(|| bad(dir, "structure.json", "no `tables` list"))?;
+    let tables_json = st["tables"]
+        .as_array()
+        .ok_or_else(|| bad(dir, "structure.json", "no `tables` list"))?;
     let mut tables = Vec::new();
     for tj in tables_json {
-        let name = tj["name"].as_str().ok_or_else(|| bad(dir, "structure.json", "a table lacks its name"))?.to_string();
+        let name = tj["name"]
+            .as_str()
+            .ok_or_else(|| bad(dir, "structure.json", "a table lacks its name"))?
+            .to_string();
         let dims = tj["dimensions"]
             .as_array()
-            .ok_or_else(|| bad(dir, "structure.json", format!("table `{name}` lacks dimensions")))?
+            .ok_or_else(|| {
+                bad(
+                    dir,
+                    "structure.json",
+                    format!("table `{name}` lacks dimensions"),
+                )
+            })?
             .iter()
             .map(|d| parse_dim(dir, d))
             .collect::<Result<Vec<_>, _>>()?;
@@ -258,16 +330,26 @@ fn load_release(
         }
         let cells: usize = dims.iter().map(|d| d.codes.len()).product();
         let file = tj["csv"].as_str().unwrap_or("").to_string();
-        let shown = stage(reporter, &format!("reading {file}"), || read_shown(dir, &file, &dims, &strides, cells))?;
+        let shown = stage(reporter, &format!("reading {file}"), || {
+            read_shown(dir, &file, &dims, &strides, cells)
+        })?;
         let offset = b.n_vars();
         for (i, s) in shown.iter().enumerate() {
             let parsed = Shown::parse(s).and_then(|v| rule.preimage(v));
             let Some((lo, hi)) = parsed else {
-                return Err(bad(dir, &file, format!("cell {i}: `{s}` is not a value the declared rule shows")));
+                return Err(bad(
+                    dir,
+                    &file,
+                    format!("cell {i}: `{s}` is not a value the declared rule shows"),
+                ));
             };
             b.add_var(Interval::new(lo, hi));
         }
-        let label = if release == 0 { name } else { format!("previous{release}/{name}") };
+        let label = if release == 0 {
+            name
+        } else {
+            format!("previous{release}/{name}")
+        };
         tables.push(LoadedTable {
             release,
             label,
@@ -292,9 +374,17 @@ fn load_release(
                 }
                 let base = idx - node * t.strides[d];
                 parts.clear();
-                parts.extend(dim.children[node].iter().map(|&c| (t.offset + base + c * t.strides[d]) as Var));
+                parts.extend(
+                    dim.children[node]
+                        .iter()
+                        .map(|&c| (t.offset + base + c * t.strides[d]) as Var),
+                );
                 let total = (t.offset + idx) as Var;
-                let r = if t.distinct { b.add_distinct(total, &parts) } else { b.add_additive(total, &parts) };
+                let r = if t.distinct {
+                    b.add_distinct(total, &parts)
+                } else {
+                    b.add_additive(total, &parts)
+                };
                 r.map_err(|e| bad(dir, "structure.json", format!("table `{}`: {e}", t.label)))?;
             }
         }
@@ -310,7 +400,10 @@ fn link_tables(tables: &[LoadedTable], b: &mut SystemBuilder) -> Result<(), Pipe
         by_input.entry(t.input.as_str()).or_default().push(i);
     }
     for group in by_input.values().filter(|g| g.len() > 1) {
-        let mut columns: Vec<&str> = group.iter().flat_map(|&i| tables[i].dims.iter().map(|d| d.column.as_str())).collect();
+        let mut columns: Vec<&str> = group
+            .iter()
+            .flat_map(|&i| tables[i].dims.iter().map(|d| d.column.as_str()))
+            .collect();
         columns.sort_unstable();
         columns.dedup();
         let mut first: HashMap<String, Var> = HashMap::new();
@@ -321,7 +414,10 @@ fn link_tables(tables: &[LoadedTable], b: &mut SystemBuilder) -> Result<(), Pipe
                 // A cell is final when it selects only months up to its
                 // release's final month; a table without a calendar
                 // dimension counts every period, so it is never final.
-                let mut fin = t.final_through.is_some() && t.dims.iter().any(|d| d.last_month.iter().any(Option::is_some));
+                let mut fin = t.final_through.is_some()
+                    && t.dims
+                        .iter()
+                        .any(|d| d.last_month.iter().any(Option::is_some));
                 for c in &columns {
                     key.push_str(c);
                     key.push('=');
@@ -337,12 +433,17 @@ fn link_tables(tables: &[LoadedTable], b: &mut SystemBuilder) -> Result<(), Pipe
                     }
                     key.push(';');
                 }
-                let scope = if fin { "final".to_string() } else { format!("release{}", t.release) };
+                let scope = if fin {
+                    "final".to_string()
+                } else {
+                    format!("release{}", t.release)
+                };
                 let key = format!("{scope}|{key}");
                 let var = (t.offset + idx) as Var;
                 match first.get(&key) {
                     Some(&other) if other != var => {
-                        b.add_equal(other, var).map_err(|e| PipelineError::Usage(format!("linking tables: {e}")))?;
+                        b.add_equal(other, var)
+                            .map_err(|e| PipelineError::Usage(format!("linking tables: {e}")))?;
                     }
                     Some(_) => {}
                     None => {
@@ -379,20 +480,32 @@ pub fn audit_release(
         ..Default::default()
     };
     for t in &tables {
-        report.tables.push(TableAudit { name: t.label.clone(), cells: t.shown.len(), ..Default::default() });
+        report.tables.push(TableAudit {
+            name: t.label.clone(),
+            cells: t.shown.len(),
+            ..Default::default()
+        });
     }
     let mut findings = result.findings.clone();
     findings.sort_by_key(|f| (f.kind, f.hi.map_or(u64::MAX, |h| h - f.lo), f.var));
     for f in findings {
         let v = f.var as usize;
-        let ti = tables.iter().rposition(|t| t.offset <= v).expect("every var belongs to a table");
+        let ti = tables
+            .iter()
+            .rposition(|t| t.offset <= v)
+            .expect("every var belongs to a table");
         let t = &tables[ti];
         let idx = v - t.offset;
         let cell = t
             .dims
             .iter()
             .enumerate()
-            .map(|(d, dim)| (dim.name.clone(), dim.codes[(idx / t.strides[d]) % dim.codes.len()].clone()))
+            .map(|(d, dim)| {
+                (
+                    dim.name.clone(),
+                    dim.codes[(idx / t.strides[d]) % dim.codes.len()].clone(),
+                )
+            })
             .collect();
         let kind = match f.kind {
             FindingKind::Disclosed => {
@@ -408,13 +521,26 @@ pub fn audit_release(
                 "inconsistent"
             }
         };
-        report.findings.push(AuditFinding { table: t.label.clone(), cell, shown: t.shown[idx].clone(), lo: f.lo, hi: f.hi, kind });
+        report.findings.push(AuditFinding {
+            table: t.label.clone(),
+            cell,
+            shown: t.shown[idx].clone(),
+            lo: f.lo,
+            hi: f.hi,
+            kind,
+        });
     }
     Ok(report)
 }
 
 /// Reads a table's shown values into cell order, checking every cell is there once.
-fn read_shown(dir: &Path, file: &str, dims: &[Dim], strides: &[usize], cells: usize) -> Result<Vec<String>, PipelineError> {
+fn read_shown(
+    dir: &Path,
+    file: &str,
+    dims: &[Dim],
+    strides: &[usize],
+    cells: usize,
+) -> Result<Vec<String>, PipelineError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(dir.join(file))
@@ -422,9 +548,17 @@ fn read_shown(dir: &Path, file: &str, dims: &[Dim], strides: &[usize], cells: us
     let headers = rdr.headers().map_err(|e| bad(dir, file, e))?.clone();
     let pos: Vec<usize> = dims
         .iter()
-        .map(|d| headers.iter().position(|h| h == d.name).ok_or_else(|| bad(dir, file, format!("line 1: no column `{}`", d.name))))
+        .map(|d| {
+            headers
+                .iter()
+                .position(|h| h == d.name)
+                .ok_or_else(|| bad(dir, file, format!("line 1: no column `{}`", d.name)))
+        })
         .collect::<Result<_, _>>()?;
-    let count = headers.iter().position(|h| h == "count").ok_or_else(|| bad(dir, file, "line 1: no column `count`"))?;
+    let count = headers
+        .iter()
+        .position(|h| h == "count")
+        .ok_or_else(|| bad(dir, file, "line 1: no column `count`"))?;
     let mut shown: Vec<Option<String>> = vec![None; cells];
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
@@ -432,15 +566,35 @@ fn read_shown(dir: &Path, file: &str, dims: &[Dim], strides: &[usize], cells: us
         let mut idx = 0;
         for (d, dim) in dims.iter().enumerate() {
             let code = rec.get(pos[d]).unwrap_or("");
-            let n = dim.index.get(code).ok_or_else(|| bad(dir, file, format!("line {line}: unknown `{}` code `{code}`", dim.name)))?;
+            let n = dim.index.get(code).ok_or_else(|| {
+                bad(
+                    dir,
+                    file,
+                    format!("line {line}: unknown `{}` code `{code}`", dim.name),
+                )
+            })?;
             idx += n * strides[d];
         }
-        if shown[idx].replace(rec.get(count).unwrap_or("").to_string()).is_some() {
-            return Err(bad(dir, file, format!("line {line}: the same cell appears twice")));
+        if shown[idx]
+            .replace(rec.get(count).unwrap_or("").to_string())
+            .is_some()
+        {
+            return Err(bad(
+                dir,
+                file,
+                format!("line {line}: the same cell appears twice"),
+            ));
         }
     }
     if let Some(missing) = shown.iter().position(|s| s.is_none()) {
-        return Err(bad(dir, file, format!("{} cells have no row (cell {missing} first)", shown.iter().filter(|s| s.is_none()).count())));
+        return Err(bad(
+            dir,
+            file,
+            format!(
+                "{} cells have no row (cell {missing} first)",
+                shown.iter().filter(|s| s.is_none()).count()
+            ),
+        ));
     }
     Ok(shown.into_iter().map(|s| s.expect("checked")).collect())
 }

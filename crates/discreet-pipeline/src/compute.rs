@@ -25,12 +25,20 @@ pub struct Computed {
 }
 
 /// Resolves the path of every input: `--input NAME=PATH` first, else the spec.
-fn input_paths(plan: &Plan, overrides: &BTreeMap<String, PathBuf>) -> Result<BTreeMap<String, PathBuf>, PipelineError> {
+fn input_paths(
+    plan: &Plan,
+    overrides: &BTreeMap<String, PathBuf>,
+) -> Result<BTreeMap<String, PathBuf>, PipelineError> {
     for name in overrides.keys() {
         if !plan.spec.inputs.contains_key(name) {
             return Err(PipelineError::Usage(format!(
                 "--input {name}=...: the spec has no input named `{name}`; expected one of {}",
-                plan.spec.inputs.keys().cloned().collect::<Vec<_>>().join(", ")
+                plan.spec
+                    .inputs
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
     }
@@ -38,7 +46,15 @@ fn input_paths(plan: &Plan, overrides: &BTreeMap<String, PathBuf>) -> Result<BTr
         .spec
         .inputs
         .iter()
-        .map(|(n, i)| (n.clone(), overrides.get(n).cloned().unwrap_or_else(|| PathBuf::from(&i.path))))
+        .map(|(n, i)| {
+            (
+                n.clone(),
+                overrides
+                    .get(n)
+                    .cloned()
+                    .unwrap_or_else(|| PathBuf::from(&i.path)),
+            )
+        })
         .collect())
 }
 
@@ -52,13 +68,17 @@ pub fn compute(
     let mut tables: Vec<Option<Table>> = vec![None; plan.tables.len()];
     let mut digests = Vec::new();
     for (name, path) in &paths {
-        let table_ids: Vec<usize> = (0..plan.tables.len()).filter(|&i| plan.tables[i].input == *name).collect();
+        let table_ids: Vec<usize> = (0..plan.tables.len())
+            .filter(|&i| plan.tables[i].input == *name)
+            .collect();
         if table_ids.is_empty() {
             continue;
         }
         let input = &plan.spec.inputs[name];
         let format = match plan.input_format(name, path) {
-            Some(InputFormat::Csv) => Format::Csv { delimiter: input.delimiter.as_deref().map_or(b',', |d| d.as_bytes()[0]) },
+            Some(InputFormat::Csv) => Format::Csv {
+                delimiter: input.delimiter.as_deref().map_or(b',', |d| d.as_bytes()[0]),
+            },
             Some(InputFormat::Parquet) => Format::Parquet,
             None => {
                 return Err(PipelineError::Input(IngestError::file(
@@ -67,16 +87,28 @@ pub fn compute(
                 )))
             }
         };
-        let source = Source { path: path.clone(), format, columns: input.columns.keys().cloned().collect() };
+        let source = Source {
+            path: path.clone(),
+            format,
+            columns: input.columns.keys().cloned().collect(),
+        };
         source.check()?;
-        let digest = stage(reporter, &format!("hashing and checking input `{name}`"), || source.digest())?;
+        let digest = stage(
+            reporter,
+            &format!("hashing and checking input `{name}`"),
+            || source.digest(),
+        )?;
 
         // One group-by per distinct set of dimension columns, plus one per
         // other typed column so every declared column is checked.
         let mut sets: Vec<Vec<String>> = Vec::new();
         let mut set_of_table = Vec::new();
         for &t in &table_ids {
-            let cols: Vec<String> = plan.tables[t].dimensions.iter().map(|d| plan.dimensions[d].spec.column.clone()).collect();
+            let cols: Vec<String> = plan.tables[t]
+                .dimensions
+                .iter()
+                .map(|d| plan.dimensions[d].spec.column.clone())
+                .collect();
             let pos = sets.iter().position(|s| *s == cols).unwrap_or_else(|| {
                 sets.push(cols);
                 sets.len() - 1
@@ -84,41 +116,73 @@ pub fn compute(
             set_of_table.push(pos);
         }
         for (cname, c) in &input.columns {
-            if c.kind != ColumnType::String && !c.unique && !sets.iter().any(|s| s.contains(cname)) {
+            if c.kind != ColumnType::String && !c.unique && !sets.iter().any(|s| s.contains(cname))
+            {
                 sets.push(vec![cname.clone()]);
             }
         }
-        let groups =
-            stage(reporter, &format!("counting input `{name}`"), || source.group_counts(&sets, input.count_column.as_deref()))?;
+        let groups = stage(reporter, &format!("counting input `{name}`"), || {
+            source.group_counts(&sets, input.count_column.as_deref())
+        })?;
         if groups.iter().all(|g| g.is_empty()) {
-            return Err(PipelineError::Input(IngestError::file(&path.display().to_string(), "at least one data row; the file has only a header")));
+            return Err(PipelineError::Input(IngestError::file(
+                &path.display().to_string(),
+                "at least one data row; the file has only a header",
+            )));
         }
-        stage(reporter, &format!("checking input `{name}`"), || check_groups(plan, name, &source, &groups))?;
+        stage(reporter, &format!("checking input `{name}`"), || {
+            check_groups(plan, name, &source, &groups)
+        })?;
         for (cname, c) in &input.columns {
             if c.kind == ColumnType::String && (c.unique || !c.nullable) {
-                stage(reporter, &format!("checking column `{cname}` of input `{name}`"), || {
-                    check_text_column(&source, cname, c.unique, c.nullable)
-                })?;
+                stage(
+                    reporter,
+                    &format!("checking column `{cname}` of input `{name}`"),
+                    || check_text_column(&source, cname, c.unique, c.nullable),
+                )?;
             }
         }
 
         for (k, &t) in table_ids.iter().enumerate() {
             let tp = &plan.tables[t];
             let g = &groups[set_of_table[k]];
-            let table = stage(reporter, &format!("building table `{}`", tp.name), || build_table(plan, t, &source, g))?;
+            let table = stage(reporter, &format!("building table `{}`", tp.name), || {
+                build_table(plan, t, &source, g)
+            })?;
             if table.counts()[0] == 0 {
-                reporter.warn(&format!("table `{}`: no row of input `{name}` falls inside the table's period", tp.name));
+                reporter.warn(&format!(
+                    "table `{}`: no row of input `{name}` falls inside the table's period",
+                    tp.name
+                ));
             }
             tables[t] = Some(table);
         }
-        let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        digests.push(InputDigest { name: name.clone(), file_name, sha256: digest.sha256 });
+        let file_name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        digests.push(InputDigest {
+            name: name.clone(),
+            file_name,
+            sha256: digest.sha256,
+        });
     }
-    Ok(Computed { tables: tables.into_iter().map(|t| t.expect("every table has an input")).collect(), inputs: digests })
+    Ok(Computed {
+        tables: tables
+            .into_iter()
+            .map(|t| t.expect("every table has an input"))
+            .collect(),
+        inputs: digests,
+    })
 }
 
 /// Checks every distinct value of every grouped column against its type.
-fn check_groups(plan: &Plan, input: &str, source: &Source, groups: &[Groups]) -> Result<(), PipelineError> {
+fn check_groups(
+    plan: &Plan,
+    input: &str,
+    source: &Source,
+    groups: &[Groups],
+) -> Result<(), PipelineError> {
     let spec = &plan.spec.inputs[input];
     let mut checked: HashMap<&str, std::collections::HashSet<Option<&str>>> = HashMap::new();
     for g in groups {
@@ -134,8 +198,15 @@ fn check_groups(plan: &Plan, input: &str, source: &Source, groups: &[Groups]) ->
                 if let Err(expected) = check_value(col, list, v) {
                     return Err(locate(source, cname, v, expected));
                 }
-                if spec.count_column.as_deref() == Some(cname.as_str()) && v.is_some_and(|v| v.starts_with('-')) {
-                    return Err(locate(source, cname, v, "a count of 0 or more, found a negative count".into()));
+                if spec.count_column.as_deref() == Some(cname.as_str())
+                    && v.is_some_and(|v| v.starts_with('-'))
+                {
+                    return Err(locate(
+                        source,
+                        cname,
+                        v,
+                        "a count of 0 or more, found a negative count".into(),
+                    ));
                 }
             }
         }
@@ -145,15 +216,29 @@ fn check_groups(plan: &Plan, input: &str, source: &Source, groups: &[Groups]) ->
 
 /// Uniqueness and emptiness of free-text columns: one aggregate pass; the
 /// rows at fault are searched for only when there is a fault.
-fn check_text_column(source: &Source, column: &str, unique: bool, nullable: bool) -> Result<(), PipelineError> {
+fn check_text_column(
+    source: &Source,
+    column: &str,
+    unique: bool,
+    nullable: bool,
+) -> Result<(), PipelineError> {
     let (has_null, duplicated) = source.text_faults(column, unique)?;
     if has_null && !nullable {
-        return Err(locate(source, column, None, "a non-empty value, found an empty value".into()));
+        return Err(locate(
+            source,
+            column,
+            None,
+            "a non-empty value, found an empty value".into(),
+        ));
     }
     if duplicated {
         if let Some(dup) = source.first_duplicate(column)? {
             let line = source.locate(column, Some(&dup), 1)?;
-            return Err(PipelineError::Input(source.error_at(line, column, "a value found in no other row; this one repeats an earlier row's")));
+            return Err(PipelineError::Input(source.error_at(
+                line,
+                column,
+                "a value found in no other row; this one repeats an earlier row's",
+            )));
         }
     }
     Ok(())
@@ -168,7 +253,8 @@ fn locate(source: &Source, column: &str, value: Option<&str>, expected: String) 
 /// Maps each group to its leaf cell and builds the table with all margins.
 fn build_table(plan: &Plan, t: usize, source: &Source, g: &Groups) -> Result<Table, PipelineError> {
     let tp = &plan.tables[t];
-    let dims: Vec<&discreet_spec::Dimension> = tp.dimensions.iter().map(|d| &plan.dimensions[d]).collect();
+    let dims: Vec<&discreet_spec::Dimension> =
+        tp.dimensions.iter().map(|d| &plan.dimensions[d]).collect();
     let mut caches: Vec<HashMap<&str, Mapped>> = vec![HashMap::new(); dims.len()];
     let mut leaf_cells: Vec<(Vec<NodeId>, u64)> = Vec::with_capacity(g.len());
     'groups: for i in 0..g.len() {
@@ -178,9 +264,9 @@ fn build_table(plan: &Plan, t: usize, source: &Source, g: &Groups) -> Result<Tab
             let mapped = match caches[d].get(raw) {
                 Some(m) => *m,
                 None => {
-                    let m = dim
-                        .map(raw)
-                        .map_err(|expected| locate(source, &dim.spec.column, g.keys[d][i].as_deref(), expected))?;
+                    let m = dim.map(raw).map_err(|expected| {
+                        locate(source, &dim.spec.column, g.keys[d][i].as_deref(), expected)
+                    })?;
                     caches[d].insert(raw, m);
                     m
                 }
@@ -193,6 +279,10 @@ fn build_table(plan: &Plan, t: usize, source: &Source, g: &Groups) -> Result<Tab
         leaf_cells.push((coords, g.counts[i]));
     }
     let hierarchies = dims.iter().map(|d| d.hierarchy.clone()).collect();
-    Table::from_leaf_counts(tp.name.clone(), hierarchies, leaf_cells.iter().map(|(c, n)| (&c[..], *n)))
-        .map_err(|e| PipelineError::Usage(format!("spec {}: {e}", plan.source_name)))
+    Table::from_leaf_counts(
+        tp.name.clone(),
+        hierarchies,
+        leaf_cells.iter().map(|(c, n)| (&c[..], *n)),
+    )
+    .map_err(|e| PipelineError::Usage(format!("spec {}: {e}", plan.source_name)))
 }

@@ -23,7 +23,7 @@ pub use compute::{compute, Computed};
 pub use error::PipelineError;
 pub use report::{NullReporter, Reporter};
 pub use run::{run, RunOptions, RunSummary, TableSummary};
-pub use verify::{verify, Violation, VerifyReport};
+pub use verify::{verify, VerifyReport, Violation};
 
 /// The version written into manifests.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -31,11 +31,16 @@ pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Checks a spec beyond its own rules: the portal metadata it would produce.
 pub fn check_spec(plan: &discreet_spec::Plan) -> Result<(), PipelineError> {
     discreet_publish::check_portal_metadata(plan).map_err(|e| match e {
-        discreet_publish::PublishError::Portal(fields) => PipelineError::Spec(discreet_spec::SpecError {
-            file: plan.source_name.clone(),
-            key: Some("portal".into()),
-            message: format!("the package built from this spec would be rejected by open.canada.ca: {}", fields.join("; ")),
-        }),
+        discreet_publish::PublishError::Portal(fields) => {
+            PipelineError::Spec(discreet_spec::SpecError {
+                file: plan.source_name.clone(),
+                key: Some("portal".into()),
+                message: format!(
+                    "the package built from this spec would be rejected by open.canada.ca: {}",
+                    fields.join("; ")
+                ),
+            })
+        }
         other => PipelineError::Publish(other),
     })
 }

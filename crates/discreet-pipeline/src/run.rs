@@ -59,9 +59,14 @@ fn check_out(out: &Path, replace: bool) -> Result<(), PipelineError> {
     }
     if out.exists() {
         if !out.is_dir() {
-            return Err(PipelineError::Usage(format!("--out {}: exists and is not a folder", out.display())));
+            return Err(PipelineError::Usage(format!(
+                "--out {}: exists and is not a folder",
+                out.display()
+            )));
         }
-        let empty = std::fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = std::fs::read_dir(out)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty && !replace {
             return Err(PipelineError::Usage(format!(
                 "--out {}: the folder exists and is not empty; pass --replace to replace the release in it",
@@ -69,35 +74,66 @@ fn check_out(out: &Path, replace: bool) -> Result<(), PipelineError> {
             )));
         }
     }
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if !parent.is_dir() {
         std::fs::create_dir_all(parent).map_err(|e| {
-            PipelineError::Usage(format!("--out {}: cannot create the parent folder {}: {e}", out.display(), parent.display()))
+            PipelineError::Usage(format!(
+                "--out {}: cannot create the parent folder {}: {e}",
+                out.display(),
+                parent.display()
+            ))
         })?;
     }
     Ok(())
 }
 
 fn sibling(out: &Path, tag: &str) -> PathBuf {
-    let name = out.file_name().map_or_else(|| "release".into(), |n| n.to_string_lossy().into_owned());
+    let name = out
+        .file_name()
+        .map_or_else(|| "release".into(), |n| n.to_string_lossy().into_owned());
     out.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
 }
 
 /// Runs a release: everything or nothing lands in `opts.out`.
-pub fn run(plan: &Plan, opts: &RunOptions, reporter: &mut dyn Reporter) -> Result<RunSummary, PipelineError> {
+pub fn run(
+    plan: &Plan,
+    opts: &RunOptions,
+    reporter: &mut dyn Reporter,
+) -> Result<RunSummary, PipelineError> {
     check_out(&opts.out, opts.replace)?;
     crate::check_spec(plan)?;
     let computed = compute(plan, &opts.inputs, reporter)?;
-    let protected: Vec<ProtectedTable> =
-        stage(reporter, "protecting cells", || computed.tables.iter().map(|t| t.protect(&plan.rule)).collect());
-    let views: Vec<TableView<'_>> =
-        plan.tables.iter().zip(&computed.tables).zip(&protected).map(|((tp, t), p)| TableView::new(tp, t, p)).collect();
-    let content = ReleaseContent { plan, tables: views, inputs: computed.inputs.clone(), tool_version: TOOL_VERSION };
+    let protected: Vec<ProtectedTable> = stage(reporter, "protecting cells", || {
+        computed
+            .tables
+            .iter()
+            .map(|t| t.protect(&plan.rule))
+            .collect()
+    });
+    let views: Vec<TableView<'_>> = plan
+        .tables
+        .iter()
+        .zip(&computed.tables)
+        .zip(&protected)
+        .map(|((tp, t), p)| TableView::new(tp, t, p))
+        .collect();
+    let content = ReleaseContent {
+        plan,
+        tables: views,
+        inputs: computed.inputs.clone(),
+        tool_version: TOOL_VERSION,
+    };
 
     let tmp = sibling(&opts.out, "tmp");
     let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir(&tmp).map_err(|e| PipelineError::Usage(format!("cannot create {}: {e}", tmp.display())))?;
-    let written = stage(reporter, "writing release", || write_release(&tmp, &content));
+    std::fs::create_dir(&tmp)
+        .map_err(|e| PipelineError::Usage(format!("cannot create {}: {e}", tmp.display())))?;
+    let written = stage(reporter, "writing release", || {
+        write_release(&tmp, &content)
+    });
     let files = match written {
         Ok(f) => f,
         Err(e) => {
@@ -105,7 +141,13 @@ pub fn run(plan: &Plan, opts: &RunOptions, reporter: &mut dyn Reporter) -> Resul
             return Err(e.into());
         }
     };
-    let audited = match plan.spec.audit.as_ref().map(|a| gate(a, &content, &files, &tmp, reporter)).transpose() {
+    let audited = match plan
+        .spec
+        .audit
+        .as_ref()
+        .map(|a| gate(a, &content, &files, &tmp, reporter))
+        .transpose()
+    {
         Ok(a) => a,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&tmp);
@@ -151,8 +193,16 @@ fn gate(
     options.policy.protect_nonzero_below = spec.protect_below;
     options.policy.min_width = spec.min_width;
     let report = crate::audit::audit_release(dir, &[], &options, reporter)?;
-    let names: Vec<String> = report.findings.iter().map(crate::audit::finding_name).collect();
-    let unaccepted: Vec<String> = names.iter().filter(|n| !spec.accept.contains(n)).cloned().collect();
+    let names: Vec<String> = report
+        .findings
+        .iter()
+        .map(crate::audit::finding_name)
+        .collect();
+    let unaccepted: Vec<String> = names
+        .iter()
+        .filter(|n| !spec.accept.contains(n))
+        .cloned()
+        .collect();
     if spec.gate && !unaccepted.is_empty() {
         return Err(PipelineError::Gate(unaccepted));
     }
@@ -172,7 +222,12 @@ fn gate(
 
 /// Moves the finished release into place, replacing an old one last.
 fn install(tmp: &Path, out: &Path) -> Result<(), PipelineError> {
-    let fail = |e: std::io::Error| PipelineError::Usage(format!("cannot move the release into {}: {e}", out.display()));
+    let fail = |e: std::io::Error| {
+        PipelineError::Usage(format!(
+            "cannot move the release into {}: {e}",
+            out.display()
+        ))
+    };
     if out.exists() {
         let old = sibling(out, "old");
         let _ = std::fs::remove_dir_all(&old);

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use discreet_core::{ProtectedTable, Shown, Table};
-use discreet_publish::{column_names, write_release, ReleaseContent, TableView, MANIFEST_FILE, SPEC_FILE};
+use discreet_publish::{
+    column_names, write_release, ReleaseContent, TableView, MANIFEST_FILE, SPEC_FILE,
+};
 use discreet_spec::{sha256_hex, Plan};
 use serde_json::Value;
 
@@ -49,7 +51,11 @@ pub struct VerifyReport {
 
 impl VerifyReport {
     fn add(&mut self, file: &str, cell: Option<String>, message: impl Into<String>) {
-        self.violations.push(Violation { file: file.to_string(), cell, message: message.into() });
+        self.violations.push(Violation {
+            file: file.to_string(),
+            cell,
+            message: message.into(),
+        });
     }
 }
 
@@ -63,10 +69,16 @@ pub fn verify(
     let mut report = VerifyReport::default();
     let manifest_path = dir.join(MANIFEST_FILE);
     if !dir.is_dir() {
-        return Err(PipelineError::Usage(format!("{}: not a folder", dir.display())));
+        return Err(PipelineError::Usage(format!(
+            "{}: not a folder",
+            dir.display()
+        )));
     }
     let manifest_bytes = std::fs::read(&manifest_path).map_err(|_| {
-        PipelineError::Usage(format!("{}: not a release folder (no {MANIFEST_FILE})", dir.display()))
+        PipelineError::Usage(format!(
+            "{}: not a release folder (no {MANIFEST_FILE})",
+            dir.display()
+        ))
     })?;
     let manifest: Option<Value> = match serde_json::from_slice(&manifest_bytes) {
         Ok(v) => Some(v),
@@ -82,27 +94,41 @@ pub fn verify(
     let spec_text = match std::fs::read(dir.join(SPEC_FILE)).map(String::from_utf8) {
         Ok(Ok(t)) => t,
         _ => {
-            report.add(SPEC_FILE, None, "missing or not UTF-8: the release cannot be recomputed");
+            report.add(
+                SPEC_FILE,
+                None,
+                "missing or not UTF-8: the release cannot be recomputed",
+            );
             return Ok(report);
         }
     };
     let plan = match Plan::parse(SPEC_FILE, &spec_text) {
         Ok(p) => p,
         Err(e) => {
-            report.add(SPEC_FILE, None, format!("not a valid spec ({e}): the release cannot be recomputed"));
+            report.add(
+                SPEC_FILE,
+                None,
+                format!("not a valid spec ({e}): the release cannot be recomputed"),
+            );
             return Ok(report);
         }
     };
     if let Some(m) = &manifest {
         if m["spec"]["sha256"].as_str() != Some(plan.spec_sha256.as_str()) {
-            report.add(SPEC_FILE, None, "SHA-256 differs from the one in the manifest");
+            report.add(
+                SPEC_FILE,
+                None,
+                "SHA-256 differs from the one in the manifest",
+            );
         }
     }
 
     let computed = compute(&plan, overrides, reporter)?;
     if let Some(m) = &manifest {
         for i in &computed.inputs {
-            let recorded = m["inputs"].as_array().and_then(|a| a.iter().find(|x| x["name"] == i.name.as_str()));
+            let recorded = m["inputs"]
+                .as_array()
+                .and_then(|a| a.iter().find(|x| x["name"] == i.name.as_str()));
             match recorded {
                 Some(r) if r["sha256"].as_str() == Some(i.sha256.as_str()) => {}
                 Some(_) => report.add(
@@ -115,7 +141,11 @@ pub fn verify(
         }
     }
 
-    let protected: Vec<ProtectedTable> = computed.tables.iter().map(|t| t.protect(&plan.rule)).collect();
+    let protected: Vec<ProtectedTable> = computed
+        .tables
+        .iter()
+        .map(|t| t.protect(&plan.rule))
+        .collect();
     stage(reporter, "checking published cells", || {
         for ((tp, table), p) in plan.tables.iter().zip(&computed.tables).zip(&protected) {
             check_table_csv(dir, &plan, &tp.name, &tp.dimensions, table, p, &mut report);
@@ -123,14 +153,30 @@ pub fn verify(
     });
 
     // Every other file must be exactly what the spec and inputs produce.
-    let views: Vec<TableView<'_>> =
-        plan.tables.iter().zip(&computed.tables).zip(&protected).map(|((tp, t), p)| TableView::new(tp, t, p)).collect();
-    let version = manifest.as_ref().and_then(|m| m["tool"]["version"].as_str().map(str::to_string)).unwrap_or_else(|| TOOL_VERSION.to_string());
-    let content = ReleaseContent { plan: &plan, tables: views, inputs: computed.inputs.clone(), tool_version: &version };
+    let views: Vec<TableView<'_>> = plan
+        .tables
+        .iter()
+        .zip(&computed.tables)
+        .zip(&protected)
+        .map(|((tp, t), p)| TableView::new(tp, t, p))
+        .collect();
+    let version = manifest
+        .as_ref()
+        .and_then(|m| m["tool"]["version"].as_str().map(str::to_string))
+        .unwrap_or_else(|| TOOL_VERSION.to_string());
+    let content = ReleaseContent {
+        plan: &plan,
+        tables: views,
+        inputs: computed.inputs.clone(),
+        tool_version: &version,
+    };
     let scratch = std::env::temp_dir().join(format!("discreet-verify-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).map_err(|e| PipelineError::Usage(format!("cannot create {}: {e}", scratch.display())))?;
-    let regenerated = stage(reporter, "regenerating release", || write_release(&scratch, &content));
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| PipelineError::Usage(format!("cannot create {}: {e}", scratch.display())))?;
+    let regenerated = stage(reporter, "regenerating release", || {
+        write_release(&scratch, &content)
+    });
     let result = regenerated.map(|files| {
         for f in files {
             let theirs = std::fs::read(dir.join(&f.path)).ok();
@@ -139,7 +185,11 @@ pub fn verify(
                 None => {} // reported by the manifest check
                 Some(t) if Some(&t) == ours.as_ref() => {}
                 Some(_) if f.path == MANIFEST_FILE => {} // already checked entry by entry
-                Some(_) => report.add(&f.path, None, "differs from what the spec and the microdata produce"),
+                Some(_) => report.add(
+                    &f.path,
+                    None,
+                    "differs from what the spec and the microdata produce",
+                ),
             }
         }
     });
@@ -155,8 +205,16 @@ fn check_manifest_files(dir: &Path, m: &Value, report: &mut VerifyReport) {
     };
     let mut listed = BTreeSet::new();
     for f in files {
-        let (Some(path), Some(sha), Some(bytes)) = (f["path"].as_str(), f["sha256"].as_str(), f["bytes"].as_u64()) else {
-            report.add(MANIFEST_FILE, None, "a `files` entry lacks path, sha256 or bytes");
+        let (Some(path), Some(sha), Some(bytes)) = (
+            f["path"].as_str(),
+            f["sha256"].as_str(),
+            f["bytes"].as_u64(),
+        ) else {
+            report.add(
+                MANIFEST_FILE,
+                None,
+                "a `files` entry lacks path, sha256 or bytes",
+            );
             continue;
         };
         listed.insert(path.to_string());
@@ -164,7 +222,11 @@ fn check_manifest_files(dir: &Path, m: &Value, report: &mut VerifyReport) {
             continue;
         }
         if path.contains('/') || path.contains('\\') || path.starts_with('.') {
-            report.add(MANIFEST_FILE, None, format!("lists `{path}`, which is not a file of the release folder"));
+            report.add(
+                MANIFEST_FILE,
+                None,
+                format!("lists `{path}`, which is not a file of the release folder"),
+            );
             continue;
         }
         report.files_checked += 1;
@@ -201,7 +263,10 @@ fn check_table_csv(
     report: &mut VerifyReport,
 ) {
     let file = format!("{name}.csv");
-    let mut rdr = match csv::ReaderBuilder::new().has_headers(true).from_path(dir.join(&file)) {
+    let mut rdr = match csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(dir.join(&file))
+    {
         Ok(r) => r,
         Err(_) => {
             report.add(&file, None, "missing or unreadable");
@@ -212,7 +277,14 @@ fn check_table_csv(
     match rdr.headers() {
         Ok(h) if h.iter().eq(expected_header.iter().map(String::as_str)) => {}
         _ => {
-            report.add(&file, Some("line 1".into()), format!("header differs from the expected columns {}", expected_header.join(",")));
+            report.add(
+                &file,
+                Some("line 1".into()),
+                format!(
+                    "header differs from the expected columns {}",
+                    expected_header.join(",")
+                ),
+            );
             return;
         }
     }
@@ -226,7 +298,11 @@ fn check_table_csv(
             continue;
         };
         if rec.len() != expected_header.len() {
-            report.add(&file, Some(format!("line {line}")), "wrong number of fields");
+            report.add(
+                &file,
+                Some(format!("line {line}")),
+                "wrong number of fields",
+            );
             continue;
         }
         coords.clear();
@@ -238,13 +314,27 @@ fn check_table_csv(
             match h.find(code) {
                 Some(n) => {
                     let node = h.node(n);
-                    if node.level != rec[4 * d + 1] || node.label.en != rec[4 * d + 2] || node.label.fr != rec[4 * d + 3] {
-                        report.add(&file, Some(format!("line {line}")), format!("level or labels of `{}` code `{code}` differ from the structure", dims[d]));
+                    if node.level != rec[4 * d + 1]
+                        || node.label.en != rec[4 * d + 2]
+                        || node.label.fr != rec[4 * d + 3]
+                    {
+                        report.add(
+                            &file,
+                            Some(format!("line {line}")),
+                            format!(
+                                "level or labels of `{}` code `{code}` differ from the structure",
+                                dims[d]
+                            ),
+                        );
                     }
                     coords.push(n);
                 }
                 None => {
-                    report.add(&file, Some(format!("line {line}")), format!("unknown `{}` code `{code}`", dims[d]));
+                    report.add(
+                        &file,
+                        Some(format!("line {line}")),
+                        format!("unknown `{}` code `{code}`", dims[d]),
+                    );
                     ok = false;
                 }
             }
@@ -263,10 +353,19 @@ fn check_table_csv(
         let rule_gives = plan.rule.protect(table.counts()[idx]);
         debug_assert_eq!(rule_gives.status(), protected.status[idx]);
         match Shown::parse(text).filter(|s| plan.rule.preimage(*s).is_some()) {
-            None => report.add(&file, Some(cell), format!("`{text}` is not a shown value: expected `0`, `--` or a multiple of {}", plan.rule.base())),
-            Some(s) if s != rule_gives => {
-                report.add(&file, Some(cell), format!("shown `{text}`, but the rule gives `{rule_gives}`"))
-            }
+            None => report.add(
+                &file,
+                Some(cell),
+                format!(
+                    "`{text}` is not a shown value: expected `0`, `--` or a multiple of {}",
+                    plan.rule.base()
+                ),
+            ),
+            Some(s) if s != rule_gives => report.add(
+                &file,
+                Some(cell),
+                format!("shown `{text}`, but the rule gives `{rule_gives}`"),
+            ),
             Some(_) => {}
         }
     }
@@ -275,7 +374,16 @@ fn check_table_csv(
         let first = seen.iter().position(|s| !*s).expect("some cell is missing");
         let mut c = Vec::new();
         table.coords(first, &mut c);
-        let desc: Vec<String> = dims.iter().zip(hierarchies).zip(&c).map(|((d, h), &n)| format!("{d}={}", h.node(n).code)).collect();
-        report.add(&file, None, format!("{missing} cells have no row (first: {})", desc.join(", ")));
+        let desc: Vec<String> = dims
+            .iter()
+            .zip(hierarchies)
+            .zip(&c)
+            .map(|((d, h), &n)| format!("{d}={}", h.node(n).code))
+            .collect();
+        report.add(
+            &file,
+            None,
+            format!("{missing} cells have no row (first: {})", desc.join(", ")),
+        );
     }
 }

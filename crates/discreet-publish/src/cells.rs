@@ -27,7 +27,13 @@ impl<'a> TableView<'a> {
         for i in (0..dims.len().saturating_sub(1)).rev() {
             strides[i] = strides[i + 1] * dims[i + 1].len();
         }
-        TableView { plan, dims, protected, order: table.publication_order(), strides }
+        TableView {
+            plan,
+            dims,
+            protected,
+            order: table.publication_order(),
+            strides,
+        }
     }
 
     /// Node ids of a cell, one per dimension.
@@ -70,9 +76,12 @@ pub fn column_names(dimensions: &[String]) -> Vec<String> {
 
 /// The table as RFC 4180 CSV (UTF-8, CRLF, quoted where needed).
 pub(crate) fn table_csv(view: &TableView<'_>) -> Result<Vec<u8>, PublishError> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     let ierr = |e: csv::Error| PublishError::Internal(e.to_string());
-    w.write_record(column_names(&view.plan.dimensions)).map_err(ierr)?;
+    w.write_record(column_names(&view.plan.dimensions))
+        .map_err(ierr)?;
     let mut coords = Vec::new();
     let mut rec: Vec<String> = Vec::new();
     for &i in &view.order {
@@ -88,5 +97,6 @@ pub(crate) fn table_csv(view: &TableView<'_>) -> Result<Vec<u8>, PublishError> {
         rec.push(shown_text(view.shown(i)));
         w.write_record(&rec).map_err(ierr)?;
     }
-    w.into_inner().map_err(|e| PublishError::Internal(e.to_string()))
+    w.into_inner()
+        .map_err(|e| PublishError::Internal(e.to_string()))
 }

@@ -10,7 +10,11 @@ fn describe(plan: &Plan, dim: &str, suffix: &str) -> (&'static str, String, Stri
     let d = &plan.dimensions[dim];
     let (en, fr) = (&d.spec.label.en, &d.spec.label.fr);
     match suffix {
-        "" => ("string", format!("{en}: code (TOTAL for the total of all codes)"), format!("{fr} : code (TOTAL pour le total de tous les codes)")),
+        "" => (
+            "string",
+            format!("{en}: code (TOTAL for the total of all codes)"),
+            format!("{fr} : code (TOTAL pour le total de tous les codes)"),
+        ),
         "_level" => {
             let levels: Vec<String> = {
                 let mut seen: Vec<String> = Vec::new();
@@ -24,20 +28,37 @@ fn describe(plan: &Plan, dim: &str, suffix: &str) -> (&'static str, String, Stri
             };
             (
                 "string",
-                format!("{en}: level of the code in its hierarchy ({})", levels.join(", ")),
-                format!("{fr} : niveau du code dans sa hiérarchie ({})", levels.join(", ")),
+                format!(
+                    "{en}: level of the code in its hierarchy ({})",
+                    levels.join(", ")
+                ),
+                format!(
+                    "{fr} : niveau du code dans sa hiérarchie ({})",
+                    levels.join(", ")
+                ),
             )
         }
-        "_en" => ("string", format!("{en}: English label"), format!("{fr} : libellé anglais")),
-        _ => ("string", format!("{en}: French label"), format!("{fr} : libellé français")),
+        "_en" => (
+            "string",
+            format!("{en}: English label"),
+            format!("{fr} : libellé anglais"),
+        ),
+        _ => (
+            "string",
+            format!("{en}: French label"),
+            format!("{fr} : libellé français"),
+        ),
     }
 }
 
 /// The dictionary CSV for a table.
 pub(crate) fn dictionary_csv(view: &TableView<'_>, plan: &Plan) -> Result<Vec<u8>, PublishError> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     let ierr = |e: csv::Error| PublishError::Internal(e.to_string());
-    w.write_record(["column", "type", "description_en", "description_fr"]).map_err(ierr)?;
+    w.write_record(["column", "type", "description_en", "description_fr"])
+        .map_err(ierr)?;
     let names = column_names(&view.plan.dimensions);
     for (i, name) in names.iter().enumerate() {
         if name == "count" {
@@ -45,8 +66,12 @@ pub(crate) fn dictionary_csv(view: &TableView<'_>, plan: &Plan) -> Result<Vec<u8
             w.write_record([
                 "count",
                 "integer",
-                &format!("Number of persons, protected: \"--\" marks a suppressed count. {note_en}"),
-                &format!("Nombre de personnes, protégé : « -- » indique un nombre supprimé. {note_fr}"),
+                &format!(
+                    "Number of persons, protected: \"--\" marks a suppressed count. {note_en}"
+                ),
+                &format!(
+                    "Nombre de personnes, protégé : « -- » indique un nombre supprimé. {note_fr}"
+                ),
             ])
             .map_err(ierr)?;
             continue;
@@ -54,7 +79,9 @@ pub(crate) fn dictionary_csv(view: &TableView<'_>, plan: &Plan) -> Result<Vec<u8
         let dim = &view.plan.dimensions[i / 4];
         let suffix = &name[dim.len()..];
         let (ty, en, fr) = describe(plan, dim, suffix);
-        w.write_record([name.as_str(), ty, &en, &fr]).map_err(ierr)?;
+        w.write_record([name.as_str(), ty, &en, &fr])
+            .map_err(ierr)?;
     }
-    w.into_inner().map_err(|e| PublishError::Internal(e.to_string()))
+    w.into_inner()
+        .map_err(|e| PublishError::Internal(e.to_string()))
 }

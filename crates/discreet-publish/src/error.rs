@@ -23,7 +23,10 @@ impl fmt::Display for PublishError {
         match self {
             PublishError::Io { path, reason } => write!(f, "cannot write {path}: {reason}"),
             PublishError::Portal(errs) => {
-                write!(f, "the portal metadata would be rejected by open.canada.ca:")?;
+                write!(
+                    f,
+                    "the portal metadata would be rejected by open.canada.ca:"
+                )?;
                 for e in errs {
                     write!(f, "\n  package.json {e}")?;
                 }

@@ -20,6 +20,13 @@ pub struct FileEntry {
 /// Writes `bytes` to `dir/name`.
 pub(crate) fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<FileEntry, PublishError> {
     let path = dir.join(name);
-    std::fs::write(&path, bytes).map_err(|e| PublishError::Io { path: path.display().to_string(), reason: e.to_string() })?;
-    Ok(FileEntry { path: name.to_string(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 })
+    std::fs::write(&path, bytes).map_err(|e| PublishError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(FileEntry {
+        path: name.to_string(),
+        sha256: sha256_hex(bytes),
+        bytes: bytes.len() as u64,
+    })
 }

@@ -54,17 +54,44 @@ pub const STRUCTURE_FILE: &str = "structure.json";
 
 /// Writes every file of the release into `dir` (which must exist and be
 /// empty) and returns the files written, manifest last.
-pub fn write_release(dir: &Path, content: &ReleaseContent<'_>) -> Result<Vec<FileEntry>, PublishError> {
+pub fn write_release(
+    dir: &Path,
+    content: &ReleaseContent<'_>,
+) -> Result<Vec<FileEntry>, PublishError> {
     let mut files = Vec::new();
     for view in &content.tables {
         let name = &view.plan.name;
-        files.push(files::write(dir, &format!("{name}.csv"), &cells::table_csv(view)?)?);
-        files.push(files::write(dir, &format!("{name}.parquet"), &parquet_table::table_parquet(view, content)?)?);
-        files.push(files::write(dir, &format!("{name}-dictionary.csv"), &dictionary::dictionary_csv(view, content.plan)?)?);
+        files.push(files::write(
+            dir,
+            &format!("{name}.csv"),
+            &cells::table_csv(view)?,
+        )?);
+        files.push(files::write(
+            dir,
+            &format!("{name}.parquet"),
+            &parquet_table::table_parquet(view, content)?,
+        )?);
+        files.push(files::write(
+            dir,
+            &format!("{name}-dictionary.csv"),
+            &dictionary::dictionary_csv(view, content.plan)?,
+        )?);
     }
-    files.push(files::write(dir, STRUCTURE_FILE, &json_bytes(&structure_json(content))?)?);
-    files.push(files::write(dir, "datapackage.json", &json_bytes(&frictionless::datapackage(content, &files))?)?);
-    files.push(files::write(dir, SPEC_FILE, content.plan.spec_text.as_bytes())?);
+    files.push(files::write(
+        dir,
+        STRUCTURE_FILE,
+        &json_bytes(&structure_json(content))?,
+    )?);
+    files.push(files::write(
+        dir,
+        "datapackage.json",
+        &json_bytes(&frictionless::datapackage(content, &files))?,
+    )?);
+    files.push(files::write(
+        dir,
+        SPEC_FILE,
+        content.plan.spec_text.as_bytes(),
+    )?);
     let package = portal_package::package(content, &files)?;
     files.push(files::write(dir, "package.json", &json_bytes(&package)?)?);
     let manifest = write_manifest(dir, content, &files, None)?;
@@ -80,7 +107,11 @@ pub fn write_manifest(
     files: &[FileEntry],
     audit: Option<&serde_json::Value>,
 ) -> Result<FileEntry, PublishError> {
-    let files: Vec<FileEntry> = files.iter().filter(|f| f.path != MANIFEST_FILE).cloned().collect();
+    let files: Vec<FileEntry> = files
+        .iter()
+        .filter(|f| f.path != MANIFEST_FILE)
+        .cloned()
+        .collect();
     let mut manifest = Manifest::new(content, &files).to_json();
     if let Some(a) = audit {
         manifest["audit"] = a.clone();
@@ -91,14 +122,24 @@ pub fn write_manifest(
 /// Checks the portal metadata a spec would produce, before any work is
 /// done, so that a spec the portal would reject fails fast.
 pub fn check_portal_metadata(plan: &Plan) -> Result<(), PublishError> {
-    let content = ReleaseContent { plan, tables: Vec::new(), inputs: Vec::new(), tool_version: "" };
-    let placeholder = vec![FileEntry { path: "placeholder.csv".into(), sha256: "0".repeat(64), bytes: 0 }];
+    let content = ReleaseContent {
+        plan,
+        tables: Vec::new(),
+        inputs: Vec::new(),
+        tool_version: "",
+    };
+    let placeholder = vec![FileEntry {
+        path: "placeholder.csv".into(),
+        sha256: "0".repeat(64),
+        bytes: 0,
+    }];
     portal_package::package(&content, &placeholder).map(|_| ())
 }
 
 /// Pretty JSON with a final newline; key order is sorted, so stable.
 fn json_bytes(v: &serde_json::Value) -> Result<Vec<u8>, PublishError> {
-    let mut out = serde_json::to_vec_pretty(v).map_err(|e| PublishError::Internal(e.to_string()))?;
+    let mut out =
+        serde_json::to_vec_pretty(v).map_err(|e| PublishError::Internal(e.to_string()))?;
     out.push(b'\n');
     Ok(out)
 }
@@ -106,5 +147,9 @@ fn json_bytes(v: &serde_json::Value) -> Result<Vec<u8>, PublishError> {
 /// Protected table plus what it needs to be written.
 pub(crate) fn status_counts(p: &ProtectedTable) -> [usize; 3] {
     use discreet_core::CellStatus::*;
-    [p.count_status(Zero), p.count_status(Suppressed), p.count_status(Rounded)]
+    [
+        p.count_status(Zero),
+        p.count_status(Suppressed),
+        p.count_status(Rounded),
+    ]
 }

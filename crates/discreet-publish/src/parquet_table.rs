@@ -12,7 +12,10 @@ use crate::structure::rule_json;
 use crate::ReleaseContent;
 
 /// Serialises one table to Parquet bytes.
-pub(crate) fn table_parquet(view: &TableView<'_>, content: &ReleaseContent<'_>) -> Result<Vec<u8>, PublishError> {
+pub(crate) fn table_parquet(
+    view: &TableView<'_>,
+    content: &ReleaseContent<'_>,
+) -> Result<Vec<u8>, PublishError> {
     let names = column_names(&view.plan.dimensions);
     let n = view.order.len();
     let mut text_cols: Vec<Vec<String>> = vec![Vec::with_capacity(n); names.len() - 1];
@@ -46,10 +49,19 @@ pub(crate) fn table_parquet(view: &TableView<'_>, content: &ReleaseContent<'_>) 
     let ierr = |e: PolarsError| PublishError::Internal(e.to_string());
     let mut df = DataFrame::new(n, columns).map_err(ierr)?;
     let metadata = KeyValueMetadata::from_static(vec![
-        ("discreet.rule".to_string(), rule_json(&content.plan.rule).to_string()),
-        ("discreet.spec_sha256".to_string(), content.plan.spec_sha256.clone()),
+        (
+            "discreet.rule".to_string(),
+            rule_json(&content.plan.rule).to_string(),
+        ),
+        (
+            "discreet.spec_sha256".to_string(),
+            content.plan.spec_sha256.clone(),
+        ),
         ("discreet.table".to_string(), view.plan.name.clone()),
-        ("discreet.version".to_string(), content.tool_version.to_string()),
+        (
+            "discreet.version".to_string(),
+            content.tool_version.to_string(),
+        ),
     ]);
     let mut out = Vec::new();
     ParquetWriter::new(&mut out)

@@ -3,7 +3,9 @@
 
 use serde_json::{json, Map, Value};
 
-use discreet_portal::{dataset_uuid, format_for_extension, validate_package, PortalSchema, OWNER_ORG};
+use discreet_portal::{
+    dataset_uuid, format_for_extension, validate_package, PortalSchema, OWNER_ORG,
+};
 use discreet_spec::model::Text;
 use discreet_spec::plan::LeafMapper;
 use discreet_spec::value::days_in_month;
@@ -24,14 +26,20 @@ fn coverage(content: &ReleaseContent<'_>) -> Option<(String, String)> {
     let mut first: Option<(i32, u32)> = None;
     let mut last: Option<(i32, u32)> = None;
     for d in content.plan.dimensions.values() {
-        if let LeafMapper::Calendar { first: f, last: l, .. } = &d.mapper {
+        if let LeafMapper::Calendar {
+            first: f, last: l, ..
+        } = &d.mapper
+        {
             first = Some(first.map_or(*f, |x| x.min(*f)));
             last = Some(last.map_or(*l, |x| x.max(*l)));
         }
     }
     let (fy, fm) = first?;
     let (ly, lm) = last?;
-    Some((format!("{fy:04}-{fm:02}-01"), format!("{ly:04}-{lm:02}-{:02}", days_in_month(ly, lm))))
+    Some((
+        format!("{fy:04}-{fm:02}-01"),
+        format!("{ly:04}-{lm:02}-{:02}", days_in_month(ly, lm)),
+    ))
 }
 
 /// What a file of the release is, for the portal: (type, EN name, FR name).
@@ -39,10 +47,18 @@ fn describe_file(content: &ReleaseContent<'_>, path: &str) -> (&'static str, Str
     let plan = content.plan;
     for t in &plan.tables {
         if path == format!("{}.csv", t.name) {
-            return ("dataset", format!("{} (CSV)", t.title.en), format!("{} (CSV)", t.title.fr));
+            return (
+                "dataset",
+                format!("{} (CSV)", t.title.en),
+                format!("{} (CSV)", t.title.fr),
+            );
         }
         if path == format!("{}.parquet", t.name) {
-            return ("dataset", format!("{} (Parquet)", t.title.en), format!("{} (Parquet)", t.title.fr));
+            return (
+                "dataset",
+                format!("{} (Parquet)", t.title.en),
+                format!("{} (Parquet)", t.title.fr),
+            );
         }
         if path == format!("{}-dictionary.csv", t.name) {
             return (
@@ -69,13 +85,23 @@ fn describe_file(content: &ReleaseContent<'_>, path: &str) -> (&'static str, Str
 
 /// Builds and checks the package for the given files. Files that are not
 /// for the public (the spec copy) are left out.
-pub(crate) fn package(content: &ReleaseContent<'_>, files: &[FileEntry]) -> Result<Value, PublishError> {
+pub(crate) fn package(
+    content: &ReleaseContent<'_>,
+    files: &[FileEntry],
+) -> Result<Value, PublishError> {
     let spec = &content.plan.spec;
     let portal = &spec.portal;
     let release = &spec.release;
-    let id = portal.id.clone().unwrap_or_else(|| dataset_uuid(UUID_NAMESPACE, &release.name));
+    let id = portal
+        .id
+        .clone()
+        .unwrap_or_else(|| dataset_uuid(UUID_NAMESPACE, &release.name));
     let (note_en, note_fr) = crate::note::rule_note(&content.plan.rule);
-    let base = if portal.base_url.ends_with('/') { portal.base_url.clone() } else { format!("{}/", portal.base_url) };
+    let base = if portal.base_url.ends_with('/') {
+        portal.base_url.clone()
+    } else {
+        format!("{}/", portal.base_url)
+    };
 
     let mut resources = Vec::new();
     for f in files.iter().filter(|f| f.path != crate::SPEC_FILE) {
@@ -107,7 +133,10 @@ pub(crate) fn package(content: &ReleaseContent<'_>, files: &[FileEntry]) -> Resu
         "notes_translated".into(),
         json!({"en": format!("{}\n\n{note_en}", release.description.en), "fr": format!("{}\n\n{note_fr}", release.description.fr)}),
     );
-    p.insert("keywords".into(), json!({"en": portal.keywords.en, "fr": portal.keywords.fr}));
+    p.insert(
+        "keywords".into(),
+        json!({"en": portal.keywords.en, "fr": portal.keywords.fr}),
+    );
     p.insert("subject".into(), json!(portal.subject));
     if !portal.audience.is_empty() {
         p.insert("audience".into(), json!(portal.audience));
@@ -134,8 +163,22 @@ pub(crate) fn package(content: &ReleaseContent<'_>, files: &[FileEntry]) -> Resu
     p.insert("date_published".into(), json!(release.published));
     p.insert("license_id".into(), json!("ca-ogl-lgo"));
     p.insert("restrictions".into(), json!(portal.restrictions));
-    p.insert("imso_approval".into(), json!(if portal.imso_approval { "true" } else { "false" }));
-    p.insert("ready_to_publish".into(), json!(if portal.ready_to_publish { "true" } else { "false" }));
+    p.insert(
+        "imso_approval".into(),
+        json!(if portal.imso_approval {
+            "true"
+        } else {
+            "false"
+        }),
+    );
+    p.insert(
+        "ready_to_publish".into(),
+        json!(if portal.ready_to_publish {
+            "true"
+        } else {
+            "false"
+        }),
+    );
     p.insert("resources".into(), Value::Array(resources));
     let pkg = Value::Object(p);
 

@@ -30,7 +30,11 @@ fn hierarchy_json(h: &Hierarchy) -> Value {
         .iter()
         .map(|&id| {
             let n = h.node(id);
-            let children: Vec<&str> = h.children(id).iter().map(|&c| h.node(c).code.as_str()).collect();
+            let children: Vec<&str> = h
+                .children(id)
+                .iter()
+                .map(|&c| h.node(c).code.as_str())
+                .collect();
             json!({
                 "code": n.code,
                 "level": n.level,
@@ -78,7 +82,9 @@ pub fn structure_json(content: &ReleaseContent<'_>) -> Value {
                             dim["kind"] = json!("bands");
                             dim["bands"] = json!(bands
                                 .iter()
-                                .map(|(min, max, code)| json!({"code": code, "min": min, "max": max}))
+                                .map(
+                                    |(min, max, code)| json!({"code": code, "min": min, "max": max})
+                                )
                                 .collect::<Vec<_>>());
                         }
                     }

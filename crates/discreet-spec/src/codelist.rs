@@ -65,16 +65,27 @@ impl Codelist {
         text: &str,
         parent_column: Option<(&str, &str)>,
     ) -> Result<Codelist, CodelistError> {
-        let err = |line: Option<u64>, message: String| CodelistError { list: name.to_string(), line, message };
-        let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
-        let headers = rdr.headers().map_err(|e| err(Some(1), format!("unreadable header: {e}")))?.clone();
+        let err = |line: Option<u64>, message: String| CodelistError {
+            list: name.to_string(),
+            line,
+            message,
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let headers = rdr
+            .headers()
+            .map_err(|e| err(Some(1), format!("unreadable header: {e}")))?
+            .clone();
         let col = |h: &str| headers.iter().position(|x| x == h);
         let (Some(ci), Some(ei), Some(fi)) = (col("code"), col("en"), col("fr")) else {
             return Err(err(Some(1), "expected columns `code`, `en`, `fr`".into()));
         };
         let wi = col("weight");
         let pi = match parent_column {
-            Some((c, _)) => Some(col(c).ok_or_else(|| err(Some(1), format!("expected a `{c}` column")))?),
+            Some((c, _)) => {
+                Some(col(c).ok_or_else(|| err(Some(1), format!("expected a `{c}` column")))?)
+            }
             None => None,
         };
         let mut entries = Vec::new();
@@ -89,24 +100,33 @@ impl Codelist {
             }
             let label = Bilingual::new(get(ei), get(fi));
             if label.is_incomplete() {
-                return Err(err(Some(line), format!("code `{code}` needs both `en` and `fr` labels")));
+                return Err(err(
+                    Some(line),
+                    format!("code `{code}` needs both `en` and `fr` labels"),
+                ));
             }
             let weight = match wi {
-                Some(w) => Some(
-                    get(w)
-                        .parse::<u64>()
-                        .map_err(|_| err(Some(line), "`weight` must be a non-negative integer".into()))?,
-                ),
+                Some(w) => Some(get(w).parse::<u64>().map_err(|_| {
+                    err(Some(line), "`weight` must be a non-negative integer".into())
+                })?),
                 None => None,
             };
             let parent = pi.map(&get);
             if parent.as_deref() == Some("") {
-                return Err(err(Some(line), format!("code `{code}` has an empty parent")));
+                return Err(err(
+                    Some(line),
+                    format!("code `{code}` has an empty parent"),
+                ));
             }
             if index.insert(code.clone(), entries.len()).is_some() {
                 return Err(err(Some(line), format!("code `{code}` appears twice")));
             }
-            entries.push(CodeEntry { code, label, parent, weight });
+            entries.push(CodeEntry {
+                code,
+                label,
+                parent,
+                weight,
+            });
         }
         if entries.is_empty() {
             return Err(err(None, "no codes".into()));
@@ -144,16 +164,28 @@ pub const BUILTIN_NAMES: &[&str] = &[
 /// Loads a built-in codelist by name (see [`BUILTIN_NAMES`]).
 pub fn builtin(name: &str) -> Option<Codelist> {
     let (text, parent) = match name {
-        "countries" => (include_str!("../../../schemas/codelists/countries.csv"), None),
-        "provinces" => (include_str!("../../../schemas/codelists/provinces.csv"), None),
+        "countries" => (
+            include_str!("../../../schemas/codelists/countries.csv"),
+            None,
+        ),
+        "provinces" => (
+            include_str!("../../../schemas/codelists/provinces.csv"),
+            None,
+        ),
         "immigration_categories" => (
             include_str!("../../../schemas/codelists/immigration_categories.csv"),
             Some(("class", "immigration_classes")),
         ),
-        "immigration_classes" => (include_str!("../../../schemas/codelists/immigration_classes.csv"), None),
+        "immigration_classes" => (
+            include_str!("../../../schemas/codelists/immigration_classes.csv"),
+            None,
+        ),
         "genders" => (include_str!("../../../schemas/codelists/genders.csv"), None),
         "months" => (include_str!("../../../schemas/codelists/months.csv"), None),
-        "quarters" => (include_str!("../../../schemas/codelists/quarters.csv"), None),
+        "quarters" => (
+            include_str!("../../../schemas/codelists/quarters.csv"),
+            None,
+        ),
         _ => return None,
     };
     // The shipped files are checked by the tests below, so a failure here is
@@ -173,7 +205,11 @@ mod tests {
             if let Some(parent) = &list.parent_list {
                 let p = builtin(parent).unwrap();
                 for e in &list.entries {
-                    assert!(p.contains(e.parent.as_deref().unwrap()), "{name}: {}", e.code);
+                    assert!(
+                        p.contains(e.parent.as_deref().unwrap()),
+                        "{name}: {}",
+                        e.code
+                    );
                 }
             }
         }
@@ -182,8 +218,14 @@ mod tests {
         assert!(countries.entries.iter().all(|e| e.weight.unwrap_or(0) >= 1));
         let provinces = builtin("provinces").unwrap();
         let codes: Vec<&str> = provinces.entries.iter().map(|e| e.code.as_str()).collect();
-        assert_eq!(codes, ["NL", "PE", "NS", "NB", "QC", "ON", "MB", "SK", "AB", "BC", "YT", "NT", "NU", "XX"]);
-        assert_eq!(builtin("months").unwrap().get("02").unwrap().label.fr, "fév.");
+        assert_eq!(
+            codes,
+            ["NL", "PE", "NS", "NB", "QC", "ON", "MB", "SK", "AB", "BC", "YT", "NT", "NU", "XX"]
+        );
+        assert_eq!(
+            builtin("months").unwrap().get("02").unwrap().label.fr,
+            "fév."
+        );
         assert!(builtin("nope").is_none());
     }
 

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use discreet_core::{Bilingual, Hierarchy, HierarchyBuilder, IrccRule, NodeId, TieRule, ZeroDisplay};
+use discreet_core::{
+    Bilingual, Hierarchy, HierarchyBuilder, IrccRule, NodeId, TieRule, ZeroDisplay,
+};
 use sha2::{Digest, Sha256};
 
 use crate::codelist::{self, Codelist};
@@ -94,7 +96,11 @@ impl Dimension {
                 Some(id) if self.hierarchy.is_leaf(id) => Ok(Mapped::Leaf(id)),
                 _ => Err(format!("a code of dimension `{}`", self.name)),
             },
-            LeafMapper::Calendar { finest, first, last } => {
+            LeafMapper::Calendar {
+                finest,
+                first,
+                last,
+            } => {
                 let d = parse_date(raw).ok_or("a date YYYY-MM-DD")?;
                 if (d.year, d.month) < *first || (d.year, d.month) > *last {
                     return Ok(Mapped::OutsidePeriod);
@@ -104,16 +110,23 @@ impl Dimension {
                     Finest::Quarter => quarter_code(d.year, d.month),
                     Finest::Year => d.year.to_string(),
                 };
-                Ok(Mapped::Leaf(self.hierarchy.find(&code).expect("calendar leaf exists")))
+                Ok(Mapped::Leaf(
+                    self.hierarchy.find(&code).expect("calendar leaf exists"),
+                ))
             }
             LeafMapper::Bands(bands) => {
                 let n = parse_integer(raw).ok_or("an integer")?;
                 for (min, max, code) in bands {
                     if n >= *min && max.is_none_or(|m| n <= m) {
-                        return Ok(Mapped::Leaf(self.hierarchy.find(code).expect("band leaf exists")));
+                        return Ok(Mapped::Leaf(
+                            self.hierarchy.find(code).expect("band leaf exists"),
+                        ));
                     }
                 }
-                Err(format!("a value inside one of the bands of dimension `{}`", self.name))
+                Err(format!(
+                    "a value inside one of the bands of dimension `{}`",
+                    self.name
+                ))
             }
         }
     }
@@ -169,7 +182,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn is_file_safe(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 impl Plan {
@@ -184,24 +200,46 @@ impl Plan {
         let text = String::from_utf8(bytes).map_err(|e| SpecError {
             file: file.clone(),
             key: None,
-            message: format!("expected UTF-8 text; invalid byte at offset {}", e.utf8_error().valid_up_to()),
+            message: format!(
+                "expected UTF-8 text; invalid byte at offset {}",
+                e.utf8_error().valid_up_to()
+            ),
         })?;
         Plan::parse(&file, &text)
     }
 
     /// Parses and checks spec text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Plan, SpecError> {
-        let err = |key: &str, message: String| SpecError { file: file.to_string(), key: Some(key.to_string()), message };
+        let err = |key: &str, message: String| SpecError {
+            file: file.to_string(),
+            key: Some(key.to_string()),
+            message,
+        };
         let doc: toml::Value = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
-        crate::schema::check(&doc).map_err(|(key, message)| SpecError { file: file.to_string(), key: Some(key), message })?;
+        crate::schema::check(&doc).map_err(|(key, message)| SpecError {
+            file: file.to_string(),
+            key: Some(key),
+            message,
+        })?;
         let spec: Spec = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
 
         check_name(&spec.release.name).map_err(|m| err("release.name", m))?;
         if parse_date(&spec.release.published).is_none() {
-            return Err(err("release.published", "expected a date YYYY-MM-DD".into()));
+            return Err(err(
+                "release.published",
+                "expected a date YYYY-MM-DD".into(),
+            ));
         }
-        if spec.release.final_through.as_deref().is_some_and(|f| parse_year_month(f).is_none()) {
-            return Err(err("release.final_through", "expected a month YYYY-MM".into()));
+        if spec
+            .release
+            .final_through
+            .as_deref()
+            .is_some_and(|f| parse_year_month(f).is_none())
+        {
+            return Err(err(
+                "release.final_through",
+                "expected a month YYYY-MM".into(),
+            ));
         }
         check_text(&spec.release.title).map_err(|m| err("release.title", m))?;
         check_text(&spec.release.description).map_err(|m| err("release.description", m))?;
@@ -216,15 +254,24 @@ impl Plan {
         for (iname, input) in &spec.inputs {
             check_name(iname).map_err(|m| err(&format!("inputs.{iname}"), m))?;
             if input.path.trim().is_empty() {
-                return Err(err(&format!("inputs.{iname}.path"), "expected a file path".into()));
+                return Err(err(
+                    &format!("inputs.{iname}.path"),
+                    "expected a file path".into(),
+                ));
             }
             if let Some(d) = &input.delimiter {
                 if d.len() != 1 || !d.is_ascii() || d == "\"" || d == "\n" {
-                    return Err(err(&format!("inputs.{iname}.delimiter"), "expected one ASCII character other than a quote or newline".into()));
+                    return Err(err(
+                        &format!("inputs.{iname}.delimiter"),
+                        "expected one ASCII character other than a quote or newline".into(),
+                    ));
                 }
             }
             if input.columns.is_empty() {
-                return Err(err(&format!("inputs.{iname}.columns"), "expected at least one column".into()));
+                return Err(err(
+                    &format!("inputs.{iname}.columns"),
+                    "expected at least one column".into(),
+                ));
             }
             if let Some(c) = &input.count_column {
                 match input.columns.get(c) {
@@ -232,7 +279,9 @@ impl Plan {
                     _ => {
                         return Err(err(
                             &format!("inputs.{iname}.count_column"),
-                            format!("expected a declared, non-nullable `integer` column, found `{c}`"),
+                            format!(
+                                "expected a declared, non-nullable `integer` column, found `{c}`"
+                            ),
                         ))
                     }
                 }
@@ -242,19 +291,38 @@ impl Plan {
                 match (col.kind, &col.codelist) {
                     (ColumnType::Code, Some(list)) => {
                         let cl = codelist::builtin(list).ok_or_else(|| {
-                            err(&format!("{key}.codelist"), format!("unknown codelist `{list}`; expected one of {}", codelist::BUILTIN_NAMES.join(", ")))
+                            err(
+                                &format!("{key}.codelist"),
+                                format!(
+                                    "unknown codelist `{list}`; expected one of {}",
+                                    codelist::BUILTIN_NAMES.join(", ")
+                                ),
+                            )
                         })?;
                         if let Some(parent) = &cl.parent_list {
-                            codelists.insert(parent.clone(), codelist::builtin(parent).expect("parent list is built in"));
+                            codelists.insert(
+                                parent.clone(),
+                                codelist::builtin(parent).expect("parent list is built in"),
+                            );
                         }
                         codelists.insert(list.clone(), cl);
                     }
-                    (ColumnType::Code, None) => return Err(err(&key, "a `code` column needs a `codelist`".into())),
-                    (_, Some(_)) => return Err(err(&format!("{key}.codelist"), "only `code` columns take a codelist".into())),
+                    (ColumnType::Code, None) => {
+                        return Err(err(&key, "a `code` column needs a `codelist`".into()))
+                    }
+                    (_, Some(_)) => {
+                        return Err(err(
+                            &format!("{key}.codelist"),
+                            "only `code` columns take a codelist".into(),
+                        ))
+                    }
                     _ => {}
                 }
                 if (col.min.is_some() || col.max.is_some()) && col.kind != ColumnType::Integer {
-                    return Err(err(&key, "`min`/`max` apply only to `integer` columns".into()));
+                    return Err(err(
+                        &key,
+                        "`min`/`max` apply only to `integer` columns".into(),
+                    ));
                 }
                 if let (Some(a), Some(b)) = (col.min, col.max) {
                     if a > b {
@@ -271,9 +339,13 @@ impl Plan {
             check_name(dname).map_err(|m| err(&key, m))?;
             check_text(&d.label).map_err(|m| err(&format!("{key}.label"), m))?;
             let kind = column_kind(&spec, &d.column).ok_or_else(|| {
-                err(&format!("{key}.column"), format!("column `{}` is not declared by any input", d.column))
+                err(
+                    &format!("{key}.column"),
+                    format!("column `{}` is not declared by any input", d.column),
+                )
             })?;
-            let dim = build_dimension(dname, d, kind, &spec, &codelists).map_err(|(k, m)| err(&format!("{key}{k}"), m))?;
+            let dim = build_dimension(dname, d, kind, &spec, &codelists)
+                .map_err(|(k, m)| err(&format!("{key}{k}"), m))?;
             dimensions.insert(dname.clone(), dim);
         }
 
@@ -286,21 +358,43 @@ impl Plan {
             let key = format!("tables[{i}]");
             check_name(&t.name).map_err(|m| err(&format!("{key}.name"), m))?;
             if !seen.insert(t.name.clone()) {
-                return Err(err(&format!("{key}.name"), format!("table `{}` is declared twice", t.name)));
+                return Err(err(
+                    &format!("{key}.name"),
+                    format!("table `{}` is declared twice", t.name),
+                ));
             }
             let input = spec.inputs.get(&t.input).ok_or_else(|| {
-                err(&format!("{key}.input"), format!("unknown input `{}`; expected one of {}", t.input, spec.inputs.keys().cloned().collect::<Vec<_>>().join(", ")))
+                err(
+                    &format!("{key}.input"),
+                    format!(
+                        "unknown input `{}`; expected one of {}",
+                        t.input,
+                        spec.inputs.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                )
             })?;
             if t.dimensions.is_empty() {
-                return Err(err(&format!("{key}.dimensions"), "expected at least one dimension".into()));
+                return Err(err(
+                    &format!("{key}.dimensions"),
+                    "expected at least one dimension".into(),
+                ));
             }
             let mut cols = std::collections::HashSet::new();
             for dn in &t.dimensions {
                 let d = dimensions.get(dn).ok_or_else(|| {
-                    err(&format!("{key}.dimensions"), format!("unknown dimension `{dn}`"))
+                    err(
+                        &format!("{key}.dimensions"),
+                        format!("unknown dimension `{dn}`"),
+                    )
                 })?;
                 if !input.columns.contains_key(&d.spec.column) {
-                    return Err(err(&format!("{key}.dimensions"), format!("dimension `{dn}` uses column `{}`, which input `{}` does not declare", d.spec.column, t.input)));
+                    return Err(err(
+                        &format!("{key}.dimensions"),
+                        format!(
+                            "dimension `{dn}` uses column `{}`, which input `{}` does not declare",
+                            d.spec.column, t.input
+                        ),
+                    ));
                 }
                 if !cols.insert(d.spec.column.clone()) {
                     return Err(err(
@@ -336,7 +430,12 @@ impl Plan {
     /// one (so `--input NAME=file.parquet` works with a spec written for
     /// CSV), else as declared in the spec.
     pub fn input_format(&self, input: &str, path: &Path) -> Option<InputFormat> {
-        match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref()
+        {
             Some("csv") => Some(InputFormat::Csv),
             Some("parquet") => Some(InputFormat::Parquet),
             _ => self.spec.inputs.get(input).and_then(|i| i.format),
@@ -345,7 +444,14 @@ impl Plan {
 
     /// The codelist a column's values belong to, if any.
     pub fn column_codelist(&self, input: &str, column: &str) -> Option<&Codelist> {
-        let list = self.spec.inputs.get(input)?.columns.get(column)?.codelist.as_ref()?;
+        let list = self
+            .spec
+            .inputs
+            .get(input)?
+            .columns
+            .get(column)?
+            .codelist
+            .as_ref()?;
         self.codelists.get(list)
     }
 }
@@ -362,11 +468,18 @@ fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> SpecError {
             let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             let src = text.lines().nth(line - 1).unwrap_or("").trim();
             let src: String = src.chars().take(80).collect();
-            format!("line {line}, column {col} (`{src}`): {}", e.message().trim())
+            format!(
+                "line {line}, column {col} (`{src}`): {}",
+                e.message().trim()
+            )
         }
         None => e.message().trim().to_string(),
     };
-    SpecError { file: file.to_string(), key: None, message }
+    SpecError {
+        file: file.to_string(),
+        key: None,
+        message,
+    }
 }
 
 /// Converts spec text to a core label.
@@ -378,7 +491,9 @@ fn check_name(s: &str) -> Result<(), String> {
     if is_file_safe(s) {
         Ok(())
     } else {
-        Err(format!("`{s}` is not a valid name: expected 1 to 64 characters from a-z, 0-9, `_`, `-`"))
+        Err(format!(
+            "`{s}` is not a valid name: expected 1 to 64 characters from a-z, 0-9, `_`, `-`"
+        ))
     }
 }
 
@@ -391,18 +506,28 @@ fn check_text(t: &Text) -> Result<(), String> {
 }
 
 fn column_kind(spec: &Spec, column: &str) -> Option<ColumnType> {
-    spec.inputs.values().find_map(|i| i.columns.get(column).map(|c| c.kind))
+    spec.inputs
+        .values()
+        .find_map(|i| i.columns.get(column).map(|c| c.kind))
 }
 
 fn build_rule(spec: &Spec) -> Result<IrccRule, (String, String)> {
     let r = &spec.rule;
     if r.kind != "ircc" {
-        return Err(("rule.kind".into(), format!("unknown rule `{}`; expected `ircc`", r.kind)));
+        return Err((
+            "rule.kind".into(),
+            format!("unknown rule `{}`; expected `ircc`", r.kind),
+        ));
     }
     let zero = match r.zero.as_str() {
         "0" => ZeroDisplay::Zero,
         "--" => ZeroDisplay::Suppressed,
-        other => return Err(("rule.zero".into(), format!("expected \"0\" or \"--\", found \"{other}\""))),
+        other => {
+            return Err((
+                "rule.zero".into(),
+                format!("expected \"0\" or \"--\", found \"{other}\""),
+            ))
+        }
     };
     let tie = match (r.tie.as_deref(), r.rounding_base % 2 == 0) {
         (Some("up"), _) => TieRule::Up,
@@ -417,7 +542,8 @@ fn build_rule(spec: &Spec) -> Result<IrccRule, (String, String)> {
         }
         (None, false) => TieRule::Up,
     };
-    IrccRule::new(r.rounding_base, r.suppress[0], r.suppress[1], zero, tie).map_err(|e| ("rule".into(), e.to_string()))
+    IrccRule::new(r.rounding_base, r.suppress[0], r.suppress[1], zero, tie)
+        .map_err(|e| ("rule".into(), e.to_string()))
 }
 
 fn build_dimension(
@@ -427,74 +553,130 @@ fn build_dimension(
     spec: &Spec,
     codelists: &BTreeMap<String, Codelist>,
 ) -> Result<Dimension, (String, String)> {
-    let total = d.total.as_ref().map(bi).unwrap_or_else(|| Bilingual::new("Total", "Total"));
+    let total = d
+        .total
+        .as_ref()
+        .map(bi)
+        .unwrap_or_else(|| Bilingual::new("Total", "Total"));
     let mut b = HierarchyBuilder::new(name, "TOTAL", total);
     let herr = |e: discreet_core::HierarchyError| (String::new(), e.to_string());
     let extras = [d.calendar.is_some(), d.bands.is_some(), d.subtotals];
-    let mapper = match kind {
-        ColumnType::Code => {
-            if extras[0] || extras[1] {
-                return Err((String::new(), "a code column takes neither `calendar` nor `bands`".into()));
+    let mapper =
+        match kind {
+            ColumnType::Code => {
+                if extras[0] || extras[1] {
+                    return Err((
+                        String::new(),
+                        "a code column takes neither `calendar` nor `bands`".into(),
+                    ));
+                }
+                let list_name = spec
+                    .inputs
+                    .values()
+                    .find_map(|i| i.columns.get(&d.column).and_then(|c| c.codelist.clone()))
+                    .expect("code columns have a codelist");
+                let list = &codelists[&list_name];
+                if d.subtotals {
+                    let parent_name = list.parent_list.as_ref().ok_or_else(|| {
+                        (
+                            ".subtotals".to_string(),
+                            format!("codelist `{list_name}` has no groups to subtotal"),
+                        )
+                    })?;
+                    let parents = &codelists[parent_name];
+                    for p in &parents.entries {
+                        b.add(
+                            "TOTAL",
+                            p.code.clone(),
+                            p.label.clone(),
+                            parent_name.clone(),
+                        )
+                        .map_err(herr)?;
+                    }
+                    for e in &list.entries {
+                        b.add(
+                            e.parent.as_deref().unwrap_or("TOTAL"),
+                            e.code.clone(),
+                            e.label.clone(),
+                            name,
+                        )
+                        .map_err(herr)?;
+                    }
+                } else {
+                    for e in &list.entries {
+                        b.add("TOTAL", e.code.clone(), e.label.clone(), name)
+                            .map_err(herr)?;
+                    }
+                }
+                LeafMapper::Codes
             }
-            let list_name = spec
-                .inputs
-                .values()
-                .find_map(|i| i.columns.get(&d.column).and_then(|c| c.codelist.clone()))
-                .expect("code columns have a codelist");
-            let list = &codelists[&list_name];
-            if d.subtotals {
-                let parent_name = list.parent_list.as_ref().ok_or_else(|| {
-                    (".subtotals".to_string(), format!("codelist `{list_name}` has no groups to subtotal"))
+            ColumnType::Date => {
+                if extras[1] || extras[2] {
+                    return Err((String::new(), "a date column takes only `calendar`".into()));
+                }
+                let cal = d.calendar.as_ref().ok_or_else(|| {
+                    (
+                        ".calendar".to_string(),
+                        "a date column needs a `calendar` table".into(),
+                    )
                 })?;
-                let parents = &codelists[parent_name];
-                for p in &parents.entries {
-                    b.add("TOTAL", p.code.clone(), p.label.clone(), parent_name.clone()).map_err(herr)?;
-                }
-                for e in &list.entries {
-                    b.add(e.parent.as_deref().unwrap_or("TOTAL"), e.code.clone(), e.label.clone(), name).map_err(herr)?;
-                }
-            } else {
-                for e in &list.entries {
-                    b.add("TOTAL", e.code.clone(), e.label.clone(), name).map_err(herr)?;
-                }
+                build_calendar(&mut b, cal).map_err(|(k, m)| (format!(".calendar{k}"), m))?
             }
-            LeafMapper::Codes
-        }
-        ColumnType::Date => {
-            if extras[1] || extras[2] {
-                return Err((String::new(), "a date column takes only `calendar`".into()));
+            ColumnType::Integer => {
+                if extras[0] || extras[2] {
+                    return Err((String::new(), "an integer column takes only `bands`".into()));
+                }
+                let bands = d.bands.as_ref().ok_or_else(|| {
+                    (
+                        ".bands".to_string(),
+                        "an integer column needs `bands`".into(),
+                    )
+                })?;
+                build_bands(&mut b, name, bands).map_err(|(k, m)| (format!(".bands{k}"), m))?
             }
-            let cal = d.calendar.as_ref().ok_or_else(|| (".calendar".to_string(), "a date column needs a `calendar` table".into()))?;
-            build_calendar(&mut b, cal).map_err(|(k, m)| (format!(".calendar{k}"), m))?
-        }
-        ColumnType::Integer => {
-            if extras[0] || extras[2] {
-                return Err((String::new(), "an integer column takes only `bands`".into()));
-            }
-            let bands = d.bands.as_ref().ok_or_else(|| (".bands".to_string(), "an integer column needs `bands`".into()))?;
-            build_bands(&mut b, name, bands).map_err(|(k, m)| (format!(".bands{k}"), m))?
-        }
-        ColumnType::String => {
-            return Err((".column".into(), format!("column `{}` is free text; a dimension needs a code, date or integer column", d.column)))
-        }
-    };
-    Ok(Dimension { name: name.to_string(), spec: d.clone(), hierarchy: b.build().map_err(herr)?, mapper })
+            ColumnType::String => return Err((
+                ".column".into(),
+                format!(
+                    "column `{}` is free text; a dimension needs a code, date or integer column",
+                    d.column
+                ),
+            )),
+        };
+    Ok(Dimension {
+        name: name.to_string(),
+        spec: d.clone(),
+        hierarchy: b.build().map_err(herr)?,
+        mapper,
+    })
 }
 
-fn build_calendar(b: &mut HierarchyBuilder, cal: &CalendarSpec) -> Result<LeafMapper, (String, String)> {
+fn build_calendar(
+    b: &mut HierarchyBuilder,
+    cal: &CalendarSpec,
+) -> Result<LeafMapper, (String, String)> {
     let finest = match cal.finest.as_str() {
         "month" => Finest::Month,
         "quarter" => Finest::Quarter,
         "year" => Finest::Year,
-        other => return Err((".finest".into(), format!("expected `month`, `quarter` or `year`, found `{other}`"))),
+        other => {
+            return Err((
+                ".finest".into(),
+                format!("expected `month`, `quarter` or `year`, found `{other}`"),
+            ))
+        }
     };
-    let first = parse_year_month(&cal.first).ok_or((".first".to_string(), "expected YYYY-MM".to_string()))?;
-    let last = parse_year_month(&cal.last).ok_or((".last".to_string(), "expected YYYY-MM".to_string()))?;
+    let first = parse_year_month(&cal.first)
+        .ok_or((".first".to_string(), "expected YYYY-MM".to_string()))?;
+    let last =
+        parse_year_month(&cal.last).ok_or((".last".to_string(), "expected YYYY-MM".to_string()))?;
     if first > last {
         return Err((".last".into(), "expected a month not before `first`".into()));
     }
     if (last.0 - first.0) > 200 {
-        return Err((".first".into(), "expected a period of at most 200 years".into()));
+        return Err((
+            ".first".into(),
+            "expected a period of at most 200 years".into(),
+        ));
     }
     let months = codelist::builtin("months").expect("built in");
     let herr = |e: discreet_core::HierarchyError| (String::new(), e.to_string());
@@ -504,19 +686,36 @@ fn build_calendar(b: &mut HierarchyBuilder, cal: &CalendarSpec) -> Result<LeafMa
     loop {
         let ys = y.to_string();
         if last_year != Some(y) {
-            b.add("TOTAL", ys.clone(), Bilingual::new(ys.clone(), ys.clone()), "year").map_err(herr)?;
+            b.add(
+                "TOTAL",
+                ys.clone(),
+                Bilingual::new(ys.clone(), ys.clone()),
+                "year",
+            )
+            .map_err(herr)?;
             last_year = Some(y);
         }
         let q = (m - 1) / 3 + 1;
         let qc = quarter_code(y, m);
         if finest != Finest::Year && last_quarter != Some((y, q)) {
-            b.add(&ys, qc.clone(), Bilingual::new(format!("{y} Q{q}"), format!("{y} T{q}")), "quarter").map_err(herr)?;
+            b.add(
+                &ys,
+                qc.clone(),
+                Bilingual::new(format!("{y} Q{q}"), format!("{y} T{q}")),
+                "quarter",
+            )
+            .map_err(herr)?;
             last_quarter = Some((y, q));
         }
         if finest == Finest::Month {
             let l = &months.get(&format!("{m:02}")).expect("12 months").label;
-            b.add(&qc, month_code(y, m), Bilingual::new(format!("{y} {}", l.en), format!("{y} {}", l.fr)), "month")
-                .map_err(herr)?;
+            b.add(
+                &qc,
+                month_code(y, m),
+                Bilingual::new(format!("{y} {}", l.en), format!("{y} {}", l.fr)),
+                "month",
+            )
+            .map_err(herr)?;
         }
         if (y, m) == last {
             break;
@@ -527,10 +726,18 @@ fn build_calendar(b: &mut HierarchyBuilder, cal: &CalendarSpec) -> Result<LeafMa
             y += 1;
         }
     }
-    Ok(LeafMapper::Calendar { finest, first, last })
+    Ok(LeafMapper::Calendar {
+        finest,
+        first,
+        last,
+    })
 }
 
-fn build_bands(b: &mut HierarchyBuilder, name: &str, bands: &[BandSpec]) -> Result<LeafMapper, (String, String)> {
+fn build_bands(
+    b: &mut HierarchyBuilder,
+    name: &str,
+    bands: &[BandSpec],
+) -> Result<LeafMapper, (String, String)> {
     if bands.is_empty() {
         return Err((String::new(), "expected at least one band".into()));
     }
@@ -547,11 +754,19 @@ fn build_bands(b: &mut HierarchyBuilder, name: &str, bands: &[BandSpec]) -> Resu
         if i > 0 {
             let prev_max = bands[i - 1].max.expect("checked above");
             if band.min <= prev_max {
-                return Err((k, "bands must be in increasing order without overlap".into()));
+                return Err((
+                    k,
+                    "bands must be in increasing order without overlap".into(),
+                ));
             }
         }
-        b.add("TOTAL", band.code.clone(), Bilingual::new(band.en.clone(), band.fr.clone()), name)
-            .map_err(|e| (k.clone(), e.to_string()))?;
+        b.add(
+            "TOTAL",
+            band.code.clone(),
+            Bilingual::new(band.en.clone(), band.fr.clone()),
+            name,
+        )
+        .map_err(|e| (k.clone(), e.to_string()))?;
         out.push((band.min, band.max, band.code.clone()));
     }
     Ok(LeafMapper::Bands(out))
@@ -584,19 +799,31 @@ mod tests {
         assert_eq!(period.len(), 52);
         assert_eq!(period.leaves().len(), 36);
         let jan = period.find("2024-01").unwrap();
-        let chain: Vec<&str> = period.ancestors(jan).map(|n| period.node(n).code.as_str()).collect();
+        let chain: Vec<&str> = period
+            .ancestors(jan)
+            .map(|n| period.node(n).code.as_str())
+            .collect();
         assert_eq!(chain, ["2024-01", "2024-Q1", "2024", "TOTAL"]);
         assert_eq!(period.node(jan).label.fr, "2024 janv.");
         let cat = &plan.dimensions["category"].hierarchy;
         let fsw = cat.find("FSW").unwrap();
         assert_eq!(cat.node(cat.node(fsw).parent.unwrap()).code, "ECO");
         let d = &plan.dimensions["period"];
-        assert_eq!(d.map("2024-02-29"), Ok(Mapped::Leaf(period.find("2024-02").unwrap())));
+        assert_eq!(
+            d.map("2024-02-29"),
+            Ok(Mapped::Leaf(period.find("2024-02").unwrap()))
+        );
         assert_eq!(d.map("2022-12-31"), Ok(Mapped::OutsidePeriod));
         let ages = Plan::parse("p.toml", BUNDLED[2]).unwrap();
         let ag = &ages.dimensions["age_group"];
-        assert_eq!(ag.map("130"), Ok(Mapped::Leaf(ag.hierarchy.find("65+").unwrap())));
-        assert_eq!(ag.map("14"), Ok(Mapped::Leaf(ag.hierarchy.find("0-14").unwrap())));
+        assert_eq!(
+            ag.map("130"),
+            Ok(Mapped::Leaf(ag.hierarchy.find("65+").unwrap()))
+        );
+        assert_eq!(
+            ag.map("14"),
+            Ok(Mapped::Leaf(ag.hierarchy.find("0-14").unwrap()))
+        );
         assert!(ag.map("-1").is_err());
         assert_eq!(ages.dimensions["year"].hierarchy.len(), 4);
     }
@@ -613,23 +840,42 @@ mod tests {
         let e = err_of(|t| t.replace("[rule]\n", "[rule\n"));
         assert!(e.to_string().contains("line "), "{e}");
         let e = err_of(|t| t.replace("rounding_base = 5", "rounding_base = \"five\""));
-        assert!(e.to_string().contains("rounding_base") || e.to_string().contains("invalid type"), "{e}");
+        assert!(
+            e.to_string().contains("rounding_base") || e.to_string().contains("invalid type"),
+            "{e}"
+        );
         let e = err_of(|t| t.replace("rounding_base = 5", "rounding_base = 10"));
         assert_eq!(e.key.as_deref(), Some("rule.tie"));
         let e = err_of(|t| t.replace("suppress = [1, 4]", "suppress = [4, 1]"));
         assert_eq!(e.key.as_deref(), Some("rule"));
         let e = err_of(|t| t.replace("codelist = \"provinces\"", "codelist = \"regions\""));
-        assert_eq!(e.key.as_deref(), Some("inputs.admissions.columns.province.codelist"));
+        assert_eq!(
+            e.key.as_deref(),
+            Some("inputs.admissions.columns.province.codelist")
+        );
         let e = err_of(|t| t.replace("first = \"2023-01\"", "first = \"2023-1\""));
         assert_eq!(e.key.as_deref(), Some("dimensions.period.calendar.first"));
-        let e = err_of(|t| t.replace("dimensions = [\"province\", \"category\", \"period\"]", "dimensions = [\"province\", \"sex\"]"));
+        let e = err_of(|t| {
+            t.replace(
+                "dimensions = [\"province\", \"category\", \"period\"]",
+                "dimensions = [\"province\", \"sex\"]",
+            )
+        });
         assert_eq!(e.key.as_deref(), Some("tables[0].dimensions"));
         let e = err_of(|t| t.replace("published = \"2026-02-15\"", "published = \"2026-02-30\""));
         assert_eq!(e.key.as_deref(), Some("release.published"));
-        let e = err_of(|t| t.replace("name = \"pr-province-category-month\"", "name = \"PR Province\""));
+        let e = err_of(|t| {
+            t.replace(
+                "name = \"pr-province-category-month\"",
+                "name = \"PR Province\"",
+            )
+        });
         assert_eq!(e.key.as_deref(), Some("release.name"));
         let e = err_of(|t| t.replace("subtotals = true", "subtotals = true\nbands = []"));
-        assert!(e.key.as_deref().unwrap().starts_with("dimensions.category"), "{e}");
+        assert!(
+            e.key.as_deref().unwrap().starts_with("dimensions.category"),
+            "{e}"
+        );
         let e = err_of(|t| t.replace("[[tables]]", "[[tables]]\ncolour = 1"));
         assert_eq!(e.key.as_deref(), Some("tables[0].colour"), "{e}");
     }

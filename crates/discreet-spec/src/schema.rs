@@ -16,7 +16,8 @@ use toml::Value as Toml;
 fn schema() -> &'static Json {
     static SCHEMA: OnceLock<Json> = OnceLock::new();
     SCHEMA.get_or_init(|| {
-        serde_json::from_str(include_str!("../../../schemas/pipeline-spec.schema.json")).expect("the shipped schema is valid JSON")
+        serde_json::from_str(include_str!("../../../schemas/pipeline-spec.schema.json"))
+            .expect("the shipped schema is valid JSON")
     })
 }
 
@@ -68,7 +69,9 @@ fn node(v: &Toml, s: &Json, root: &Json, path: &str) -> Result<(), SchemaError> 
     if !ok {
         let want = match expected {
             "object" => "a table",
-            "string" if matches!(v, Toml::Datetime(_)) => "a string (write dates in quotes: \"2026-02-15\")",
+            "string" if matches!(v, Toml::Datetime(_)) => {
+                "a string (write dates in quotes: \"2026-02-15\")"
+            }
             "string" => "a string",
             "integer" => "an integer",
             "boolean" => "true or false",
@@ -83,8 +86,14 @@ fn node(v: &Toml, s: &Json, root: &Json, path: &str) -> Result<(), SchemaError> 
             other => other.to_string(),
         };
         if !choices.iter().any(|c| c.as_str() == Some(text.as_str())) {
-            let list: Vec<String> = choices.iter().filter_map(|c| c.as_str().map(|c| format!("`{c}`"))).collect();
-            return err(format!("expected one of {}, found `{text}`", list.join(", ")));
+            let list: Vec<String> = choices
+                .iter()
+                .filter_map(|c| c.as_str().map(|c| format!("`{c}`")))
+                .collect();
+            return err(format!(
+                "expected one of {}, found `{text}`",
+                list.join(", ")
+            ));
         }
     }
     if let (Some(min), Toml::Integer(n)) = (s.get("minimum").and_then(Json::as_i64), v) {
@@ -107,8 +116,13 @@ fn node(v: &Toml, s: &Json, root: &Json, path: &str) -> Result<(), SchemaError> 
                 match (props.and_then(|p| p.get(k)), s.get("additionalProperties")) {
                     (Some(cs), _) => node(child, cs, root, &key)?,
                     (None, Some(Json::Bool(false))) => {
-                        let known: Vec<String> = props.map(|p| p.keys().map(|k| format!("`{k}`")).collect()).unwrap_or_default();
-                        return Err((key, format!("unknown key; expected one of {}", known.join(", "))));
+                        let known: Vec<String> = props
+                            .map(|p| p.keys().map(|k| format!("`{k}`")).collect())
+                            .unwrap_or_default();
+                        return Err((
+                            key,
+                            format!("unknown key; expected one of {}", known.join(", ")),
+                        ));
                     }
                     (None, Some(extra @ Json::Object(_))) => node(child, extra, root, &key)?,
                     (None, _) => {}
@@ -117,7 +131,13 @@ fn node(v: &Toml, s: &Json, root: &Json, path: &str) -> Result<(), SchemaError> 
         }
         Toml::Array(items) => {
             let n = items.len() as u64;
-            if s.get("minItems").and_then(Json::as_u64).is_some_and(|m| n < m) || s.get("maxItems").and_then(Json::as_u64).is_some_and(|m| n > m) {
+            if s.get("minItems")
+                .and_then(Json::as_u64)
+                .is_some_and(|m| n < m)
+                || s.get("maxItems")
+                    .and_then(Json::as_u64)
+                    .is_some_and(|m| n > m)
+            {
                 let lo = s.get("minItems").and_then(Json::as_u64).unwrap_or(0);
                 return match s.get("maxItems").and_then(Json::as_u64) {
                     Some(hi) if hi == lo => err(format!("expected {lo} items, found {n}")),
@@ -189,12 +209,21 @@ description = { en = "a", fr = "b" }
         let e = err(&MINIMAL.replace("name = \"t\"", "name = 7"));
         assert_eq!(e.0, "tables[0].name");
         let e = err(&MINIMAL.replace("frequency = \"P3M\"\n", ""));
-        assert_eq!(e, ("portal.frequency".to_string(), "missing; this key is required".to_string()));
+        assert_eq!(
+            e,
+            (
+                "portal.frequency".to_string(),
+                "missing; this key is required".to_string()
+            )
+        );
         let e = err(&format!("{MINIMAL}\n[rule]\nsuppress = [1, 2, 3]\n"));
         assert_eq!(e.0, "rule.suppress");
         let e = err(&format!("{MINIMAL}\n[rule]\nrounding_base = 0\n"));
         assert_eq!(e.0, "rule.rounding_base");
-        let e = err(&MINIMAL.replace("label = { en = \"a\", fr = \"b\" }", "label = { en = \"a\", de = \"b\" }"));
+        let e = err(&MINIMAL.replace(
+            "label = { en = \"a\", fr = \"b\" }",
+            "label = { en = \"a\", de = \"b\" }",
+        ));
         assert_eq!(e.0, "dimensions.d.label.fr");
     }
 }

@@ -28,7 +28,9 @@ pub fn days_in_month(year: i32, month: u32) -> u32 {
 }
 
 fn digits(s: &str) -> Option<u32> {
-    (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+    (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
 }
 
 /// Parses `YYYY-MM-DD`, a real calendar date.
@@ -67,9 +69,20 @@ pub fn parse_integer(s: &str) -> Option<i64> {
 /// Checks one value of a column against its declared type; `codelist` is
 /// the column's list for `code` columns. Returns what was expected when the
 /// value does not fit. `None` is an empty value.
-pub fn check_value(spec: &ColumnSpec, codelist: Option<&Codelist>, value: Option<&str>) -> Result<(), String> {
+pub fn check_value(
+    spec: &ColumnSpec,
+    codelist: Option<&Codelist>,
+    value: Option<&str>,
+) -> Result<(), String> {
     let Some(v) = value else {
-        return if spec.nullable { Ok(()) } else { Err(format!("a {} value, found an empty value", describe(spec, codelist))) };
+        return if spec.nullable {
+            Ok(())
+        } else {
+            Err(format!(
+                "a {} value, found an empty value",
+                describe(spec, codelist)
+            ))
+        };
     };
     match spec.kind {
         ColumnType::String => {
@@ -81,7 +94,11 @@ pub fn check_value(spec: &ColumnSpec, codelist: Option<&Codelist>, value: Option
         }
         ColumnType::Code => match codelist {
             Some(list) if list.contains(v) => Ok(()),
-            Some(list) => Err(format!("a code of codelist `{}`, found `{}`", list.name, shorten(v))),
+            Some(list) => Err(format!(
+                "a code of codelist `{}`, found `{}`",
+                list.name,
+                shorten(v)
+            )),
             None => Ok(()),
         },
         ColumnType::Date => parse_date(v)
@@ -89,10 +106,17 @@ pub fn check_value(spec: &ColumnSpec, codelist: Option<&Codelist>, value: Option
             .ok_or_else(|| format!("a date YYYY-MM-DD, found `{}`", shorten(v))),
         ColumnType::Integer => {
             let Some(n) = parse_integer(v) else {
-                return Err(format!("{}, found `{}`", describe(spec, codelist), shorten(v)));
+                return Err(format!(
+                    "{}, found `{}`",
+                    describe(spec, codelist),
+                    shorten(v)
+                ));
             };
             if spec.min.is_some_and(|m| n < m) || spec.max.is_some_and(|m| n > m) {
-                return Err(format!("{}, found a value out of range", describe(spec, codelist)));
+                return Err(format!(
+                    "{}, found a value out of range",
+                    describe(spec, codelist)
+                ));
             }
             Ok(())
         }
@@ -131,13 +155,37 @@ mod tests {
     use super::*;
 
     fn col(kind: ColumnType) -> ColumnSpec {
-        ColumnSpec { kind, codelist: None, min: Some(0), max: Some(120), unique: false, nullable: false }
+        ColumnSpec {
+            kind,
+            codelist: None,
+            min: Some(0),
+            max: Some(120),
+            unique: false,
+            nullable: false,
+        }
     }
 
     #[test]
     fn dates() {
-        assert_eq!(parse_date("2024-02-29"), Some(Date { year: 2024, month: 2, day: 29 }));
-        for bad in ["2023-02-29", "2024-13-01", "2024-00-10", "2024-1-01", "24-01-01", "2024/01/01", "2024-01-32", "", "2024-01-01 "] {
+        assert_eq!(
+            parse_date("2024-02-29"),
+            Some(Date {
+                year: 2024,
+                month: 2,
+                day: 29
+            })
+        );
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-1-01",
+            "24-01-01",
+            "2024/01/01",
+            "2024-01-32",
+            "",
+            "2024-01-01 ",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
         assert_eq!(parse_date("2000-02-29").map(|d| d.day), Some(29));
@@ -150,15 +198,23 @@ mod tests {
     fn values() {
         let age = col(ColumnType::Integer);
         assert!(check_value(&age, None, Some("42")).is_ok());
-        assert!(check_value(&age, None, Some("-1")).unwrap_err().contains("out of range"));
-        assert!(check_value(&age, None, Some("4x")).unwrap_err().contains("integer from 0 to 120"));
+        assert!(check_value(&age, None, Some("-1"))
+            .unwrap_err()
+            .contains("out of range"));
+        assert!(check_value(&age, None, Some("4x"))
+            .unwrap_err()
+            .contains("integer from 0 to 120"));
         assert!(check_value(&age, None, None).unwrap_err().contains("empty"));
         let date = col(ColumnType::Date);
-        assert!(check_value(&date, None, Some("2024-02-30")).unwrap_err().contains("YYYY-MM-DD"));
+        assert!(check_value(&date, None, Some("2024-02-30"))
+            .unwrap_err()
+            .contains("YYYY-MM-DD"));
         let list = crate::codelist::builtin("provinces").unwrap();
         let code = col(ColumnType::Code);
         assert!(check_value(&code, Some(&list), Some("ON")).is_ok());
-        assert!(check_value(&code, Some(&list), Some("ZZ")).unwrap_err().contains("codelist `provinces`"));
+        assert!(check_value(&code, Some(&list), Some("ZZ"))
+            .unwrap_err()
+            .contains("codelist `provinces`"));
         assert_eq!(parse_integer("+5"), None);
         assert_eq!(parse_integer("-7"), Some(-7));
     }

@@ -21,8 +21,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::{
-    DataFrame, DataType, Field, Int32Chunked, IntoColumn, ParquetCompression,
-    ParquetWriter, Schema, StringChunkedBuilder,
+    DataFrame, DataType, Field, Int32Chunked, IntoColumn, ParquetCompression, ParquetWriter,
+    Schema, StringChunkedBuilder,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -178,14 +178,21 @@ fn write_admissions_chunked(
     chunk_rows: u64,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), TestdataError> {
-    let format = OutputFormat::from_path(path).ok_or_else(|| TestdataError::UnknownFormat { path: path.into() })?;
+    let format = OutputFormat::from_path(path)
+        .ok_or_else(|| TestdataError::UnknownFormat { path: path.into() })?;
     if opts.rows > MAX_ROWS {
         return Err(TestdataError::TooManyRows { rows: opts.rows });
     }
     let model = Model::new()?;
-    let io_err = |action: String, source: io::Error| TestdataError::Io { path: path.into(), action, source };
+    let io_err = |action: String, source: io::Error| TestdataError::Io {
+        path: path.into(),
+        action,
+        source,
+    };
 
-    let name = path.file_name().expect("a path with an extension has a file name");
+    let name = path
+        .file_name()
+        .expect("a path with an extension has a file name");
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -193,35 +200,74 @@ fn write_admissions_chunked(
     let mut tmp_name = std::ffi::OsString::from(".");
     tmp_name.push(name);
     tmp_name.push(format!(".tmp-{}", std::process::id()));
-    let tmp = TempFile { path: dir.join(tmp_name) };
+    let tmp = TempFile {
+        path: dir.join(tmp_name),
+    };
 
     let file = OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
         .open(&tmp.path)
-        .map_err(|e| io_err(format!("cannot create the temporary file `{}`", tmp.path.display()), e))?;
+        .map_err(|e| {
+            io_err(
+                format!("cannot create the temporary file `{}`", tmp.path.display()),
+                e,
+            )
+        })?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let gen = Generator { model: &model, rows: opts.rows, chunk_rows: chunk_rows.max(1) };
+    let gen = Generator {
+        model: &model,
+        rows: opts.rows,
+        chunk_rows: chunk_rows.max(1),
+    };
 
     match format {
-        OutputFormat::Csv => gen
-            .write_csv(&mut rng, &mut out, progress)
-            .map_err(|e| io_err(format!("cannot write the temporary file `{}`", tmp.path.display()), e))?,
-        OutputFormat::Parquet => gen.write_parquet(&mut rng, &mut out, progress).map_err(|e| match e {
-            ParquetFailure::Io(e) => io_err(format!("cannot write the temporary file `{}`", tmp.path.display()), e),
-            ParquetFailure::Polars(message) => TestdataError::Parquet { path: path.into(), message },
+        OutputFormat::Csv => gen.write_csv(&mut rng, &mut out, progress).map_err(|e| {
+            io_err(
+                format!("cannot write the temporary file `{}`", tmp.path.display()),
+                e,
+            )
         })?,
+        OutputFormat::Parquet => gen
+            .write_parquet(&mut rng, &mut out, progress)
+            .map_err(|e| match e {
+                ParquetFailure::Io(e) => io_err(
+                    format!("cannot write the temporary file `{}`", tmp.path.display()),
+                    e,
+                ),
+                ParquetFailure::Polars(message) => TestdataError::Parquet {
+                    path: path.into(),
+                    message,
+                },
+            })?,
     }
-    let file = out
-        .into_inner()
-        .map_err(|e| io_err(format!("cannot write the temporary file `{}`", tmp.path.display()), e.into_error()))?;
-    file.sync_all()
-        .map_err(|e| io_err(format!("cannot flush the temporary file `{}` to disk", tmp.path.display()), e))?;
+    let file = out.into_inner().map_err(|e| {
+        io_err(
+            format!("cannot write the temporary file `{}`", tmp.path.display()),
+            e.into_error(),
+        )
+    })?;
+    file.sync_all().map_err(|e| {
+        io_err(
+            format!(
+                "cannot flush the temporary file `{}` to disk",
+                tmp.path.display()
+            ),
+            e,
+        )
+    })?;
     drop(file);
-    fs::rename(&tmp.path, path)
-        .map_err(|e| io_err(format!("cannot rename the temporary file `{}` to it", tmp.path.display()), e))?;
+    fs::rename(&tmp.path, path).map_err(|e| {
+        io_err(
+            format!(
+                "cannot rename the temporary file `{}` to it",
+                tmp.path.display()
+            ),
+            e,
+        )
+    })?;
     tmp.keep();
     Ok(())
 }
@@ -252,7 +298,8 @@ enum ParquetFailure {
 impl From<polars::error::PolarsError> for ParquetFailure {
     fn from(e: polars::error::PolarsError) -> Self {
         match e {
-            polars::error::PolarsError::IO { error, .. } => match std::sync::Arc::try_unwrap(error) {
+            polars::error::PolarsError::IO { error, .. } => match std::sync::Arc::try_unwrap(error)
+            {
                 Ok(e) => ParquetFailure::Io(e),
                 Err(e) => ParquetFailure::Io(io::Error::new(e.kind(), e.to_string())),
             },
@@ -299,7 +346,12 @@ impl<'a> Generator<'a> {
         (0..rows.div_ceil(chunk)).map(move |i| chunk.min(rows - i * chunk))
     }
 
-    fn write_csv(&self, rng: &mut ChaCha8Rng, out: &mut impl Write, progress: &mut dyn FnMut(u64)) -> io::Result<()> {
+    fn write_csv(
+        &self,
+        rng: &mut ChaCha8Rng,
+        out: &mut impl Write,
+        progress: &mut dyn FnMut(u64),
+    ) -> io::Result<()> {
         let m = self.model;
         out.write_all(COLUMNS.join(",").as_bytes())?;
         out.write_all(b"\n")?;
@@ -340,7 +392,11 @@ impl<'a> Generator<'a> {
     ) -> Result<(), ParquetFailure> {
         let m: &'a Model = self.model;
         let schema = Schema::from_iter(COLUMNS.iter().map(|&c| {
-            let dtype = if c == "age" { DataType::Int32 } else { DataType::String };
+            let dtype = if c == "age" {
+                DataType::Int32
+            } else {
+                DataType::String
+            };
             Field::new(c.into(), dtype)
         }));
         // Compression is set explicitly so a change of polars' default does
@@ -369,12 +425,17 @@ impl<'a> Generator<'a> {
             };
             let columns = vec![
                 record_id.finish().into_column(),
-                string_col(COLUMNS[1], &|r| std::str::from_utf8(&m.dates[usize::from(r.day)]).expect("ASCII date")),
+                string_col(COLUMNS[1], &|r| {
+                    std::str::from_utf8(&m.dates[usize::from(r.day)]).expect("ASCII date")
+                }),
                 string_col(COLUMNS[2], &|r| &m.countries[usize::from(r.country)]),
                 string_col(COLUMNS[3], &|r| &m.provinces[usize::from(r.province)]),
                 string_col(COLUMNS[4], &|r| &m.categories[usize::from(r.category)]),
-                Int32Chunked::from_vec(COLUMNS[5].into(), rows.iter().map(|r| i32::from(r.age)).collect())
-                    .into_column(),
+                Int32Chunked::from_vec(
+                    COLUMNS[5].into(),
+                    rows.iter().map(|r| i32::from(r.age)).collect(),
+                )
+                .into_column(),
                 string_col(COLUMNS[6], &|r| &m.genders[usize::from(r.gender)]),
             ];
             let df = DataFrame::new(n_us, columns)?;

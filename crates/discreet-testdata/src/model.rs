@@ -135,7 +135,10 @@ impl Table {
             return None;
         }
         // About four buckets per entry, at least 16.
-        let bits = (cumulative.len() * 4).next_power_of_two().trailing_zeros().max(4);
+        let bits = (cumulative.len() * 4)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(4);
         let shift = 64 - bits;
         let guide = (0..1u64 << bits)
             .map(|b| {
@@ -143,7 +146,12 @@ impl Table {
                 cumulative.partition_point(|&c| c <= x) as u32
             })
             .collect();
-        Some(Table { cumulative, total, guide, shift })
+        Some(Table {
+            cumulative,
+            total,
+            guide,
+            shift,
+        })
     }
 
     /// The index drawn for the random output `r`.
@@ -212,7 +220,8 @@ pub(crate) struct Model {
 }
 
 fn codelist(name: &str) -> Result<Codelist, TestdataError> {
-    builtin(name).ok_or_else(|| TestdataError::Model(format!("built-in codelist `{name}` is missing")))
+    builtin(name)
+        .ok_or_else(|| TestdataError::Model(format!("built-in codelist `{name}` is missing")))
 }
 
 fn model_err(list: &str, message: impl std::fmt::Display) -> TestdataError {
@@ -224,8 +233,14 @@ fn codes(list: &Codelist) -> Result<Vec<String>, TestdataError> {
     list.entries
         .iter()
         .map(|e| {
-            if e.code.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
-                Err(model_err(&list.name, format!("code `{}` would need CSV quoting", e.code)))
+            if e.code
+                .bytes()
+                .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+            {
+                Err(model_err(
+                    &list.name,
+                    format!("code `{}` would need CSV quoting", e.code),
+                ))
             } else {
                 Ok(e.code.clone())
             }
@@ -314,9 +329,14 @@ impl Model {
         let country_weights = countries_list
             .entries
             .iter()
-            .map(|e| e.weight.ok_or_else(|| model_err("countries", format!("code `{}` has no weight", e.code))))
+            .map(|e| {
+                e.weight.ok_or_else(|| {
+                    model_err("countries", format!("code `{}` has no weight", e.code))
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        let country_table = Table::new(country_weights).ok_or_else(|| model_err("countries", "all weights are zero"))?;
+        let country_table = Table::new(country_weights)
+            .ok_or_else(|| model_err("countries", "all weights are zero"))?;
 
         let provinces_list = codelist("provinces")?;
         let provinces = codes(&provinces_list)?;
@@ -345,9 +365,15 @@ impl Model {
                 }
             }
             let table = Table::new(weights).ok_or_else(|| {
-                model_err("immigration_categories", format!("class `{}` has no category with a share", class.code))
+                model_err(
+                    "immigration_categories",
+                    format!("class `{}` has no category with a share", class.code),
+                )
             })?;
-            classes.push(Class { table, categories: members });
+            classes.push(Class {
+                table,
+                categories: members,
+            });
         }
         // A class whose share is zero never needs categories; every other one has
         // been checked above. Categories whose class is unknown are never drawn.
@@ -383,7 +409,14 @@ impl Model {
         let category = class.categories[class.table.sample(rng)];
         let age = self.age_table.sample(rng) as u8;
         let gender = self.gender_table.sample(rng) as u8;
-        Row { day, country, province, category, age, gender }
+        Row {
+            day,
+            country,
+            province,
+            category,
+            age,
+            gender,
+        }
     }
 }
 

@@ -12,7 +12,8 @@ struct TestDir(PathBuf);
 
 impl TestDir {
     fn new(name: &str) -> TestDir {
-        let dir = std::env::temp_dir().join(format!("discreet-testdata-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("discreet-testdata-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         TestDir(dir)
@@ -24,8 +25,10 @@ impl TestDir {
 
     /// Names of the entries in the directory, sorted.
     fn entries(&self) -> Vec<String> {
-        let mut v: Vec<String> =
-            fs::read_dir(&self.0).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> = fs::read_dir(&self.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         v.sort();
         v
     }
@@ -74,7 +77,10 @@ fn parse_date(s: &str) -> Option<i64> {
         return None;
     }
     let digits = |r: std::ops::Range<usize>| -> Option<i64> {
-        b[r.clone()].iter().all(u8::is_ascii_digit).then(|| s[r].parse().unwrap())
+        b[r.clone()]
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| s[r].parse().unwrap())
     };
     let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
     let n = days_from_civil(y, m, d);
@@ -106,7 +112,11 @@ fn check_csv(bytes: &[u8], rows: u64) -> Vec<Vec<String>> {
         assert!((first..=last).contains(&day), "date out of range: {}", f[1]);
         assert!(countries.contains(f[2]), "country {}", f[2]);
         assert_eq!(f[2].len(), 3);
-        assert!(f[2].bytes().all(|b| b.is_ascii_uppercase()), "country {}", f[2]);
+        assert!(
+            f[2].bytes().all(|b| b.is_ascii_uppercase()),
+            "country {}",
+            f[2]
+        );
         assert!(provinces.contains(f[3]), "province {}", f[3]);
         assert!(categories.contains(f[4]), "category {}", f[4]);
         let age: u32 = f[5].parse().unwrap_or_else(|_| panic!("age {}", f[5]));
@@ -120,10 +130,22 @@ fn check_csv(bytes: &[u8], rows: u64) -> Vec<Vec<String>> {
 
 #[test]
 fn output_format_from_extension() {
-    assert_eq!(OutputFormat::from_path(Path::new("a/b.csv")), Some(OutputFormat::Csv));
-    assert_eq!(OutputFormat::from_path(Path::new("b.CSV")), Some(OutputFormat::Csv));
-    assert_eq!(OutputFormat::from_path(Path::new("b.Parquet")), Some(OutputFormat::Parquet));
-    assert_eq!(OutputFormat::from_path(Path::new("b.parquet")), Some(OutputFormat::Parquet));
+    assert_eq!(
+        OutputFormat::from_path(Path::new("a/b.csv")),
+        Some(OutputFormat::Csv)
+    );
+    assert_eq!(
+        OutputFormat::from_path(Path::new("b.CSV")),
+        Some(OutputFormat::Csv)
+    );
+    assert_eq!(
+        OutputFormat::from_path(Path::new("b.Parquet")),
+        Some(OutputFormat::Parquet)
+    );
+    assert_eq!(
+        OutputFormat::from_path(Path::new("b.parquet")),
+        Some(OutputFormat::Parquet)
+    );
     assert_eq!(OutputFormat::from_path(Path::new("b.csv.gz")), None);
     assert_eq!(OutputFormat::from_path(Path::new("csv")), None);
     assert_eq!(OutputFormat::from_path(Path::new(".csv")), None);
@@ -137,18 +159,32 @@ fn csv_is_deterministic_and_independent_of_chunking() {
     let b = write(5000, 42, &dir.path("b.csv"));
     assert_eq!(a, b, "same seed, same bytes");
     let mut seen = Vec::new();
-    write_admissions_chunked(&AdmissionsOptions { rows: 5000, seed: 42 }, &dir.path("c.csv"), 777, &mut |n| {
-        seen.push(n)
-    })
+    write_admissions_chunked(
+        &AdmissionsOptions {
+            rows: 5000,
+            seed: 42,
+        },
+        &dir.path("c.csv"),
+        777,
+        &mut |n| seen.push(n),
+    )
     .unwrap();
-    assert_eq!(fs::read(dir.path("c.csv")).unwrap(), a, "chunk size does not change the output");
+    assert_eq!(
+        fs::read(dir.path("c.csv")).unwrap(),
+        a,
+        "chunk size does not change the output"
+    );
     assert_eq!(seen, [777, 1554, 2331, 3108, 3885, 4662, 5000]);
     let c = write(5000, 43, &dir.path("d.csv"));
     assert_ne!(a, c, "different seed, different bytes");
     // A prefix of a longer run is the shorter run.
     let long = write(6000, 42, &dir.path("e.csv"));
     assert!(long.starts_with(&a));
-    assert_eq!(dir.entries(), ["a.csv", "b.csv", "c.csv", "d.csv", "e.csv"], "no temporary file left");
+    assert_eq!(
+        dir.entries(),
+        ["a.csv", "b.csv", "c.csv", "d.csv", "e.csv"],
+        "no temporary file left"
+    );
 }
 
 #[test]
@@ -189,7 +225,11 @@ fn shares_are_realistic() {
     let mut by_size: Vec<u64> = countries.values().copied().collect();
     by_size.sort_unstable_by(|a, b| b.cmp(a));
     assert!(pct(by_size[0]) > 5.0, "top country {}", pct(by_size[0]));
-    assert!(countries.len() >= 150, "{} distinct countries", countries.len());
+    assert!(
+        countries.len() >= 150,
+        "{} distinct countries",
+        countries.len()
+    );
     // Heavy tail: the top ten hold most admissions, the median country few.
     assert!(pct(by_size[..10].iter().sum()) > 50.0);
     assert!(pct(by_size[by_size.len() / 2]) < 0.2);
@@ -197,7 +237,9 @@ fn shares_are_realistic() {
     let categories = builtin("immigration_categories").unwrap();
     let mut class = BTreeMap::<String, u64>::new();
     for (code, n) in count(4) {
-        *class.entry(categories.get(&code).unwrap().parent.clone().unwrap()).or_insert(0) += n;
+        *class
+            .entry(categories.get(&code).unwrap().parent.clone().unwrap())
+            .or_insert(0) += n;
     }
     let c = |k: &str| pct(class[k]);
     assert!((55.0..=61.0).contains(&c("ECO")), "ECO {}", c("ECO"));
@@ -206,7 +248,8 @@ fn shares_are_realistic() {
     assert!((4.0..=6.0).contains(&c("OTH")), "OTH {}", c("OTH"));
 
     let ages: Vec<u32> = data.iter().map(|r| r[5].parse().unwrap()).collect();
-    let band = |lo: u32, hi: u32| pct(ages.iter().filter(|&&a| (lo..=hi).contains(&a)).count() as u64);
+    let band =
+        |lo: u32, hi: u32| pct(ages.iter().filter(|&&a| (lo..=hi).contains(&a)).count() as u64);
     assert!((15.0..=21.0).contains(&band(0, 14)), "0-14 {}", band(0, 14));
     assert!(band(25, 44) > 45.0, "25-44 {}", band(25, 44));
     assert!(band(65, 100) < 5.0, "65+ {}", band(65, 100));
@@ -220,8 +263,17 @@ fn shares_are_realistic() {
     let dates = count(1);
     assert_eq!(dates.len(), 1096, "every day of 2023-2025 appears");
     assert!(dates.contains_key("2024-02-29"));
-    let month_total = |m: &str| -> u64 { dates.iter().filter(|(d, _)| &d[5..7] == m).map(|(_, n)| n).sum() };
-    assert!(month_total("08") * 28 > month_total("02") * 31 * 12 / 10, "summer busier than February");
+    let month_total = |m: &str| -> u64 {
+        dates
+            .iter()
+            .filter(|(d, _)| &d[5..7] == m)
+            .map(|(_, n)| n)
+            .sum()
+    };
+    assert!(
+        month_total("08") * 28 > month_total("02") * 31 * 12 / 10,
+        "summer busier than February"
+    );
 }
 
 #[test]
@@ -234,7 +286,9 @@ fn parquet_is_deterministic_and_holds_the_csv_rows() {
     assert_ne!(a, c, "different seed, different bytes");
     let csv = check_csv(&write(5000, 42, &dir.path("a.csv")), 5000);
 
-    let df = ParquetReader::new(fs::File::open(dir.path("a.parquet")).unwrap()).finish().unwrap();
+    let df = ParquetReader::new(fs::File::open(dir.path("a.parquet")).unwrap())
+        .finish()
+        .unwrap();
     assert_eq!(df.height(), 5000);
     let names: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
     assert_eq!(names, COLUMNS);
@@ -242,11 +296,21 @@ fn parquet_is_deterministic_and_holds_the_csv_rows() {
         let col = df.column(name).unwrap();
         if *name == "age" {
             assert_eq!(col.dtype(), &DataType::Int32);
-            let v: Vec<String> = col.i32().unwrap().into_no_null_iter().map(|a| a.to_string()).collect();
+            let v: Vec<String> = col
+                .i32()
+                .unwrap()
+                .into_no_null_iter()
+                .map(|a| a.to_string())
+                .collect();
             assert!(v.iter().zip(&csv).all(|(a, r)| *a == r[i]), "column {name}");
         } else {
             assert_eq!(col.dtype(), &DataType::String, "column {name}");
-            let v: Vec<&str> = col.str().unwrap().iter().map(|s| s.expect("no nulls")).collect();
+            let v: Vec<&str> = col
+                .str()
+                .unwrap()
+                .iter()
+                .map(|s| s.expect("no nulls"))
+                .collect();
             assert_eq!(v.len(), csv.len());
             assert!(v.iter().zip(&csv).all(|(a, r)| *a == r[i]), "column {name}");
         }
@@ -254,20 +318,40 @@ fn parquet_is_deterministic_and_holds_the_csv_rows() {
 
     // Several chunks (row groups) and progress reports.
     let mut seen = Vec::new();
-    write_admissions_chunked(&AdmissionsOptions { rows: 5000, seed: 42 }, &dir.path("d.parquet"), 2000, &mut |n| {
-        seen.push(n)
-    })
+    write_admissions_chunked(
+        &AdmissionsOptions {
+            rows: 5000,
+            seed: 42,
+        },
+        &dir.path("d.parquet"),
+        2000,
+        &mut |n| seen.push(n),
+    )
     .unwrap();
     assert_eq!(seen, [2000, 4000, 5000]);
-    let d = ParquetReader::new(fs::File::open(dir.path("d.parquet")).unwrap()).finish().unwrap();
+    let d = ParquetReader::new(fs::File::open(dir.path("d.parquet")).unwrap())
+        .finish()
+        .unwrap();
     assert!(d.equals(&df), "same rows whatever the row groups");
 
     // Zero rows: a valid file with the schema.
     write(0, 1, &dir.path("e.parquet"));
-    let e = ParquetReader::new(fs::File::open(dir.path("e.parquet")).unwrap()).finish().unwrap();
+    let e = ParquetReader::new(fs::File::open(dir.path("e.parquet")).unwrap())
+        .finish()
+        .unwrap();
     assert_eq!((e.height(), e.width()), (0, 7));
 
-    assert_eq!(dir.entries(), ["a.csv", "a.parquet", "b.parquet", "c.parquet", "d.parquet", "e.parquet"]);
+    assert_eq!(
+        dir.entries(),
+        [
+            "a.csv",
+            "a.parquet",
+            "b.parquet",
+            "c.parquet",
+            "d.parquet",
+            "e.parquet"
+        ]
+    );
 }
 
 #[test]
@@ -275,8 +359,12 @@ fn unknown_extension_is_refused_and_writes_nothing() {
     let dir = TestDir::new("badext");
     for name in ["x.txt", "x", "x.csv.gz"] {
         let path = dir.path(name);
-        let err = write_admissions(&AdmissionsOptions { rows: 10, seed: 1 }, &path, &mut |_| {}).unwrap_err();
-        assert!(matches!(err, TestdataError::UnknownFormat { .. }), "{err:?}");
+        let err = write_admissions(&AdmissionsOptions { rows: 10, seed: 1 }, &path, &mut |_| {})
+            .unwrap_err();
+        assert!(
+            matches!(err, TestdataError::UnknownFormat { .. }),
+            "{err:?}"
+        );
         let msg = err.to_string();
         assert!(msg.contains(&path.display().to_string()), "{msg}");
         assert!(msg.contains(".csv") && msg.contains(".parquet"), "{msg}");
@@ -287,14 +375,20 @@ fn unknown_extension_is_refused_and_writes_nothing() {
 #[test]
 fn failed_writes_leave_no_file() {
     let dir = TestDir::new("fail");
-    let opts = AdmissionsOptions { rows: 3000, seed: 1 };
+    let opts = AdmissionsOptions {
+        rows: 3000,
+        seed: 1,
+    };
 
     // Missing directory: nothing can be created.
     let path = dir.path("missing/x.csv");
     let err = write_admissions(&opts, &path, &mut |_| {}).unwrap_err();
     assert!(matches!(err, TestdataError::Io { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.contains(&path.display().to_string()) && msg.contains("temporary file"), "{msg}");
+    assert!(
+        msg.contains(&path.display().to_string()) && msg.contains("temporary file"),
+        "{msg}"
+    );
     assert!(std::error::Error::source(&err).is_some());
 
     // The final rename fails (the target is a directory) after all data was
@@ -318,8 +412,15 @@ fn failed_writes_leave_no_file() {
 
     // An existing file is replaced only on success.
     fs::write(dir.path("z.csv"), b"old").unwrap();
-    let err = write_admissions(&AdmissionsOptions { rows: MAX_ROWS + 1, seed: 1 }, &dir.path("z.csv"), &mut |_| {})
-        .unwrap_err();
+    let err = write_admissions(
+        &AdmissionsOptions {
+            rows: MAX_ROWS + 1,
+            seed: 1,
+        },
+        &dir.path("z.csv"),
+        &mut |_| {},
+    )
+    .unwrap_err();
     assert!(matches!(err, TestdataError::TooManyRows { .. }), "{err}");
     assert_eq!(fs::read(dir.path("z.csv")).unwrap(), b"old");
     write(10, 1, &dir.path("z.csv"));
@@ -354,7 +455,15 @@ fn model_builds_from_the_builtin_codelists() {
 #[ignore]
 fn regenerate_bundled_sample() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/pr_admissions.csv");
-    write_admissions(&AdmissionsOptions { rows: 200_000, seed: 20261129 }, &path, &mut |_| {}).unwrap();
+    write_admissions(
+        &AdmissionsOptions {
+            rows: 200_000,
+            seed: 20261129,
+        },
+        &path,
+        &mut |_| {},
+    )
+    .unwrap();
     check_csv(&fs::read(&path).unwrap(), 200_000);
 }
 
@@ -363,14 +472,25 @@ fn regenerate_bundled_sample() {
 #[test]
 #[ignore]
 fn throughput() {
-    let rows = std::env::var("DISCREET_BENCH_ROWS").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000u64);
+    let rows = std::env::var("DISCREET_BENCH_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000u64);
     let dir = TestDir::new("throughput");
     for name in ["x.csv", "x.parquet"] {
         let t = std::time::Instant::now();
-        write_admissions(&AdmissionsOptions { rows, seed: 1 }, &dir.path(name), &mut |_| {}).unwrap();
+        write_admissions(
+            &AdmissionsOptions { rows, seed: 1 },
+            &dir.path(name),
+            &mut |_| {},
+        )
+        .unwrap();
         let s = t.elapsed().as_secs_f64();
         let size = fs::metadata(dir.path(name)).unwrap().len();
-        println!("{name}: {rows} rows in {s:.2} s = {:.2} M rows/s, {size} bytes", rows as f64 / s / 1e6);
+        println!(
+            "{name}: {rows} rows in {s:.2} s = {:.2} M rows/s, {size} bytes",
+            rows as f64 / s / 1e6
+        );
     }
 }
 

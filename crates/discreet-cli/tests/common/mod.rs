@@ -8,7 +8,10 @@ use std::process::Output;
 
 /// The repository root (two levels above this crate).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// A bundled pipeline spec.
@@ -33,7 +36,11 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    std::process::Command::new(env!("CARGO_BIN_EXE_discreet")).args(args).current_dir(root()).output().unwrap()
+    std::process::Command::new(env!("CARGO_BIN_EXE_discreet"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
 }
 
 /// Stderr as text.
@@ -49,7 +56,15 @@ pub fn code(o: &Output) -> i32 {
 /// Generates synthetic admissions into `dir/name`.
 pub fn testdata(dir: &Path, name: &str, rows: u64, seed: u64) -> PathBuf {
     let out = dir.join(name);
-    let o = discreet(["testdata", "--rows", &rows.to_string(), "--seed", &seed.to_string(), "--out", out.to_str().unwrap()]);
+    let o = discreet([
+        "testdata",
+        "--rows",
+        &rows.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     out
 }
@@ -68,7 +83,12 @@ pub fn run(spec: &Path, input: &Path, out: &Path) -> Output {
 
 /// Verifies a release against an admissions file.
 pub fn verify(dir: &Path, input: &Path) -> Output {
-    discreet(["verify".as_ref(), dir.as_os_str(), "--input".as_ref(), format!("admissions={}", input.display()).as_ref()])
+    discreet([
+        "verify".as_ref(),
+        dir.as_os_str(),
+        "--input".as_ref(),
+        format!("admissions={}", input.display()).as_ref(),
+    ])
 }
 
 /// Rows of a release CSV as maps column -> value.
@@ -76,13 +96,22 @@ pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> 
     let mut rdr = csv::Reader::from_path(path).unwrap();
     let headers = rdr.headers().unwrap().clone();
     rdr.records()
-        .map(|r| headers.iter().zip(r.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .map(|r| {
+            headers
+                .iter()
+                .zip(r.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
         .collect()
 }
 
 /// Sorted file names of a folder.
 pub fn files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     v.sort();
     v
 }
