@@ -163,9 +163,7 @@ fn main() -> ExitCode {
                 min_width,
                 lp_max_block,
             } => {
-                let mut options = discreet_audit::AuditOptions::default();
-                options.policy.protect_nonzero_below = protect_below;
-                options.policy.min_width = min_width;
+                let mut options = discreet_pipeline::audit_options(protect_below, min_width);
                 options.lp_max_block_vars = lp_max_block;
                 audit(&dir, &previous, json, &options, &mut reporter)
             }

@@ -15,4 +15,4 @@ pub mod table;
 pub use hierarchy::{Hierarchy, HierarchyBuilder, HierarchyError, Node, NodeId};
 pub use label::Bilingual;
 pub use rule::{CellStatus, IrccRule, RuleError, Shown, TieRule, ZeroDisplay};
-pub use table::{CellIndex, MarginKind, ProtectedTable, Table, TableError};
+pub use table::{CellIndex, MarginKind, ProtectedTable, Shape, Table, TableError};

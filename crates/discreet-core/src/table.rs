@@ -7,7 +7,7 @@
 use std::fmt;
 
 use crate::hierarchy::{Hierarchy, NodeId};
-use crate::rule::{CellStatus, IrccRule};
+use crate::rule::{CellStatus, IrccRule, Shown};
 
 /// Position of a cell in a table's dense columns.
 pub type CellIndex = usize;
@@ -78,12 +78,69 @@ impl std::error::Error for TableError {}
 /// Largest number of cells (margins included) one table may have.
 pub const MAX_CELLS: usize = 1 << 31;
 
+/// The shape of a table: its dimensions and how a cell index maps to one
+/// node per dimension. It holds no count, so writers can be handed a shape
+/// without the true values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    dims: Vec<Hierarchy>,
+    strides: Vec<usize>,
+}
+
+impl Shape {
+    /// The cross product of `dims`, first dimension outermost.
+    pub fn new(dims: Vec<Hierarchy>) -> Self {
+        let mut strides = vec![1usize; dims.len()];
+        for i in (0..dims.len().saturating_sub(1)).rev() {
+            strides[i] = strides[i + 1] * dims[i + 1].len();
+        }
+        Shape { dims, strides }
+    }
+    /// Its dimensions, in column order.
+    pub fn dims(&self) -> &[Hierarchy] {
+        &self.dims
+    }
+    /// Number of cells, margins included.
+    pub fn cells(&self) -> u128 {
+        self.dims.iter().map(|d| d.len() as u128).product()
+    }
+    /// The cell index of one node per dimension.
+    pub fn index(&self, coords: &[NodeId]) -> CellIndex {
+        coords
+            .iter()
+            .zip(&self.strides)
+            .map(|(&c, &s)| c as usize * s)
+            .sum()
+    }
+    /// The node per dimension of a cell index.
+    pub fn coords(&self, mut index: CellIndex, out: &mut Vec<NodeId>) {
+        out.clear();
+        for &s in &self.strides {
+            out.push((index / s) as NodeId);
+            index %= s;
+        }
+    }
+    /// Cell indexes in publication order: first dimension outermost, each
+    /// dimension in its hierarchy's publication order (parts before totals).
+    pub fn publication_order(&self) -> Vec<CellIndex> {
+        let mut out = vec![0usize];
+        for (dim, &stride) in self.dims.iter().zip(&self.strides) {
+            let order = dim.publication_order();
+            let mut next = Vec::with_capacity(out.len() * order.len());
+            for &base in &out {
+                next.extend(order.iter().map(|&n| base + n as usize * stride));
+            }
+            out = next;
+        }
+        out
+    }
+}
+
 /// True counts for every cell of a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     name: String,
-    dims: Vec<Hierarchy>,
-    strides: Vec<usize>,
+    shape: Shape,
     counts: Vec<u64>,
     kind: MarginKind,
 }
@@ -96,7 +153,8 @@ impl Table {
         kind: MarginKind,
     ) -> Result<Self, TableError> {
         let name = name.into();
-        let cells: u128 = dims.iter().map(|d| d.len() as u128).product();
+        let shape = Shape::new(dims);
+        let cells = shape.cells();
         if cells > MAX_CELLS as u128 {
             return Err(TableError::TooLarge {
                 table: name,
@@ -104,14 +162,9 @@ impl Table {
                 limit: MAX_CELLS,
             });
         }
-        let mut strides = vec![1usize; dims.len()];
-        for i in (0..dims.len().saturating_sub(1)).rev() {
-            strides[i] = strides[i + 1] * dims[i + 1].len();
-        }
         Ok(Table {
             name,
-            dims,
-            strides,
+            shape,
             counts: vec![0; cells as usize],
             kind,
         })
@@ -130,7 +183,7 @@ impl Table {
         I: IntoIterator<Item = (&'a [NodeId], u64)>,
     {
         let mut t = Table::zeros(name, dims, MarginKind::Additive)?;
-        let nd = t.dims.len();
+        let nd = t.dims().len();
         // Leaf counts first, at their own cells.
         for (coords, count) in leaf_cells {
             if coords.len() != nd {
@@ -140,12 +193,12 @@ impl Table {
                     found: coords.len(),
                 });
             }
-            for (d, &c) in coords.iter().enumerate() {
-                if !t.dims[d].is_leaf(c) {
+            for (dim, &c) in t.dims().iter().zip(coords) {
+                if !dim.is_leaf(c) {
                     return Err(TableError::NotALeaf {
                         table: t.name.clone(),
-                        dimension: t.dims[d].name().to_string(),
-                        code: t.dims[d].node(c).code.clone(),
+                        dimension: dim.name().to_string(),
+                        code: dim.node(c).code.clone(),
                     });
                 }
             }
@@ -157,19 +210,16 @@ impl Table {
         // of its leaves. Post-order puts each part before its total, and the
         // inner loop runs over contiguous memory, so this is linear in the
         // size of the table.
-        for d in 0..nd {
-            let n = t.dims[d].len();
-            let stride = t.strides[d];
-            let block = n * stride;
-            let order: Vec<NodeId> = t.dims[d].publication_order().to_vec();
-            for outer in (0..t.counts.len()).step_by(block) {
-                for &p in &order {
+        let Table { shape, counts, .. } = &mut t;
+        for (dim, &stride) in shape.dims.iter().zip(&shape.strides) {
+            let block = dim.len() * stride;
+            for outer in (0..counts.len()).step_by(block) {
+                for &p in dim.publication_order() {
                     let base_p = outer + p as usize * stride;
-                    for ci in 0..t.dims[d].children(p).len() {
-                        let c = t.dims[d].children(p)[ci] as usize;
-                        let base_c = outer + c * stride;
+                    for &c in dim.children(p) {
+                        let base_c = outer + c as usize * stride;
                         for i in 0..stride {
-                            t.counts[base_p + i] += t.counts[base_c + i];
+                            counts[base_p + i] += counts[base_c + i];
                         }
                     }
                 }
@@ -182,9 +232,13 @@ impl Table {
     pub fn name(&self) -> &str {
         &self.name
     }
+    /// Its dimensions and cell addressing, without the counts.
+    pub fn shape(&self) -> &Shape {
+        &self.shape
+    }
     /// Its dimensions, in column order.
     pub fn dims(&self) -> &[Hierarchy] {
-        &self.dims
+        self.shape.dims()
     }
     /// How its margins relate to their parts.
     pub fn kind(&self) -> MarginKind {
@@ -210,34 +264,15 @@ impl Table {
     }
     /// The cell index of one node per dimension.
     pub fn index(&self, coords: &[NodeId]) -> CellIndex {
-        coords
-            .iter()
-            .zip(&self.strides)
-            .map(|(&c, &s)| c as usize * s)
-            .sum()
+        self.shape.index(coords)
     }
     /// The node per dimension of a cell index.
-    pub fn coords(&self, mut index: CellIndex, out: &mut Vec<NodeId>) {
-        out.clear();
-        for &s in &self.strides {
-            out.push((index / s) as NodeId);
-            index %= s;
-        }
+    pub fn coords(&self, index: CellIndex, out: &mut Vec<NodeId>) {
+        self.shape.coords(index, out)
     }
-    /// Cell indexes in publication order: first dimension outermost, each
-    /// dimension in its hierarchy's publication order (parts before totals).
+    /// Cell indexes in publication order (see [`Shape::publication_order`]).
     pub fn publication_order(&self) -> Vec<CellIndex> {
-        let mut out = vec![0usize];
-        for (d, dim) in self.dims.iter().enumerate() {
-            let stride = self.strides[d];
-            let order = dim.publication_order();
-            let mut next = Vec::with_capacity(out.len() * order.len());
-            for &base in &out {
-                next.extend(order.iter().map(|&n| base + n as usize * stride));
-            }
-            out = next;
-        }
-        out
+        self.shape.publication_order()
     }
 
     /// For each dimension and each inner node, whether the cell equals the
@@ -248,15 +283,13 @@ impl Table {
         let mut coords = Vec::new();
         for idx in 0..self.counts.len() {
             self.coords(idx, &mut coords);
-            for (d, dim) in self.dims.iter().enumerate() {
+            for (d, (dim, &stride)) in self.shape.dims.iter().zip(&self.shape.strides).enumerate() {
                 let ch = dim.children(coords[d]);
                 if ch.is_empty() {
                     continue;
                 }
-                let base = idx - coords[d] as usize * self.strides[d];
-                let parts = ch
-                    .iter()
-                    .map(|&c| self.counts[base + c as usize * self.strides[d]]);
+                let base = idx - coords[d] as usize * stride;
+                let parts = ch.iter().map(|&c| self.counts[base + c as usize * stride]);
                 let total = self.counts[idx];
                 let ok = match self.kind {
                     MarginKind::Additive => parts.sum::<u64>() == total,
@@ -293,6 +326,15 @@ pub struct ProtectedTable {
 }
 
 impl ProtectedTable {
+    /// The shown value of a cell.
+    pub fn shown_at(&self, index: CellIndex) -> Shown {
+        match self.status[index] {
+            CellStatus::Zero => Shown::Zero,
+            CellStatus::Suppressed => Shown::Suppressed,
+            CellStatus::Rounded => Shown::Value(self.shown[index]),
+        }
+    }
+
     /// Number of cells with the given status.
     pub fn count_status(&self, status: CellStatus) -> usize {
         self.status.iter().filter(|&&s| s == status).count()
@@ -304,7 +346,6 @@ mod tests {
     use super::*;
     use crate::hierarchy::HierarchyBuilder;
     use crate::label::Bilingual;
-    use crate::rule::Shown;
     use rand::{Rng, SeedableRng};
 
     fn l(s: &str) -> Bilingual {
@@ -372,13 +413,7 @@ mod tests {
                 .zip(t.dims())
                 .map(|(c, d)| d.find(c).unwrap())
                 .collect();
-            let i = t.index(&ids);
-            match p.status[i] {
-                CellStatus::Rounded => Shown::Value(p.shown[i]),
-                CellStatus::Suppressed => Shown::Suppressed,
-                CellStatus::Zero => Shown::Zero,
-            }
-            .to_string()
+            p.shown_at(t.index(&ids)).to_string()
         };
         assert_eq!(shown(&["r1", "a"]), "--");
         assert_eq!(shown(&["r1", "b"]), "0");

@@ -32,6 +32,15 @@ pub struct AuditFinding {
     pub kind: &'static str,
 }
 
+/// Audit options with the policy's two parameters: counts `1..protect_below`
+/// are protected, and narrower than `min_width` values is a finding.
+pub fn audit_options(protect_below: u64, min_width: u64) -> AuditOptions {
+    let mut options = AuditOptions::default();
+    options.policy.protect_nonzero_below = protect_below;
+    options.policy.min_width = min_width;
+    options
+}
+
 /// The name of a finding in `[audit].accept`: `table:dim=code,dim=code`.
 pub fn finding_name(f: &AuditFinding) -> String {
     let cell: Vec<String> = f.cell.iter().map(|(d, c)| format!("{d}={c}")).collect();

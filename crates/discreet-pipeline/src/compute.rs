@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use discreet_core::{NodeId, Table};
+use discreet_core::{IrccRule, NodeId, ProtectedTable, Table};
 use discreet_ingest::{Format, Groups, IngestError, Source};
-use discreet_publish::InputDigest;
+use discreet_publish::{InputDigest, TableView};
 use discreet_spec::model::{ColumnType, InputFormat};
 use discreet_spec::value::check_value;
 use discreet_spec::{Mapped, Plan};
@@ -22,6 +22,27 @@ pub struct Computed {
     pub tables: Vec<Table>,
     /// The inputs read, in name order.
     pub inputs: Vec<InputDigest>,
+}
+
+impl Computed {
+    /// Protects every table independently with `rule`.
+    pub fn protect(&self, rule: &IrccRule) -> Vec<ProtectedTable> {
+        self.tables.iter().map(|t| t.protect(rule)).collect()
+    }
+
+    /// The writers' views of the tables: shapes and shown values only.
+    pub fn views<'a>(
+        &'a self,
+        plan: &'a Plan,
+        protected: &'a [ProtectedTable],
+    ) -> Vec<TableView<'a>> {
+        plan.tables
+            .iter()
+            .zip(&self.tables)
+            .zip(protected)
+            .map(|((tp, t), p)| TableView::new(tp, t, p))
+            .collect()
+    }
 }
 
 /// Resolves the path of every input: `--input NAME=PATH` first, else the spec.

@@ -18,7 +18,9 @@ mod report;
 mod run;
 mod verify;
 
-pub use audit::{audit_release, finding_name, AuditFinding, AuditReport, TableAudit};
+pub use audit::{
+    audit_options, audit_release, finding_name, AuditFinding, AuditReport, TableAudit,
+};
 pub use compute::{compute, Computed};
 pub use error::PipelineError;
 pub use report::{NullReporter, Reporter};

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use discreet_core::{CellStatus, ProtectedTable};
-use discreet_publish::{write_release, ReleaseContent, TableView};
+use discreet_core::CellStatus;
+use discreet_publish::{write_release, ReleaseContent};
 use discreet_spec::model::AuditSpec;
 use discreet_spec::Plan;
 
@@ -106,23 +106,12 @@ pub fn run(
     check_out(&opts.out, opts.replace)?;
     crate::check_spec(plan)?;
     let computed = compute(plan, &opts.inputs, reporter)?;
-    let protected: Vec<ProtectedTable> = stage(reporter, "protecting cells", || {
-        computed
-            .tables
-            .iter()
-            .map(|t| t.protect(&plan.rule))
-            .collect()
+    let protected = stage(reporter, "protecting cells", || {
+        computed.protect(&plan.rule)
     });
-    let views: Vec<TableView<'_>> = plan
-        .tables
-        .iter()
-        .zip(&computed.tables)
-        .zip(&protected)
-        .map(|((tp, t), p)| TableView::new(tp, t, p))
-        .collect();
     let content = ReleaseContent {
         plan,
-        tables: views,
+        tables: computed.views(plan, &protected),
         inputs: computed.inputs.clone(),
         tool_version: TOOL_VERSION,
     };
@@ -131,33 +120,25 @@ pub fn run(
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir(&tmp)
         .map_err(|e| PipelineError::Usage(format!("cannot create {}: {e}", tmp.display())))?;
-    let written = stage(reporter, "writing release", || {
-        write_release(&tmp, &content)
-    });
-    let files = match written {
-        Ok(f) => f,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e.into());
-        }
+    // Whatever fails from here, the temporary folder goes with it.
+    let mut finish = || -> Result<_, PipelineError> {
+        let files = stage(reporter, "writing release", || {
+            write_release(&tmp, &content)
+        })?;
+        let audited = plan
+            .spec
+            .audit
+            .as_ref()
+            .map(|a| gate(a, &content, &files, &tmp, reporter))
+            .transpose()?;
+        install(&tmp, &opts.out)?;
+        Ok((files, audited))
     };
-    let audited = match plan
-        .spec
-        .audit
-        .as_ref()
-        .map(|a| gate(a, &content, &files, &tmp, reporter))
-        .transpose()
-    {
-        Ok(a) => a,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-    };
-    if let Err(e) = install(&tmp, &opts.out) {
+    let finished = finish();
+    if finished.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
     }
+    let (files, audited) = finished?;
 
     let tables = plan
         .tables
@@ -189,9 +170,7 @@ fn gate(
     dir: &Path,
     reporter: &mut dyn Reporter,
 ) -> Result<usize, PipelineError> {
-    let mut options = discreet_audit::AuditOptions::default();
-    options.policy.protect_nonzero_below = spec.protect_below;
-    options.policy.min_width = spec.min_width;
+    let options = crate::audit::audit_options(spec.protect_below, spec.min_width);
     let report = crate::audit::audit_release(dir, &[], &options, reporter)?;
     let names: Vec<String> = report
         .findings

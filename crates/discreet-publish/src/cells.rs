@@ -1,6 +1,6 @@
 //! The rows of a published table, and its CSV form.
 
-use discreet_core::{CellIndex, CellStatus, Hierarchy, NodeId, ProtectedTable, Shown, Table};
+use discreet_core::{CellIndex, Hierarchy, ProtectedTable, Shape, Table};
 use discreet_spec::TablePlan;
 
 use crate::error::PublishError;
@@ -10,54 +10,29 @@ use crate::error::PublishError;
 pub struct TableView<'a> {
     /// The table's plan (name, titles, dimension names).
     pub plan: &'a TablePlan,
-    /// Dimensions, in column order.
-    pub dims: &'a [Hierarchy],
+    /// Dimensions and cell addressing.
+    pub shape: &'a Shape,
     /// Shown values and statuses, by cell index.
     pub protected: &'a ProtectedTable,
     /// Cell indexes in row order.
     pub order: Vec<CellIndex>,
-    strides: Vec<usize>,
 }
 
 impl<'a> TableView<'a> {
     /// A view of `table`'s shape with its protected values.
     pub fn new(plan: &'a TablePlan, table: &'a Table, protected: &'a ProtectedTable) -> Self {
-        let dims = table.dims();
-        let mut strides = vec![1usize; dims.len()];
-        for i in (0..dims.len().saturating_sub(1)).rev() {
-            strides[i] = strides[i + 1] * dims[i + 1].len();
-        }
         TableView {
             plan,
-            dims,
+            shape: table.shape(),
             protected,
             order: table.publication_order(),
-            strides,
         }
     }
 
-    /// Node ids of a cell, one per dimension.
-    pub fn coords(&self, mut index: CellIndex, out: &mut Vec<NodeId>) {
-        out.clear();
-        for &s in &self.strides {
-            out.push((index / s) as NodeId);
-            index %= s;
-        }
+    /// Dimensions, in column order.
+    pub fn dims(&self) -> &'a [Hierarchy] {
+        self.shape.dims()
     }
-
-    /// The shown value of a cell.
-    pub fn shown(&self, index: CellIndex) -> Shown {
-        match self.protected.status[index] {
-            CellStatus::Zero => Shown::Zero,
-            CellStatus::Suppressed => Shown::Suppressed,
-            CellStatus::Rounded => Shown::Value(self.protected.shown[index]),
-        }
-    }
-}
-
-/// Text of a shown value in CSV: `0`, `--` or the rounded count.
-pub fn shown_text(s: Shown) -> String {
-    s.to_string()
 }
 
 /// Column names of a table's CSV: per dimension its code, level, English
@@ -85,16 +60,16 @@ pub(crate) fn table_csv(view: &TableView<'_>) -> Result<Vec<u8>, PublishError> {
     let mut coords = Vec::new();
     let mut rec: Vec<String> = Vec::new();
     for &i in &view.order {
-        view.coords(i, &mut coords);
+        view.shape.coords(i, &mut coords);
         rec.clear();
-        for (d, &n) in view.dims.iter().zip(&coords) {
+        for (d, &n) in view.dims().iter().zip(&coords) {
             let node = d.node(n);
             rec.push(node.code.clone());
             rec.push(node.level.clone());
             rec.push(node.label.en.clone());
             rec.push(node.label.fr.clone());
         }
-        rec.push(shown_text(view.shown(i)));
+        rec.push(view.protected.shown_at(i).to_string());
         w.write_record(&rec).map_err(ierr)?;
     }
     w.into_inner()

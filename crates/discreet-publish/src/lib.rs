@@ -21,7 +21,7 @@ mod parquet_table;
 mod portal_package;
 mod structure;
 
-pub use cells::{column_names, shown_text, TableView};
+pub use cells::{column_names, TableView};
 pub use error::PublishError;
 pub use files::FileEntry;
 pub use manifest::{InputDigest, Manifest};

@@ -23,15 +23,15 @@ pub(crate) fn table_parquet(
     let mut status: Vec<&'static str> = Vec::with_capacity(n);
     let mut coords = Vec::new();
     for &i in &view.order {
-        view.coords(i, &mut coords);
-        for (d, (dim, &node)) in view.dims.iter().zip(&coords).enumerate() {
+        view.shape.coords(i, &mut coords);
+        for (d, (dim, &node)) in view.dims().iter().zip(&coords).enumerate() {
             let node = dim.node(node);
             text_cols[4 * d].push(node.code.clone());
             text_cols[4 * d + 1].push(node.level.clone());
             text_cols[4 * d + 2].push(node.label.en.clone());
             text_cols[4 * d + 3].push(node.label.fr.clone());
         }
-        let s = view.shown(i);
+        let s = view.protected.shown_at(i);
         counts.push(match s {
             Shown::Zero => Some(0),
             Shown::Suppressed => None,

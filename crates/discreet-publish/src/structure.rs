@@ -59,7 +59,7 @@ pub fn structure_json(content: &ReleaseContent<'_>) -> Value {
                 .plan
                 .dimensions
                 .iter()
-                .zip(view.dims)
+                .zip(view.dims())
                 .map(|(name, h)| {
                     let d = &plan.dimensions[name];
                     let mut dim = json!({

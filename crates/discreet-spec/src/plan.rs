@@ -561,87 +561,88 @@ fn build_dimension(
     let mut b = HierarchyBuilder::new(name, "TOTAL", total);
     let herr = |e: discreet_core::HierarchyError| (String::new(), e.to_string());
     let extras = [d.calendar.is_some(), d.bands.is_some(), d.subtotals];
-    let mapper =
-        match kind {
-            ColumnType::Code => {
-                if extras[0] || extras[1] {
-                    return Err((
-                        String::new(),
-                        "a code column takes neither `calendar` nor `bands`".into(),
-                    ));
-                }
-                let list_name = spec
-                    .inputs
-                    .values()
-                    .find_map(|i| i.columns.get(&d.column).and_then(|c| c.codelist.clone()))
-                    .expect("code columns have a codelist");
-                let list = &codelists[&list_name];
-                if d.subtotals {
-                    let parent_name = list.parent_list.as_ref().ok_or_else(|| {
-                        (
-                            ".subtotals".to_string(),
-                            format!("codelist `{list_name}` has no groups to subtotal"),
-                        )
-                    })?;
-                    let parents = &codelists[parent_name];
-                    for p in &parents.entries {
-                        b.add(
-                            "TOTAL",
-                            p.code.clone(),
-                            p.label.clone(),
-                            parent_name.clone(),
-                        )
-                        .map_err(herr)?;
-                    }
-                    for e in &list.entries {
-                        b.add(
-                            e.parent.as_deref().unwrap_or("TOTAL"),
-                            e.code.clone(),
-                            e.label.clone(),
-                            name,
-                        )
-                        .map_err(herr)?;
-                    }
-                } else {
-                    for e in &list.entries {
-                        b.add("TOTAL", e.code.clone(), e.label.clone(), name)
-                            .map_err(herr)?;
-                    }
-                }
-                LeafMapper::Codes
+    let mapper = match kind {
+        ColumnType::Code => {
+            if extras[0] || extras[1] {
+                return Err((
+                    String::new(),
+                    "a code column takes neither `calendar` nor `bands`".into(),
+                ));
             }
-            ColumnType::Date => {
-                if extras[1] || extras[2] {
-                    return Err((String::new(), "a date column takes only `calendar`".into()));
-                }
-                let cal = d.calendar.as_ref().ok_or_else(|| {
+            let list_name = spec
+                .inputs
+                .values()
+                .find_map(|i| i.columns.get(&d.column).and_then(|c| c.codelist.clone()))
+                .expect("code columns have a codelist");
+            let list = &codelists[&list_name];
+            if d.subtotals {
+                let parent_name = list.parent_list.as_ref().ok_or_else(|| {
                     (
-                        ".calendar".to_string(),
-                        "a date column needs a `calendar` table".into(),
+                        ".subtotals".to_string(),
+                        format!("codelist `{list_name}` has no groups to subtotal"),
                     )
                 })?;
-                build_calendar(&mut b, cal).map_err(|(k, m)| (format!(".calendar{k}"), m))?
-            }
-            ColumnType::Integer => {
-                if extras[0] || extras[2] {
-                    return Err((String::new(), "an integer column takes only `bands`".into()));
-                }
-                let bands = d.bands.as_ref().ok_or_else(|| {
-                    (
-                        ".bands".to_string(),
-                        "an integer column needs `bands`".into(),
+                let parents = &codelists[parent_name];
+                for p in &parents.entries {
+                    b.add(
+                        "TOTAL",
+                        p.code.clone(),
+                        p.label.clone(),
+                        parent_name.clone(),
                     )
-                })?;
-                build_bands(&mut b, name, bands).map_err(|(k, m)| (format!(".bands{k}"), m))?
+                    .map_err(herr)?;
+                }
+                for e in &list.entries {
+                    b.add(
+                        e.parent.as_deref().unwrap_or("TOTAL"),
+                        e.code.clone(),
+                        e.label.clone(),
+                        name,
+                    )
+                    .map_err(herr)?;
+                }
+            } else {
+                for e in &list.entries {
+                    b.add("TOTAL", e.code.clone(), e.label.clone(), name)
+                        .map_err(herr)?;
+                }
             }
-            ColumnType::String => return Err((
+            LeafMapper::Codes
+        }
+        ColumnType::Date => {
+            if extras[1] || extras[2] {
+                return Err((String::new(), "a date column takes only `calendar`".into()));
+            }
+            let cal = d.calendar.as_ref().ok_or_else(|| {
+                (
+                    ".calendar".to_string(),
+                    "a date column needs a `calendar` table".into(),
+                )
+            })?;
+            build_calendar(&mut b, cal).map_err(|(k, m)| (format!(".calendar{k}"), m))?
+        }
+        ColumnType::Integer => {
+            if extras[0] || extras[2] {
+                return Err((String::new(), "an integer column takes only `bands`".into()));
+            }
+            let bands = d.bands.as_ref().ok_or_else(|| {
+                (
+                    ".bands".to_string(),
+                    "an integer column needs `bands`".into(),
+                )
+            })?;
+            build_bands(&mut b, name, bands).map_err(|(k, m)| (format!(".bands{k}"), m))?
+        }
+        ColumnType::String => {
+            return Err((
                 ".column".into(),
                 format!(
                     "column `{}` is free text; a dimension needs a code, date or integer column",
                     d.column
                 ),
-            )),
-        };
+            ))
+        }
+    };
     Ok(Dimension {
         name: name.to_string(),
         spec: d.clone(),

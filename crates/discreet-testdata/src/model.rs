@@ -7,6 +7,7 @@
 use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
 
+use discreet_spec::value::days_in_month;
 use discreet_spec::{builtin, Codelist};
 
 use crate::TestdataError;
@@ -268,19 +269,6 @@ fn shares_table(list: &Codelist, table: &[(&str, u64)]) -> Result<Table, Testdat
     Table::new(weights).ok_or_else(|| model_err(&list.name, "all shares are zero"))
 }
 
-pub(crate) fn is_leap(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if is_leap(year) => 29,
-        _ => 28,
-    }
-}
-
 /// Weight of each single year of age, interpolated between [`AGE_KNOTS`].
 pub(crate) fn age_weights() -> Vec<u64> {
     (0..=MAX_AGE)
@@ -306,7 +294,7 @@ impl Model {
         let mut date_weights = Vec::new();
         for (year, yw) in YEAR_WEIGHTS {
             for month in 1..=12u8 {
-                for day in 1..=days_in_month(year, month) {
+                for day in 1..=days_in_month(i32::from(year), u32::from(month)) {
                     let mut d = *b"0000-00-00";
                     write_digits(&mut d[0..4], u64::from(year));
                     write_digits(&mut d[5..7], u64::from(month));
