@@ -205,15 +205,10 @@ impl Source {
                 g.keys
                     .push(s.iter().map(|v| v.map(str::to_string)).collect());
             }
-            let n = df
-                .column(COUNT)
-                .and_then(|s| s.cast(&DataType::UInt64))
-                .map_err(|e| IngestError::file(&file, short(&e)))?;
             // A sum is null only over values the caller will reject anyway.
-            g.counts = n
-                .u64()
-                .map_err(|e| IngestError::file(&file, short(&e)))?
-                .iter()
+            g.counts = self
+                .u64_values(&df, COUNT)?
+                .into_iter()
                 .map(|v| v.unwrap_or(0))
                 .collect();
             out.push(g);
@@ -244,35 +239,23 @@ impl Source {
             .limit(nth + 1)
             .collect()
             .map_err(|e| self.polars_error(&e))?;
-        let rows = df
-            .column(ROW)
-            .and_then(|s| s.cast(&DataType::UInt64))
-            .map_err(|e| self.polars_error(&e))?;
-        let rows: Vec<u64> = rows
-            .u64()
-            .map_err(|e| self.polars_error(&e))?
-            .into_no_null_iter()
-            .collect();
+        let rows = self.u64_values(&df, ROW)?;
         let header = u64::from(matches!(self.format, Format::Csv { .. }));
-        Ok(rows.get(nth as usize).map(|r| r + 1 + header))
+        Ok(rows
+            .get(nth as usize)
+            .copied()
+            .flatten()
+            .map(|r| r + 1 + header))
     }
 
     /// In one pass: whether `column` holds an empty value, and whether some
     /// value appears on more than one row (checked only when `unique`).
     pub fn text_faults(&self, column: &str, unique: bool) -> Result<(bool, bool), IngestError> {
         let lf = self.scan().map_err(|e| self.polars_error(&e))?;
-        let mut exprs = vec![col(column)
-            .null_count()
-            .cast(DataType::UInt64)
-            .alias("nulls")];
+        let mut exprs = vec![col(column).null_count().alias("nulls")];
         if unique {
-            exprs.push(
-                col(column)
-                    .n_unique()
-                    .cast(DataType::UInt64)
-                    .alias("distinct"),
-            );
-            exprs.push(len().cast(DataType::UInt64).alias("rows"));
+            exprs.push(col(column).n_unique().alias("distinct"));
+            exprs.push(len().alias("rows"));
         }
         let df = lf
             .select(exprs)
@@ -280,9 +263,12 @@ impl Source {
             .map_err(|e| self.polars_error(&e))?
             .unwrap_single();
         let get = |name: &str| -> Result<u64, IngestError> {
-            df.column(name)
-                .and_then(|c| c.u64().map(|v| v.get(0).unwrap_or(0)))
-                .map_err(|e| self.polars_error(&e))
+            Ok(self
+                .u64_values(&df, name)?
+                .first()
+                .copied()
+                .flatten()
+                .unwrap_or(0))
         };
         let nulls = get("nulls")?;
         // `n_unique` counts the empty value as one value of its own.
@@ -325,6 +311,15 @@ impl Source {
             .and_then(|s| s.str().cloned())
             .map_err(|e| self.polars_error(&e))?;
         Ok(Some(s.get(0).unwrap_or("").to_string()))
+    }
+
+    /// A column of a collected frame as unsigned integers (`None` for null).
+    fn u64_values(&self, df: &DataFrame, name: &str) -> Result<Vec<Option<u64>>, IngestError> {
+        let c = df
+            .column(name)
+            .and_then(|c| c.cast(&DataType::UInt64))
+            .map_err(|e| self.polars_error(&e))?;
+        Ok(c.u64().map_err(|e| self.polars_error(&e))?.iter().collect())
     }
 
     /// Turns a polars failure into a located error when the file is at fault.
