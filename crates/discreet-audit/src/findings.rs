@@ -49,6 +49,17 @@ impl Policy {
         (self.protect_nonzero_below >= 2).then(|| (1, self.protect_nonzero_below - 1))
     }
 
+    /// Whether some inferred interval of a var with shown `domain` could be
+    /// a finding: its domain meets the sensitive range, or every pinned cell
+    /// is one. The audit spends LP and integer solves only on such vars;
+    /// the others keep their propagated interval, which is sound.
+    pub(crate) fn may_flag(&self, domain: Interval) -> bool {
+        self.pinned_is_finding_for_all
+            || self
+                .sensitive()
+                .is_some_and(|(a, b)| domain.meets(a, b))
+    }
+
     /// The finding, if any, for a var with shown `domain` whose inferred
     /// interval is `interval` (consistent, non-empty).
     pub fn classify(&self, domain: Interval, interval: Interval) -> Option<FindingKind> {

@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 mod findings;
+mod integer;
 mod lp;
 mod propagate;
 pub mod synthetic;
@@ -81,6 +82,39 @@ pub struct AuditOptions {
     /// shares its solves. Default 2 (the project's machines have 2 cores).
     /// The answer does not depend on it.
     pub threads: usize,
+    /// Solve LP bounds only for the cells the policy could flag: those whose
+    /// shown domain meets the protected range (or every cell, with
+    /// [`Policy::pinned_is_finding_for_all`]). Default `true`. The other
+    /// cells stay in every LP, so the bounds solved are exactly those of a
+    /// full run; they only keep their own propagated interval, which is
+    /// sound and which no finding can come from. The one thing they no
+    /// longer lend is their LP bound rounded to an integer, which the last
+    /// propagation pass feeds to their neighbours; the integer step (below)
+    /// recovers that and more for the cells it examines. On real tables,
+    /// where most cells are large, this saves most of the LP solves.
+    /// `false` solves every cell, as before.
+    pub lp_sensitive_only: bool,
+    /// Integer bounds for narrow intervals: after the LP, a cell the policy
+    /// could flag, not yet pinned, whose interval holds at most this many
+    /// values, gets its minimum and maximum over the integer points of its
+    /// block (branch and bound), since the LP can leave values at the ends
+    /// that no integer table reaches. Default 5: the widest interval the
+    /// IRCC rule itself publishes (a shown r >= 10 means r-2..r+2), so every
+    /// cell whose shown value meets the protected range qualifies, while a
+    /// cell with a wide a-priori range (a secondary suppression) does not.
+    /// Only blocks that went through the LP are examined. 0 turns it off.
+    pub integer_max_width: u64,
+    /// Branch-and-bound nodes per integer solve; a solve that reaches it
+    /// keeps the LP bound (sound, possibly loose), counted in
+    /// [`AuditResult::integer_unresolved`]. A count, not a time, so the
+    /// answer is the same on every machine. Default 200.
+    pub integer_max_nodes: u64,
+    /// At most this many bounds per block (two per cell, lower and upper,
+    /// in var order) get integer solves, each about as costly as an LP
+    /// solve plus its nodes; the bounds past it keep the LP's and are
+    /// counted in [`AuditResult::integer_unresolved`] unless an integer
+    /// solution already shows them exact. Default 2,000.
+    pub integer_max_bounds_per_block: usize,
 }
 
 impl Default for AuditOptions {
@@ -91,6 +125,10 @@ impl Default for AuditOptions {
             lp_max_solves_per_block: 50_000,
             propagation_visits_per_relation: 200,
             threads: 2,
+            lp_sensitive_only: true,
+            integer_max_width: 5,
+            integer_max_nodes: 200,
+            integer_max_bounds_per_block: 2_000,
         }
     }
 }
@@ -120,6 +158,21 @@ pub struct AuditResult {
     pub lp_errors: usize,
     /// Blocks that hit [`AuditOptions::lp_max_solves_per_block`].
     pub lp_incomplete_blocks: usize,
+    /// Vars of LP blocks whose own bounds were not solved for because the
+    /// policy cannot flag them ([`AuditOptions::lp_sensitive_only`]).
+    pub lp_vars_skipped: usize,
+    /// Integer (branch-and-bound) solves made.
+    pub integer_solves: usize,
+    /// Vars whose interval the integer step narrowed beyond the LP's.
+    pub integer_tightened: usize,
+    /// Integer bounds left at the LP's because a solve reached
+    /// [`AuditOptions::integer_max_nodes`] or failed, or the bound was past
+    /// [`AuditOptions::integer_max_bounds_per_block`]. Like
+    /// [`AuditResult::lp_solves`] and [`AuditResult::integer_solves`], it
+    /// can vary with the threads' timing (an integer point the LP happened
+    /// to return settles a bound without a solve); the intervals and
+    /// findings do not.
+    pub integer_unresolved: usize,
     /// Relation visits made by propagation (a measure of its work).
     pub propagation_visits: usize,
     /// Whether propagation reached its fixpoint within its budget. When
@@ -284,9 +337,16 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
     let mut visits = run.visits;
 
     // LP per block, largest first so the threads finish together.
+    let policy = &options.policy;
+    let wanted: Vec<bool> = system
+        .domains
+        .iter()
+        .map(|&d| !options.lp_sensitive_only || policy.may_flag(d))
+        .collect();
     let mut lp_blocks: Vec<usize> = Vec::new();
     let mut too_large = 0usize;
     let mut vars_without_lp = 0usize;
+    let mut lp_vars_skipped = 0usize;
     for (b, &is_dead) in dead.iter().enumerate() {
         let vars = blocks.vars(b);
         if is_dead || blocks.rels(b).is_empty() {
@@ -299,15 +359,24 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
         }
         if vars.iter().any(|&v| lo[v as usize] < hi[v as usize]) {
             lp_blocks.push(b);
+            lp_vars_skipped += vars
+                .iter()
+                .filter(|&&v| lo[v as usize] < hi[v as usize] && !wanted[v as usize])
+                .count();
         }
     }
     lp_blocks.sort_by_key(|&b| std::cmp::Reverse(blocks.vars(b).len()));
-    let outcomes = solve_blocks(system, &blocks, &lp_blocks, &lo, &hi, options);
+    let max = options.lp_max_solves_per_block;
+    let outcomes = for_blocks(&blocks, &lp_blocks, options.threads, |b, t| {
+        let (vars, rels) = (blocks.vars(b), blocks.rels(b));
+        lp::solve_block(system, vars, rels, &lo, &hi, &wanted, max, t)
+    });
 
     let mut lp_solves = 0;
     let mut lp_errors = 0;
     let mut lp_incomplete = 0;
     let mut touched: Vec<usize> = Vec::new();
+    let mut witnesses: Vec<(usize, lp::Witness)> = Vec::new();
     for (b, out) in outcomes {
         lp_solves += out.solves;
         lp_errors += out.errors;
@@ -324,19 +393,99 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
             hi[v as usize] = hi[v as usize].min(h);
             touched.extend(adj.of(v).iter().map(|&r| r as usize));
         }
+        witnesses.push((b, out.witness));
     }
     // LP bounds rounded to integers can let single relations tighten more.
-    if !touched.is_empty() {
+    let mut repropagate = |touched: Vec<usize>,
+                           lo: &mut Vec<u64>,
+                           hi: &mut Vec<u64>,
+                           dead: &mut Vec<bool>| {
+        if touched.is_empty() {
+            return;
+        }
         let mut b = Bounds {
-            lo: &mut lo,
-            hi: &mut hi,
+            lo,
+            hi,
             block_of: &blocks.of,
-            dead: &mut dead,
+            dead,
         };
         let run = propagate::propagate(system, &adj, &mut b, touched, budget, &mut conflicts);
         converged &= run.converged;
         visits += run.visits;
+    };
+    repropagate(touched, &mut lo, &mut hi, &mut dead);
+
+    // Integer bounds where the interval is narrow and a finding could
+    // change (see the integer module).
+    let width = options.integer_max_width;
+    let candidates = |b: usize| -> Vec<usize> {
+        blocks
+            .vars(b)
+            .iter()
+            .enumerate()
+            .filter(|&(_, &v)| {
+                let (l, h) = (lo[v as usize], hi[v as usize]);
+                l < h && h - l < width && policy.may_flag(system.domains[v as usize])
+            })
+            .map(|(j, _)| j)
+            .collect()
+    };
+    let int_todo: Vec<(usize, Vec<usize>, lp::Witness)> = if width == 0 {
+        Vec::new()
+    } else {
+        witnesses
+            .into_iter()
+            .filter(|&(b, _)| !dead[b])
+            .map(|(b, w)| (b, candidates(b), w))
+            .filter(|(_, c, _)| !c.is_empty())
+            .collect()
+    };
+    let int_blocks: Vec<usize> = int_todo.iter().map(|&(b, _, _)| b).collect();
+    let jobs: Vec<Mutex<Option<(Vec<usize>, lp::Witness)>>> = int_todo
+        .into_iter()
+        .map(|(_, c, w)| Mutex::new(Some((c, w))))
+        .collect();
+    let budget_int = integer::Budget {
+        nodes_per_solve: options.integer_max_nodes,
+        bounds_per_block: options.integer_max_bounds_per_block,
+    };
+    let int_outcomes = {
+        let index = |b: usize| int_blocks.binary_search(&b).expect("integer block");
+        let mut order = int_blocks.clone();
+        order.sort_by_key(|&b| std::cmp::Reverse(blocks.vars(b).len()));
+        for_blocks(&blocks, &order, options.threads, |b, t| {
+            let (cands, w) = jobs[index(b)]
+                .lock()
+                .expect("an integer solver thread panicked")
+                .take()
+                .expect("each integer block is solved once");
+            let (vars, rels) = (blocks.vars(b), blocks.rels(b));
+            integer::tighten_block(system, vars, rels, &lo, &hi, &cands, w, budget_int, t)
+        })
+    };
+    let mut integer_solves = 0;
+    let mut integer_tightened = 0;
+    let mut integer_unresolved = 0;
+    let mut touched: Vec<usize> = Vec::new();
+    for (b, out) in int_outcomes {
+        integer_solves += out.solves;
+        integer_unresolved += out.unresolved;
+        lp_errors += out.errors;
+        if out.infeasible {
+            dead[b] = true;
+            let v = blocks.vars(b)[0];
+            let d = system.domains[v as usize];
+            findings.push(inconsistent(system, v, d.lo, d.hi, None));
+            continue;
+        }
+        integer_tightened += out.updates.len();
+        for (v, l, h) in out.updates {
+            lo[v as usize] = lo[v as usize].max(l);
+            hi[v as usize] = hi[v as usize].min(h);
+            touched.extend(adj.of(v).iter().map(|&r| r as usize));
+        }
     }
+    repropagate(touched, &mut lo, &mut hi, &mut dead);
 
     for c in &conflicts {
         findings.push(inconsistent(
@@ -380,6 +529,10 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
         lp_solves,
         lp_errors,
         lp_incomplete_blocks: lp_incomplete,
+        lp_vars_skipped,
+        integer_solves,
+        integer_tightened,
+        integer_unresolved,
         propagation_visits: visits,
         propagation_converged: converged,
         inconsistent_blocks: dead.iter().filter(|&&d| d).count(),
@@ -409,24 +562,20 @@ fn inconsistent(
 /// their solves take about a millisecond and threads would only contend.
 const SHARED_BLOCK_VARS: usize = 256;
 
-/// Solves the given blocks (largest first) on up to `options.threads`
-/// threads. The results are returned in block order and do not depend on
-/// timing (see the LP module's notes).
-fn solve_blocks(
-    system: &System,
+/// Runs `solve(block, threads)` on the given blocks (largest first) on up
+/// to `threads` threads and returns the results in block order. A block of
+/// at least [`SHARED_BLOCK_VARS`] vars gets all the threads for its own
+/// solves; smaller ones are shared out whole. The results do not depend on
+/// timing (see the LP and integer modules' notes).
+fn for_blocks<T: Send>(
     blocks: &Blocks,
     todo: &[usize],
-    lo: &[u64],
-    hi: &[u64],
-    options: &AuditOptions,
-) -> Vec<(usize, lp::BlockOutcome)> {
-    let threads = options.threads.max(1);
-    let max = options.lp_max_solves_per_block;
-    let solve = |b: usize, t: usize| {
-        lp::solve_block(system, blocks.vars(b), blocks.rels(b), lo, hi, max, t)
-    };
+    threads: usize,
+    solve: impl Fn(usize, usize) -> T + Sync,
+) -> Vec<(usize, T)> {
+    let threads = threads.max(1);
     let split = todo.partition_point(|&b| blocks.vars(b).len() >= SHARED_BLOCK_VARS);
-    let mut results: Vec<(usize, lp::BlockOutcome)> = todo[..split]
+    let mut results: Vec<(usize, T)> = todo[..split]
         .iter()
         .map(|&b| (b, solve(b, threads)))
         .collect();

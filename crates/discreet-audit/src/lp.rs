@@ -21,7 +21,10 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use microlp::{ComparisonOp, Error as LpError, OptimizationDirection, Problem, Variable};
+use microlp::{
+    ComparisonOp, Error as LpError, OptimizationDirection, Problem, SolutionStatus, SolveOptions,
+    SolveOutcome, Variable,
+};
 
 use crate::system::{RelationKind, System, Var, INF};
 
@@ -36,6 +39,72 @@ pub(crate) struct BlockOutcome {
     pub infeasible: bool,
     /// Stopped at the solve budget before every bound was settled.
     pub incomplete: bool,
+    /// What the integral points among the solves' optima showed (see
+    /// [`Witness`]), for the integer step.
+    pub witness: Witness,
+}
+
+/// For each local var of a block, the smallest and largest value it takes
+/// in the integer solutions seen so far (`u64::MAX` and 0 when none): an
+/// integer solution proves that its values cannot be cut off, so a bound
+/// that equals one needs no integer solve.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Witness {
+    pub min: Vec<u64>,
+    pub max: Vec<u64>,
+    /// Whether any integer solution was seen.
+    pub any: bool,
+}
+
+impl Witness {
+    pub(crate) fn new(n: usize) -> Self {
+        Witness {
+            min: vec![u64::MAX; n],
+            max: vec![0; n],
+            any: false,
+        }
+    }
+
+    pub(crate) fn add(&mut self, point: &[u64]) {
+        self.any = true;
+        for (j, &v) in point.iter().enumerate() {
+            self.min[j] = self.min[j].min(v);
+            self.max[j] = self.max[j].max(v);
+        }
+    }
+}
+
+/// [`Witness`] shared by the threads of a block.
+struct SharedWitness {
+    min: Vec<AtomicU64>,
+    max: Vec<AtomicU64>,
+    any: AtomicBool,
+}
+
+impl SharedWitness {
+    fn new(n: usize) -> Self {
+        SharedWitness {
+            min: (0..n).map(|_| AtomicU64::new(u64::MAX)).collect(),
+            max: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            any: AtomicBool::new(false),
+        }
+    }
+
+    fn add(&self, point: &[u64]) {
+        self.any.store(true, Ordering::Relaxed);
+        for (j, &v) in point.iter().enumerate() {
+            self.min[j].fetch_min(v, Ordering::Relaxed);
+            self.max[j].fetch_max(v, Ordering::Relaxed);
+        }
+    }
+
+    fn into_witness(self) -> Witness {
+        Witness {
+            min: self.min.into_iter().map(AtomicU64::into_inner).collect(),
+            max: self.max.into_iter().map(AtomicU64::into_inner).collect(),
+            any: self.any.into_inner(),
+        }
+    }
 }
 
 /// Slack for reading an LP optimum as an integer bound. The constraint
@@ -47,14 +116,29 @@ fn slack(v: f64) -> f64 {
 }
 
 /// The LP of a block: rows over local var indices, and fixed bounds.
-struct Model {
+pub(crate) struct Model {
+    /// Each row says `sum c * x <= 0` or `= 0`; coefficients are +-1.
     rows: Vec<(Vec<(usize, f64)>, ComparisonOp)>,
-    lo: Vec<u64>,
-    hi: Vec<u64>,
+    pub(crate) lo: Vec<u64>,
+    pub(crate) hi: Vec<u64>,
+}
+
+/// How an integer solve ended.
+pub(crate) enum Mip {
+    /// Proven optimum, and the optimal point.
+    Optimal(f64, Vec<f64>),
+    /// A budget ran out with an integer point found but not proven optimal.
+    Feasible(Vec<f64>),
+    /// A budget ran out before any integer point was found.
+    Unresolved,
+    /// No integer point at all.
+    Infeasible,
+    /// The solver failed.
+    Failed,
 }
 
 impl Model {
-    fn new(sys: &System, vars: &[Var], rels: &[u32], lo: &[u64], hi: &[u64]) -> Self {
+    pub(crate) fn new(sys: &System, vars: &[Var], rels: &[u32], lo: &[u64], hi: &[u64]) -> Self {
         let local = |v: Var| {
             vars.binary_search(&v)
                 .expect("relation var outside its block")
@@ -83,17 +167,50 @@ impl Model {
         }
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.lo.len()
     }
 
-    /// Optimises `direction` of `sum c * x` over the block; returns the
-    /// optimum and the values of all local vars, or the solver's refusal.
-    fn solve(
+    /// The integer point `x` rounds to, if every value lies within 1e-6 of
+    /// an integer and the rounded point meets every row and bound exactly
+    /// (checked in integer arithmetic, so a point the solver only
+    /// approximately reached is refused): a true solution of the block.
+    pub(crate) fn integral_point(&self, x: &[f64]) -> Option<Vec<u64>> {
+        let mut p = Vec::with_capacity(x.len());
+        for (j, &xj) in x.iter().enumerate() {
+            let r = xj.round();
+            if !((xj - r).abs() <= 1e-6 && r >= 0.0 && r < 9.0e15) {
+                return None;
+            }
+            let v = r as u64;
+            if v < self.lo[j] || v > self.hi[j] {
+                return None;
+            }
+            p.push(v);
+        }
+        for (row, op) in &self.rows {
+            let s: i128 = row.iter().map(|&(j, c)| c as i128 * p[j] as i128).sum();
+            let holds = match op {
+                ComparisonOp::Eq => s == 0,
+                _ => s <= 0,
+            };
+            if !holds {
+                return None;
+            }
+        }
+        Some(p)
+    }
+
+    /// The solver's problem for optimising `direction` of `sum c * x`; with
+    /// `integer`, every var with a bounded range that fits an `i32` is an
+    /// integer var (the others stay real, a relaxation: sound for bounds).
+    /// `Err` when a row of pinned vars alone fails.
+    fn problem(
         &self,
         direction: OptimizationDirection,
         objective: &[(usize, f64)],
-    ) -> Result<(f64, Vec<f64>), LpError> {
+        integer: bool,
+    ) -> Result<(Problem, Vec<Option<Variable>>), LpError> {
         let n = self.len();
         let mut obj = vec![0.0; n];
         for &(j, c) in objective {
@@ -106,6 +223,9 @@ impl Model {
             .map(|j| {
                 if self.lo[j] == self.hi[j] {
                     return None;
+                }
+                if integer && self.hi[j] <= i32::MAX as u64 {
+                    return Some(pb.add_integer_var(obj[j], (self.lo[j] as i32, self.hi[j] as i32)));
                 }
                 let hi = if self.hi[j] == INF {
                     f64::INFINITY
@@ -139,6 +259,33 @@ impl Model {
             }
             pb.add_constraint(&terms[..], *op, rhs);
         }
+        Ok((pb, xs))
+    }
+
+    /// The values of all local vars at a solution.
+    fn values(&self, xs: &[Option<Variable>], sol: &microlp::Solution) -> Vec<f64> {
+        (0..self.len())
+            .map(|j| xs[j].map_or(self.lo[j] as f64, |x| sol.var_value(x)))
+            .collect()
+    }
+
+    /// The objective's constant part, from pinned vars.
+    fn constant(&self, xs: &[Option<Variable>], objective: &[(usize, f64)]) -> f64 {
+        objective
+            .iter()
+            .filter(|&&(j, _)| xs[j].is_none())
+            .map(|&(j, c)| c * self.lo[j] as f64)
+            .sum()
+    }
+
+    /// Optimises `direction` of `sum c * x` over the block; returns the
+    /// optimum and the values of all local vars, or the solver's refusal.
+    fn solve(
+        &self,
+        direction: OptimizationDirection,
+        objective: &[(usize, f64)],
+    ) -> Result<(f64, Vec<f64>), LpError> {
+        let (pb, xs) = self.problem(direction, objective, false)?;
         // The solver panics, by design, where it cannot go on; one bad block
         // must not take the audit down, so that becomes an error too.
         let solved = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pb.solve()))
@@ -146,15 +293,44 @@ impl Model {
         let sol = solved?
             .into_solution()
             .map_err(|_| LpError::InternalError("interrupted without a limit".into()))?;
-        let values = (0..n)
-            .map(|j| xs[j].map_or(self.lo[j] as f64, |x| sol.var_value(x)))
-            .collect();
-        let constant: f64 = objective
-            .iter()
-            .filter(|&&(j, _)| xs[j].is_none())
-            .map(|&(j, c)| c * self.lo[j] as f64)
-            .sum();
-        Ok((sol.objective() + constant, values))
+        Ok((
+            sol.objective() + self.constant(&xs, objective),
+            self.values(&xs, &sol),
+        ))
+    }
+
+    /// Optimises `direction` of local var `j` over the integer points of
+    /// the block, by the solver's branch and bound with at most `nodes`
+    /// nodes (a count, so the answer is the same on every machine).
+    pub(crate) fn solve_integer(
+        &self,
+        direction: OptimizationDirection,
+        j: usize,
+        nodes: u64,
+    ) -> Mip {
+        let objective = [(j, 1.0)];
+        let (pb, xs) = match self.problem(direction, &objective, true) {
+            Ok(p) => p,
+            Err(LpError::Infeasible) => return Mip::Infeasible,
+            Err(_) => return Mip::Failed,
+        };
+        let mut options = SolveOptions::default();
+        options.node_limit = Some(nodes);
+        let solved =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pb.solve_with(options)));
+        match solved {
+            Ok(Ok(SolveOutcome::Solution(sol))) => {
+                let values = self.values(&xs, &sol);
+                if sol.status() == SolutionStatus::Optimal {
+                    Mip::Optimal(sol.objective() + self.constant(&xs, &objective), values)
+                } else {
+                    Mip::Feasible(values)
+                }
+            }
+            Ok(Ok(SolveOutcome::Interrupted(_))) => Mip::Unresolved,
+            Ok(Err(LpError::Infeasible)) => Mip::Infeasible,
+            _ => Mip::Failed,
+        }
     }
 }
 
@@ -190,26 +366,41 @@ impl Open {
     }
 }
 
-/// Settles the LP bounds of every var of a block, on up to `threads`
+/// Settles the LP bounds of the wanted vars of a block, on up to `threads`
 /// threads.
 ///
 /// `vars` are the block's vars in increasing order, `rels` its relations;
-/// `lo`/`hi` the bounds after propagation (read only).
+/// `lo`/`hi` the bounds after propagation (read only); `wanted[v]` (by
+/// global var) says whether var `v`'s own bounds are to be solved for. The
+/// others stay in the model, so every bound solved is the same LP optimum
+/// whatever is wanted; they only keep their propagated bounds.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn solve_block(
     sys: &System,
     vars: &[Var],
     rels: &[u32],
     lo: &[u64],
     hi: &[u64],
+    wanted: &[bool],
     max_solves: usize,
     threads: usize,
 ) -> BlockOutcome {
     let m = Model::new(sys, vars, rels, lo, hi);
     let n = m.len();
     // A pinned var has nothing left to learn.
+    let wants = |j: usize| m.lo[j] < m.hi[j] && wanted[vars[j] as usize];
     let open = Open {
-        min: (0..n).map(|j| AtomicBool::new(m.lo[j] < m.hi[j])).collect(),
-        max: (0..n).map(|j| AtomicBool::new(m.lo[j] < m.hi[j])).collect(),
+        min: (0..n).map(|j| AtomicBool::new(wants(j))).collect(),
+        max: (0..n).map(|j| AtomicBool::new(wants(j))).collect(),
+    };
+    let seen = SharedWitness::new(n);
+    // Every optimum is read twice: as a witness that closes the bounds it
+    // reaches, and, when it is integral, as an integer solution.
+    let read = |x: &[f64]| {
+        open.witness(&m, x);
+        if let Some(p) = m.integral_point(x) {
+            seen.add(&p);
+        }
     };
     let mut out = BlockOutcome::default();
 
@@ -234,7 +425,7 @@ pub(crate) fn solve_block(
             }
             r.solves += 1;
             match m.solve(direction, &objective) {
-                Ok((_, x)) => open.witness(&m, &x),
+                Ok((_, x)) => read(&x),
                 Err(LpError::Infeasible) => {
                     r.infeasible = true;
                     return r;
@@ -313,7 +504,7 @@ pub(crate) fn solve_block(
                         new_hi[j].fetch_min((b as u64).max(m.lo[j]), Ordering::Relaxed);
                     }
                 }
-                open.witness(&m, &x);
+                read(&x);
             }
             Err(LpError::Infeasible) => infeasible.store(true, Ordering::Relaxed),
             // Unbounded: the var has no upper bound, as it had.
@@ -327,6 +518,18 @@ pub(crate) fn solve_block(
     out.solves = solves.load(Ordering::Relaxed).min(max_solves);
     out.errors = errors.load(Ordering::Relaxed);
     out.incomplete = incomplete.load(Ordering::Relaxed);
+    if out.solves == 0 && max_solves > 0 {
+        // Nothing was wanted (or one var alone, settled by a witness): one
+        // solve still checks that the block has a point at all, which
+        // propagation alone cannot tell.
+        out.solves = 1;
+        match m.solve(OptimizationDirection::Minimize, &[]) {
+            Ok((_, x)) => read(&x),
+            Err(LpError::Infeasible) => infeasible.store(true, Ordering::Relaxed),
+            Err(_) => out.errors += 1,
+        }
+    }
+    out.witness = seen.into_witness();
     if infeasible.load(Ordering::Relaxed) {
         out.infeasible = true;
         return out;

@@ -388,3 +388,81 @@ fn policy_classification() {
     assert_eq!(off.classify(Interval::new(1, 4), pinned(1)), None);
     assert_eq!(off.classify(Interval::new(1, 4), Interval::new(1, 2)), None);
 }
+
+/// Integer bounds beyond the LP's: three cells `a`, `b`, `c` that are not
+/// published (any count), their pairwise sums `a + b`, `b + c`, `c + a`
+/// each shown `--`, and the total of those three sums shown `5` (5..7). The
+/// total is `2(a + b + c)`, an even number, so it is 6: disclosed. The LP
+/// relaxation reaches 5 and 7 with `a + b + c` = 2.5 or 3.5 (all three
+/// sums fractional too), so the LP interval is the whole of 5..7, three
+/// values: no finding at all without the integer step.
+#[test]
+fn parity_pins_what_the_lp_leaves_at_three_values() {
+    let mut b = SystemBuilder::new();
+    let [a, bb, c] = [(); 3].map(|_| b.add_var(Interval::at_least(0)));
+    let ab = b.add_var(Interval::new(1, 4));
+    let bc = b.add_var(Interval::new(1, 4));
+    let ca = b.add_var(Interval::new(1, 4));
+    let s = b.add_var(Interval::new(5, 7));
+    b.add_additive(ab, &[a, bb]).unwrap();
+    b.add_additive(bc, &[bb, c]).unwrap();
+    b.add_additive(ca, &[c, a]).unwrap();
+    b.add_additive(s, &[ab, bc, ca]).unwrap();
+    let sys = b.build();
+
+    let lp_only = AuditOptions {
+        integer_max_width: 0,
+        ..AuditOptions::default()
+    };
+    let r = audit(&sys, &lp_only);
+    assert!(r.lp_solves > 0);
+    assert_eq!(r.integer_solves, 0);
+    assert_eq!(r.intervals[s as usize], Interval::new(5, 7));
+    assert!(kinds_of(&r, s).is_empty(), "{:?}", r.findings);
+
+    let r = audit(&sys, &AuditOptions::default());
+    assert_eq!(r.intervals[s as usize], Interval::exact(6));
+    assert_eq!(kinds_of(&r, s), vec![FindingKind::Disclosed]);
+    assert!(r.integer_solves > 0 && r.integer_tightened > 0);
+    assert_eq!(r.integer_unresolved, 0);
+    // Each sum is 3 minus the third cell, which is 0..2: the sums keep
+    // their whole integer range 1..3, and the cells theirs.
+    for v in [ab, bc, ca] {
+        assert_eq!(r.intervals[v as usize], Interval::new(1, 3));
+    }
+    for v in [a, bb, c] {
+        assert_eq!(r.intervals[v as usize], Interval::new(0, 2));
+    }
+}
+
+/// The integer step is turned off by a zero width, and never runs on a
+/// cell the policy cannot flag: with no protected counts, the parity above
+/// stays at the LP's 5..7.
+#[test]
+fn integer_step_only_where_a_finding_could_change() {
+    let mut b = SystemBuilder::new();
+    let [a, bb, c] = [(); 3].map(|_| b.add_var(Interval::at_least(0)));
+    let ab = b.add_var(Interval::new(1, 4));
+    let bc = b.add_var(Interval::new(1, 4));
+    let ca = b.add_var(Interval::new(1, 4));
+    let s = b.add_var(Interval::new(5, 7));
+    b.add_additive(ab, &[a, bb]).unwrap();
+    b.add_additive(bc, &[bb, c]).unwrap();
+    b.add_additive(ca, &[c, a]).unwrap();
+    b.add_additive(s, &[ab, bc, ca]).unwrap();
+    let sys = b.build();
+    let none_protected = AuditOptions {
+        policy: Policy {
+            protect_nonzero_below: 0,
+            ..Policy::default()
+        },
+        ..AuditOptions::default()
+    };
+    let r = audit(&sys, &none_protected);
+    assert_eq!(r.integer_solves, 0);
+    assert!(r.is_clean());
+    // Nothing is wanted from the LP either, but one solve still checks
+    // that the block is consistent.
+    assert_eq!(r.lp_solves, 1);
+    assert_eq!(r.intervals[s as usize], Interval::new(5, 7));
+}

@@ -124,6 +124,28 @@ fn additive_tables_are_sound() {
         assert!(r.propagation_converged, "{what}");
         assert_eq!(r.blocks, 1, "{what}");
         assert_findings_match(&t.system, &r, &options.policy, &what);
+        if case % 3 == 0 {
+            assert_integer_step_sound(&t.system, &t.truth, &r, &what);
+        }
+    }
+}
+
+/// Integer bounds on every cell keep the truth and only tighten what the
+/// default audit `r` found.
+fn assert_integer_step_sound(sys: &System, truth: &[u64], r: &AuditResult, what: &str) {
+    let i = audit(sys, &integer_everywhere());
+    assert_sound(sys, truth, &i, what);
+    assert_eq!(i.lp_errors, 0, "{what}");
+    for (v, (a, b)) in r.intervals.iter().zip(&i.intervals).enumerate() {
+        let within = match (a.hi, b.hi) {
+            (Some(x), Some(y)) => y <= x,
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        assert!(
+            b.lo >= a.lo && within,
+            "{what}: var {v} integer {b} looser than {a}"
+        );
     }
 }
 
@@ -224,6 +246,9 @@ fn distinct_tables_are_sound() {
         let what = format!("holders case {case}");
         assert_sound(&h.system, &h.truth, &r, &what);
         assert_findings_match(&h.system, &r, &options.policy, &what);
+        if case % 3 == 0 {
+            assert_integer_step_sound(&h.system, &h.truth, &r, &what);
+        }
         pinned += r
             .intervals
             .iter()
@@ -331,11 +356,13 @@ fn lp_never_looser_than_propagation_and_keeps_truth() {
 /// Brute force over every integer table that fits the published domains.
 /// For 2-D additive tables the constraint matrix is a network matrix, so the
 /// LP bounds are exactly the integer bounds: the audit must equal the brute
-/// force, not merely contain it. For 3-D tables, containment.
+/// force, not merely contain it. For 3-D tables, containment by default,
+/// and equality with integer bounds on every cell.
 #[test]
 fn matches_brute_force_on_small_tables() {
     let mut rng = ChaCha8Rng::seed_from_u64(0xB007);
     let mut exact_cases = 0;
+    let mut exact_3d = 0;
     for case in 0..120 {
         let three_d = case % 4 == 3;
         let dims: Vec<Dim> = if three_d {
@@ -375,9 +402,21 @@ fn matches_brute_force_on_small_tables() {
         }
         if !three_d {
             exact_cases += 1;
+        } else {
+            // Integer bounds on every cell make 3-D tables exact too.
+            let r = audit(&t.system, &integer_everywhere());
+            assert_eq!(r.integer_unresolved, 0, "{what}");
+            for v in 0..t.truth.len() {
+                assert_eq!(
+                    r.intervals[v],
+                    Interval::new(lo[v], hi[v]),
+                    "{what}: var {v} integer bounds not exact"
+                );
+            }
+            exact_3d += 1;
         }
     }
-    assert!(exact_cases > 50);
+    assert!(exact_cases > 50 && exact_3d > 10, "{exact_cases} {exact_3d}");
 }
 
 /// Min and max of every cell over all leaf assignments within the leaves'
@@ -473,6 +512,20 @@ fn threads_do_not_change_the_answer() {
         assert_eq!(one.intervals, two.intervals, "{what}");
         assert_eq!(one.findings, two.findings, "{what}");
         assert!(one.lp_solves > 0 && one.lp_blocks == 1, "{what}");
+        // The integer step too, budgets included: a small node budget
+        // leaves bounds unresolved in the same way on one thread or two.
+        let tight = |threads| AuditOptions {
+            threads,
+            integer_max_nodes: 3,
+            integer_max_bounds_per_block: 40,
+            ..integer_everywhere()
+        };
+        let one = audit(&t.system, &tight(1));
+        let two = audit(&t.system, &tight(2));
+        assert_sound(&t.system, &t.truth, &one, &what);
+        assert_eq!(one.intervals, two.intervals, "{what}");
+        assert_eq!(one.findings, two.findings, "{what}");
+        assert!(one.integer_unresolved > 0, "{what}: the budgets were not reached");
     }
 }
 
@@ -562,5 +615,204 @@ fn single_relation_propagation_is_exact() {
     assert!(
         infeasible_cases > 50 && pinned_cases > 50,
         "{infeasible_cases} infeasible, {pinned_cases} pinned"
+    );
+}
+
+/// Integer bounds for every cell, however wide, with budgets no small
+/// system reaches: the audit must then give the exact integer interval.
+fn integer_everywhere() -> AuditOptions {
+    AuditOptions {
+        policy: Policy {
+            pinned_is_finding_for_all: true,
+            ..Policy::default()
+        },
+        lp_sensitive_only: false,
+        integer_max_width: u64::MAX,
+        integer_max_nodes: 100_000,
+        integer_max_bounds_per_block: usize::MAX,
+        ..AuditOptions::default()
+    }
+}
+
+/// A system with odd cycles, where the LP relaxation has fractional
+/// vertices: `k` cells, published sums of random pairs and triples of them
+/// (overlapping groupings, linked tables), and totals of several of those
+/// sums. Every published value follows the rule. Returns the system, the
+/// truth, and the number of leading "cell" vars (the rest are sums).
+fn odd_cycle_system(rng: &mut ChaCha8Rng) -> (System, Vec<u64>, usize) {
+    let k = rng.gen_range(3..=5);
+    let truth: Vec<u64> = (0..k).map(|_| small_count(rng).min(9)).collect();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for _ in 0..rng.gen_range(3..=6) {
+        let size = if rng.gen_bool(0.7) { 2 } else { 3.min(k) };
+        let mut g: Vec<usize> = Vec::new();
+        while g.len() < size {
+            let i = rng.gen_range(0..k);
+            if !g.contains(&i) {
+                g.push(i);
+            }
+        }
+        g.sort();
+        if !groups.contains(&g) {
+            groups.push(g);
+        }
+    }
+    let mut b = SystemBuilder::new();
+    let cells: Vec<Var> = truth.iter().map(|&t| b.add_var(rule(t))).collect();
+    let mut all_truth = truth.clone();
+    let mut sums = Vec::new();
+    for g in &groups {
+        let t: u64 = g.iter().map(|&i| truth[i]).sum();
+        let v = b.add_var(rule(t));
+        all_truth.push(t);
+        let parts: Vec<Var> = g.iter().map(|&i| cells[i]).collect();
+        b.add_additive(v, &parts).unwrap();
+        sums.push(v);
+    }
+    for _ in 0..rng.gen_range(0..=2) {
+        let picked: Vec<Var> = sums.iter().copied().filter(|_| rng.gen_bool(0.6)).collect();
+        if picked.len() < 2 {
+            continue;
+        }
+        let t: u64 = picked.iter().map(|&v| all_truth[v as usize]).sum();
+        let v = b.add_var(rule(t));
+        all_truth.push(t);
+        b.add_additive(v, &picked).unwrap();
+    }
+    (b.build(), all_truth, k)
+}
+
+/// Min and max of every var over the integer points of a system whose
+/// first `k` vars determine the rest (each relation's total is a later var
+/// than its parts, as [`odd_cycle_system`] builds them).
+fn brute_force_system(sys: &System, k: usize) -> (Vec<u64>, Vec<u64>) {
+    let n = sys.n_vars();
+    let doms = sys.domains();
+    let mut lo = vec![u64::MAX; n];
+    let mut hi = vec![0u64; n];
+    let mut vals = vec![0u64; n];
+    let mut digits: Vec<u64> = (0..k).map(|i| doms[i].lo).collect();
+    'outer: loop {
+        vals[..k].copy_from_slice(&digits);
+        for rel in sys.relations() {
+            vals[rel.total as usize] = rel.parts.iter().map(|&p| vals[p as usize]).sum();
+        }
+        if (0..n).all(|v| doms[v].contains(vals[v])) {
+            for v in 0..n {
+                lo[v] = lo[v].min(vals[v]);
+                hi[v] = hi[v].max(vals[v]);
+            }
+        }
+        for i in 0..k {
+            if digits[i] < doms[i].hi.unwrap() {
+                digits[i] += 1;
+                continue 'outer;
+            }
+            digits[i] = doms[i].lo;
+        }
+        break;
+    }
+    (lo, hi)
+}
+
+/// With integer bounds on every cell, the audit gives exactly the integer
+/// interval of every cell, where the LP alone is sometimes looser: the
+/// integer step is sound (never cuts a value some integer table takes)
+/// and does what it is for.
+#[test]
+fn integer_bounds_are_exact_on_odd_cycles() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0x0DD);
+    let mut lp_looser = 0;
+    let mut findings_changed = 0;
+    for case in 0..1500 {
+        let (sys, truth, k) = odd_cycle_system(&mut rng);
+        let (lo, hi) = brute_force_system(&sys, k);
+        let what = format!("case {case} truth {truth:?}");
+        let r = audit(&sys, &integer_everywhere());
+        assert_sound(&sys, &truth, &r, &what);
+        assert_eq!(r.integer_unresolved, 0, "{what}");
+        assert_eq!(r.lp_errors, 0, "{what}");
+        for v in 0..sys.n_vars() {
+            assert_eq!(
+                r.intervals[v],
+                Interval::new(lo[v], hi[v]),
+                "{what}: var {v}"
+            );
+        }
+        let lp = audit(
+            &sys,
+            &AuditOptions {
+                integer_max_width: 0,
+                ..integer_everywhere()
+            },
+        );
+        assert_sound(&sys, &truth, &lp, &what);
+        if lp.intervals != r.intervals {
+            lp_looser += 1;
+        }
+        // The default options: integer bounds only where a finding could
+        // change, and the truth still inside.
+        let d = audit(&sys, &AuditOptions::default());
+        assert_sound(&sys, &truth, &d, &what);
+        assert_findings_match(&sys, &d, &AuditOptions::default().policy, &what);
+        let d_lp = audit(
+            &sys,
+            &AuditOptions {
+                integer_max_width: 0,
+                ..AuditOptions::default()
+            },
+        );
+        if d.findings != d_lp.findings {
+            findings_changed += 1;
+        }
+    }
+    eprintln!("LP looser than the integers in {lp_looser} cases, default findings changed by the integer step in {findings_changed}");
+    assert!(lp_looser > 10, "only {lp_looser} cases where the LP is looser");
+    assert!(findings_changed > 0);
+}
+
+/// Solving LP bounds only for the cells the policy could flag
+/// ([`AuditOptions::lp_sensitive_only`]) gives those cells the same
+/// intervals and findings as solving every cell, on 3-D tables where the
+/// LP does work. Measures how often the last propagation pass, which no
+/// longer gets the skipped cells' LP bounds, makes a difference.
+#[test]
+fn lp_sensitive_only_keeps_the_findings() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0x5E45);
+    let (mut differ_lp, mut differ_int, mut solves_all, mut solves_some) = (0, 0, 0, 0);
+    for case in 0..200 {
+        let dims = vec![
+            Dim::flat(rng.gen_range(2..=4)),
+            Dim::flat(rng.gen_range(2..=4)),
+            Dim::flat(rng.gen_range(2..=5)),
+        ];
+        let mut leaf_rng = ChaCha8Rng::seed_from_u64(rng.gen());
+        let t = additive_table(&dims, || small_count(&mut leaf_rng), rule);
+        let what = format!("case {case} dims {dims:?}");
+        for width in [0, 5] {
+            let opts = |only| AuditOptions {
+                lp_sensitive_only: only,
+                integer_max_width: width,
+                ..AuditOptions::default()
+            };
+            let all = audit(&t.system, &opts(false));
+            let some = audit(&t.system, &opts(true));
+            assert_sound(&t.system, &t.truth, &some, &what);
+            assert_findings_match(&t.system, &some, &opts(true).policy, &what);
+            if all.findings != some.findings {
+                if width == 0 {
+                    differ_lp += 1;
+                } else {
+                    differ_int += 1;
+                }
+            }
+            if width == 0 {
+                solves_all += all.lp_solves;
+                solves_some += some.lp_solves;
+            }
+        }
+    }
+    eprintln!(
+        "findings differ: LP only {differ_lp}, with integer step {differ_int}; LP solves {solves_all} -> {solves_some}"
     );
 }

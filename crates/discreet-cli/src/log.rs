@@ -67,9 +67,21 @@ impl StderrReporter {
         match self.format {
             LogFormat::Human => {
                 eprintln!("discreet: release written to {}", s.out.display());
-                eprintln!("  {:<34} {:>9} {:>9} {:>11} {:>9}", "table", "cells", "zero", "suppressed", "rounded");
+                eprintln!("  {:<34} {:>9} {:>9} {:>11} {:>10} {:>9} {:>13} {:>13}", "table", "cells", "zero", "suppressed", "secondary", "rounded", "hidden share", "mean |change|");
                 for t in &s.tables {
-                    eprintln!("  {:<34} {:>9} {:>9} {:>11} {:>9}", t.name, t.cells, t.zero, t.suppressed, t.rounded);
+                    let l = t.info_loss.to_json();
+                    eprintln!(
+                        "  {:<34} {:>9} {:>9} {:>11} {:>10} {:>9} {:>12}% {:>13}",
+                        t.name, t.cells, t.zero, t.suppressed, t.secondary, t.rounded,
+                        l["hidden_share_of_total_percent"].as_str().unwrap_or(""),
+                        l["mean_absolute_rounding_change"].as_str().unwrap_or("")
+                    );
+                }
+                if let Some(r) = &s.secondary {
+                    eprintln!(
+                        "  secondary suppression: {} cells by the method, {} more by {} audit-and-repair round(s) (the audit found {} disclosed and {} narrowed before repair)",
+                        r.by_method, r.by_repair, r.repair_rounds, r.findings_before_repair.0, r.findings_before_repair.1
+                    );
                 }
                 let bytes: u64 = s.files.iter().map(|f| f.1).sum();
                 eprintln!("  {} files, {} bytes", s.files.len(), bytes);
@@ -80,7 +92,8 @@ impl StderrReporter {
             LogFormat::Json => self.json(json!({
                 "event": "release_written",
                 "out": s.out.display().to_string(),
-                "tables": s.tables.iter().map(|t| json!({"name": t.name, "cells": t.cells, "zero": t.zero, "suppressed": t.suppressed, "rounded": t.rounded})).collect::<Vec<_>>(),
+                "tables": s.tables.iter().map(|t| json!({"name": t.name, "cells": t.cells, "zero": t.zero, "suppressed": t.suppressed, "secondary": t.secondary, "rounded": t.rounded, "information_loss": t.info_loss.to_json()})).collect::<Vec<_>>(),
+                "secondary_suppression": s.secondary.as_ref().map(|r| json!({"by_method": r.by_method, "by_repair": r.by_repair, "repair_rounds": r.repair_rounds, "disclosed_before_repair": r.findings_before_repair.0, "narrowed_before_repair": r.findings_before_repair.1})),
                 "files": s.files.iter().map(|f| json!({"path": f.0, "bytes": f.1})).collect::<Vec<_>>(),
                 "audit_findings": s.audit_findings,
             })),

@@ -82,19 +82,25 @@ enum Command {
         /// Write the findings as JSON to FILE too.
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
-        /// Counts 1..N-1 are protected: a cell pinned in that range is disclosed.
-        #[arg(long, value_name = "N", default_value_t = 10)]
-        protect_below: u64,
-        /// A protected cell known to lie in fewer than W values is narrowed.
-        #[arg(long, value_name = "W", default_value_t = 3)]
-        min_width: u64,
+        /// Counts 1..N-1 are protected: a cell pinned in that range is
+        /// disclosed. Default: 10 for a rounded release; for an exact-count
+        /// release (rounding base 1), its suppression range.
+        #[arg(long, value_name = "N")]
+        protect_below: Option<u64>,
+        /// A protected cell known to lie in fewer than W values is narrowed [default: 3].
+        #[arg(long, value_name = "W")]
+        min_width: Option<u64>,
         /// Blocks of linked cells up to this size get exact LP bounds; larger
-        /// ones interval propagation only (LP cost grows fast with size).
-        #[arg(long, value_name = "CELLS", default_value_t = 2_000)]
-        lp_max_block: usize,
+        /// ones interval propagation only (LP cost grows fast with size) [default: 2000].
+        #[arg(long, value_name = "CELLS")]
+        lp_max_block: Option<usize>,
     },
-    /// Write synthetic permanent-resident admissions microdata.
+    /// Write synthetic microdata: permanent-resident admissions or study and
+    /// work permits.
     Testdata {
+        /// Which data set: one row per admission, or one row per permit.
+        #[arg(long, value_enum, default_value_t = TestdataKind::Admissions)]
+        kind: TestdataKind,
         /// Number of rows.
         #[arg(long)]
         rows: u64,
@@ -105,6 +111,14 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TestdataKind {
+    /// Permanent-resident admissions (`record_id`, `admission_date`...).
+    Admissions,
+    /// Study and work permits (`permit_id`, `person_id`, `effective_date`...).
+    Permits,
 }
 
 fn parse_input(s: &str) -> Result<(String, PathBuf), String> {
@@ -163,11 +177,19 @@ fn main() -> ExitCode {
                 min_width,
                 lp_max_block,
             } => {
-                let mut options = discreet_pipeline::audit_options(protect_below, min_width);
-                options.lp_max_block_vars = lp_max_block;
-                audit(&dir, &previous, json, &options, &mut reporter)
+                let settings = discreet_pipeline::AuditSettings {
+                    protect_below,
+                    min_width,
+                    lp_max_block,
+                };
+                audit(&dir, &previous, json, &settings, &mut reporter)
             }
-            Command::Testdata { rows, seed, out } => testdata(rows, seed, &out, &mut reporter),
+            Command::Testdata {
+                kind,
+                rows,
+                seed,
+                out,
+            } => testdata(kind, rows, seed, &out, &mut reporter),
         };
     ExitCode::from(code)
 }
@@ -216,22 +238,44 @@ fn verify(
     }
 }
 
-fn testdata(rows: u64, seed: u64, out: &std::path::Path, reporter: &mut StderrReporter) -> u8 {
-    let opts = discreet_testdata::AdmissionsOptions { rows, seed };
+fn testdata(
+    kind: TestdataKind,
+    rows: u64,
+    seed: u64,
+    out: &std::path::Path,
+    reporter: &mut StderrReporter,
+) -> u8 {
     let tty = std::io::stderr().is_terminal();
     let mut progress = |done: u64| {
         if tty {
             eprint!("\rdiscreet: {done} of {rows} rows written");
         }
     };
-    let result = discreet_testdata::write_admissions(&opts, out, &mut progress);
+    let (result, what) = match kind {
+        TestdataKind::Admissions => (
+            discreet_testdata::write_admissions(
+                &discreet_testdata::AdmissionsOptions { rows, seed },
+                out,
+                &mut progress,
+            ),
+            "admissions",
+        ),
+        TestdataKind::Permits => (
+            discreet_testdata::write_permits(
+                &discreet_testdata::PermitsOptions { rows, seed },
+                out,
+                &mut progress,
+            ),
+            "permits",
+        ),
+    };
     if tty {
         eprintln!();
     }
     match result {
         Ok(()) => {
             reporter.summary(&format!(
-                "wrote {rows} synthetic rows (seed {seed}) to {}",
+                "wrote {rows} synthetic {what} (seed {seed}) to {}",
                 out.display()
             ));
             0
@@ -244,16 +288,16 @@ fn audit(
     dir: &std::path::Path,
     previous: &[PathBuf],
     json: Option<PathBuf>,
-    options: &discreet_audit::AuditOptions,
+    settings: &discreet_pipeline::AuditSettings,
     reporter: &mut StderrReporter,
 ) -> u8 {
-    match discreet_pipeline::audit_release(dir, previous, options, reporter) {
+    match discreet_pipeline::audit_release(dir, previous, settings, reporter) {
         Ok(report) => {
             if let Some(path) = json {
                 let doc = serde_json::json!({
                     "release": dir.display().to_string(),
                     "clean": report.findings.is_empty(),
-                    "policy": {"protect_below": options.policy.protect_nonzero_below, "min_width": options.policy.min_width, "lp_max_block": options.lp_max_block_vars},
+                    "policy": {"protect_below": report.settings.protect_below, "min_width": report.settings.min_width, "lp_max_block": report.settings.lp_max_block},
                     "cells": report.cells,
                     "relations": report.relations,
                     "tables": report.tables.iter().map(|t| serde_json::json!({"name": t.name, "cells": t.cells, "disclosed": t.disclosed, "narrowed": t.narrowed, "inconsistent": t.inconsistent})).collect::<Vec<_>>(),

@@ -41,6 +41,12 @@ pub enum CellStatus {
     Suppressed = 1,
     /// Shown as a multiple of the rounding base.
     Rounded = 2,
+    /// Hidden by secondary suppression, so that other hidden cells cannot
+    /// be worked out from the sums: a count the rule would have shown. It is
+    /// shown `--` and written with the status `suppressed`, like the cells
+    /// the rule hides: telling them apart would tell an outsider which
+    /// hidden cells are small.
+    Secondary = 3,
 }
 
 impl CellStatus {
@@ -50,6 +56,7 @@ impl CellStatus {
             CellStatus::Zero => "zero",
             CellStatus::Suppressed => "suppressed",
             CellStatus::Rounded => "rounded",
+            CellStatus::Secondary => "secondary",
         }
     }
 }
@@ -262,6 +269,19 @@ impl IrccRule {
     /// or `None` when no count is shown that way (a value that is not a
     /// positive multiple of the base, or a `0` when zero is shown as `--`).
     /// This is all an outsider learns from one cell alone.
+    ///
+    /// With secondary suppression (`secondary`), a `--` may also hide any
+    /// count the rule would have shown, so it allows every count from the
+    /// bottom of the suppression range (0 when zero is shown `--`) up:
+    /// the upper end is then `u64::MAX`, meaning unbounded.
+    pub fn preimage_in(&self, shown: Shown, secondary: bool) -> Option<(u64, u64)> {
+        match (shown, secondary) {
+            (Shown::Suppressed, true) => self.preimage(shown).map(|(lo, _)| (lo, u64::MAX)),
+            _ => self.preimage(shown),
+        }
+    }
+
+    /// [`IrccRule::preimage_in`] of a release without secondary suppression.
     pub fn preimage(&self, shown: Shown) -> Option<(u64, u64)> {
         match shown {
             Shown::Zero => (self.zero == ZeroDisplay::Zero).then_some((0, 0)),
@@ -326,6 +346,16 @@ fn round_to(count: u64, base: u64, tie: TieRule) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn with_secondary_suppression_a_dash_allows_every_count_from_the_range_up() {
+        let rule = IrccRule::default();
+        assert_eq!(rule.preimage_in(Shown::Suppressed, false), Some((1, 4)));
+        assert_eq!(rule.preimage_in(Shown::Suppressed, true), Some((1, u64::MAX)));
+        assert_eq!(rule.preimage_in(Shown::Value(5), true), Some((5, 7)));
+        let dash_zero = IrccRule::new(5, 1, 4, ZeroDisplay::Suppressed, TieRule::Up).unwrap();
+        assert_eq!(dash_zero.preimage_in(Shown::Suppressed, true), Some((0, u64::MAX)));
+    }
 
     fn shown(rule: &IrccRule, n: u64) -> String {
         rule.protect(n).to_string()

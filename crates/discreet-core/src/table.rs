@@ -332,6 +332,16 @@ impl ProtectedTable {
             CellStatus::Zero => Shown::Zero,
             CellStatus::Suppressed => Shown::Suppressed,
             CellStatus::Rounded => Shown::Value(self.shown[index]),
+            CellStatus::Secondary => Shown::Suppressed,
+        }
+    }
+
+    /// Hides a cell the rule showed (secondary suppression). A cell already
+    /// hidden stays as it is: secondary suppression never unhides anything.
+    pub fn hide(&mut self, index: CellIndex) {
+        if self.status[index] == CellStatus::Rounded {
+            self.status[index] = CellStatus::Secondary;
+            self.shown[index] = 0;
         }
     }
 
@@ -513,6 +523,7 @@ mod tests {
                         assert_eq!(pt.shown[i] % 5, 0);
                         assert!(pt.shown[i].abs_diff(n) <= 2 && n >= 5);
                     }
+                    CellStatus::Secondary => panic!("the rule alone never hides a shown cell"),
                 }
             }
         }

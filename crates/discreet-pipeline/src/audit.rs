@@ -32,13 +32,47 @@ pub struct AuditFinding {
     pub kind: &'static str,
 }
 
-/// Audit options with the policy's two parameters: counts `1..protect_below`
-/// are protected, and narrower than `min_width` values is a finding.
-pub fn audit_options(protect_below: u64, min_width: u64) -> AuditOptions {
-    let mut options = AuditOptions::default();
-    options.policy.protect_nonzero_below = protect_below;
-    options.policy.min_width = min_width;
-    options
+/// What an audit protects, as asked for; what is left out takes the
+/// default for the audited release's rule ([`default_protect_below`], a
+/// width of 3, LP on blocks of up to 2,000 cells).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuditSettings {
+    /// Counts `1..protect_below` are protected.
+    pub protect_below: Option<u64>,
+    /// A protected cell known to lie in fewer values than this is narrowed.
+    pub min_width: Option<u64>,
+    /// Blocks of linked cells up to this size get LP bounds.
+    pub lp_max_block: Option<usize>,
+}
+
+impl AuditSettings {
+    /// The engine's options for a release published under `rule`.
+    pub fn options(&self, rule: &IrccRule) -> AuditOptions {
+        let mut options = AuditOptions::default();
+        options.policy.protect_nonzero_below = self
+            .protect_below
+            .unwrap_or_else(|| default_protect_below(rule));
+        if let Some(w) = self.min_width {
+            options.policy.min_width = w;
+        }
+        if let Some(b) = self.lp_max_block {
+            options.lp_max_block_vars = b;
+        }
+        options
+    }
+}
+
+/// Which counts an audit protects by default: under a rounding rule every
+/// count below 10 (the rule hides 1..4 and its first shown values stand
+/// for counts down to 5 and 8, see the audit engine's `Policy`); under an
+/// exact-count rule (base 1), which publishes counts above its suppression
+/// range as they are, the suppression range itself.
+pub fn default_protect_below(rule: &IrccRule) -> u64 {
+    if rule.base() == 1 {
+        rule.suppress_hi() + 1
+    } else {
+        10
+    }
 }
 
 /// The name of a finding in `[audit].accept`: `table:dim=code,dim=code`.
@@ -73,6 +107,8 @@ pub struct AuditReport {
     pub blocks: usize,
     /// LP solves run.
     pub lp_solves: usize,
+    /// The policy and LP limit the audit ran with.
+    pub settings: AuditSettings,
     /// Per table.
     pub tables: Vec<TableAudit>,
     /// Every finding, disclosed first, then narrowed (narrowest first).
@@ -108,6 +144,15 @@ fn rule_of(dir: &Path, v: &Value) -> Result<IrccRule, PipelineError> {
     };
     IrccRule::new(base, lo, hi, zero, tie)
         .map_err(|e| bad(dir, "structure.json", format!("rule: {e}")))
+}
+
+/// The interval of a preimage (`u64::MAX`: no upper bound).
+pub(crate) fn domain(lo: u64, hi: u64) -> Interval {
+    if hi == u64::MAX {
+        Interval::at_least(lo)
+    } else {
+        Interval::new(lo, hi)
+    }
 }
 
 /// One dimension as published.
@@ -294,7 +339,7 @@ fn load_release(
     release: usize,
     b: &mut SystemBuilder,
     reporter: &mut dyn Reporter,
-) -> Result<Vec<LoadedTable>, PipelineError> {
+) -> Result<(IrccRule, Vec<LoadedTable>), PipelineError> {
     let text = std::fs::read(dir.join("structure.json")).map_err(|_| {
         PipelineError::Usage(format!(
             "{}: not a release folder (no structure.json)",
@@ -303,7 +348,39 @@ fn load_release(
     })?;
     let st: Value = serde_json::from_slice(&text)
         .map_err(|e| bad(dir, "structure.json", format!("not valid JSON ({e})")))?;
+    load_structure(dir, &st, release, b, &mut |file, dims, strides, cells| {
+        stage(reporter, &format!("reading {file}"), || {
+            read_shown(dir, file, dims, strides, cells)
+        })
+    })
+}
+
+/// Reads a table's shown values, in cell order: `(file, dims, strides, cells)`.
+type ShownSource<'a> =
+    dyn FnMut(&str, &[Dim], &[usize], usize) -> Result<Vec<String>, PipelineError> + 'a;
+
+/// Adds the tables a `structure.json` document describes to `b`, with the
+/// shown values `shown_of` gives; `dir` names the release in errors.
+fn load_structure(
+    dir: &Path,
+    st: &Value,
+    release: usize,
+    b: &mut SystemBuilder,
+    shown_of: &mut ShownSource<'_>,
+) -> Result<(IrccRule, Vec<LoadedTable>), PipelineError> {
     let rule = rule_of(dir, &st["rule"])?;
+    // Under secondary suppression a `--` may hide any count, not only small ones.
+    let secondary = match st["rule"]["kind"].as_str() {
+        Some("ircc") | None => false,
+        Some("ircc-repaired" | "threshold" | "hypercube") => true,
+        Some(other) => {
+            return Err(bad(
+                dir,
+                "structure.json",
+                format!("rule.kind: unknown rule `{other}`"),
+            ))
+        }
+    };
     let final_through = match st["final_through"].as_str() {
         Some(f) => Some(
             month_index(f)
@@ -339,12 +416,10 @@ fn load_release(
         }
         let cells: usize = dims.iter().map(|d| d.codes.len()).product();
         let file = tj["csv"].as_str().unwrap_or("").to_string();
-        let shown = stage(reporter, &format!("reading {file}"), || {
-            read_shown(dir, &file, &dims, &strides, cells)
-        })?;
+        let shown = shown_of(&file, &dims, &strides, cells)?;
         let offset = b.n_vars();
         for (i, s) in shown.iter().enumerate() {
-            let parsed = Shown::parse(s).and_then(|v| rule.preimage(v));
+            let parsed = Shown::parse(s).and_then(|v| rule.preimage_in(v, secondary));
             let Some((lo, hi)) = parsed else {
                 return Err(bad(
                     dir,
@@ -352,7 +427,7 @@ fn load_release(
                     format!("cell {i}: `{s}` is not a value the declared rule shows"),
                 ));
             };
-            b.add_var(Interval::new(lo, hi));
+            b.add_var(domain(lo, hi));
         }
         let label = if release == 0 {
             name
@@ -398,7 +473,7 @@ fn load_release(
             }
         }
     }
-    Ok(tables)
+    Ok((rule, tables))
 }
 
 /// Ties cells that count the same rows: across the tables of one release,
@@ -470,22 +545,28 @@ fn link_tables(tables: &[LoadedTable], b: &mut SystemBuilder) -> Result<(), Pipe
 pub fn audit_release(
     dir: &Path,
     previous: &[PathBuf],
-    options: &AuditOptions,
+    settings: &AuditSettings,
     reporter: &mut dyn Reporter,
 ) -> Result<AuditReport, PipelineError> {
     let mut b = SystemBuilder::new();
-    let mut tables = load_release(dir, 0, &mut b, reporter)?;
+    let (rule, mut tables) = load_release(dir, 0, &mut b, reporter)?;
     for (i, p) in previous.iter().enumerate() {
-        tables.extend(load_release(p, i + 1, &mut b, reporter)?);
+        tables.extend(load_release(p, i + 1, &mut b, reporter)?.1);
     }
     link_tables(&tables, &mut b)?;
     let system = b.build();
-    let result = stage(reporter, "auditing", || audit(&system, options));
+    let options = settings.options(&rule);
+    let result = stage(reporter, "auditing", || audit(&system, &options));
     let mut report = AuditReport {
         cells: system.n_vars(),
         relations: system.n_relations(),
         blocks: result.blocks,
         lp_solves: result.lp_solves,
+        settings: AuditSettings {
+            protect_below: Some(options.policy.protect_nonzero_below),
+            min_width: Some(options.policy.min_width),
+            lp_max_block: Some(options.lp_max_block_vars),
+        },
         ..Default::default()
     };
     for t in &tables {
@@ -606,4 +687,63 @@ fn read_shown(
         ));
     }
     Ok(shown.into_iter().map(|s| s.expect("checked")).collect())
+}
+
+/// The audit system of a release not yet written, built from its content
+/// exactly as an outsider would read it once published.
+pub(crate) struct ContentSystem {
+    /// Cells, domains and relations.
+    pub system: discreet_audit::System,
+    /// For every var, its table (index in the release) and cell index.
+    pub cell_of: Vec<(usize, discreet_core::CellIndex)>,
+    /// Per table: its first var and, per dimension in publication order,
+    /// the children of each node.
+    pub layouts: Vec<(usize, Vec<Vec<Vec<usize>>>)>,
+}
+
+/// Builds the [`ContentSystem`] of `content`: the same structure and shown
+/// values the release folder will hold, so that a run's audit and a later
+/// `discreet audit` of the folder see the same system.
+pub(crate) fn content_system(
+    content: &discreet_publish::ReleaseContent<'_>,
+) -> Result<ContentSystem, PipelineError> {
+    let st = discreet_publish::structure_json(content);
+    let mut b = SystemBuilder::new();
+    let mut cell_of = Vec::new();
+    let mut next = 0usize;
+    let label = PathBuf::from(&content.plan.spec.release.name);
+    let (_, tables) = load_structure(
+        &label,
+        &st,
+        0,
+        &mut b,
+        &mut |_, dims: &[Dim], strides: &[usize], cells| {
+            let t = next;
+            next += 1;
+            let view = &content.tables[t];
+            let order: Vec<&[discreet_core::NodeId]> =
+                view.dims().iter().map(|h| h.publication_order()).collect();
+            let mut coords = vec![0; dims.len()];
+            let mut shown = Vec::with_capacity(cells);
+            for i in 0..cells {
+                for (d, dim) in dims.iter().enumerate() {
+                    coords[d] = order[d][(i / strides[d]) % dim.codes.len()];
+                }
+                let idx = view.shape.index(&coords);
+                cell_of.push((t, idx));
+                shown.push(view.protected.shown_at(idx).to_string());
+            }
+            Ok(shown)
+        },
+    )?;
+    link_tables(&tables, &mut b)?;
+    let layouts = tables
+        .iter()
+        .map(|t| (t.offset, t.dims.iter().map(|d| d.children.clone()).collect()))
+        .collect();
+    Ok(ContentSystem {
+        system: b.build(),
+        cell_of,
+        layouts,
+    })
 }

@@ -14,15 +14,18 @@
 mod audit;
 mod compute;
 mod error;
+mod protect;
 mod report;
 mod run;
 mod verify;
 
 pub use audit::{
-    audit_options, audit_release, finding_name, AuditFinding, AuditReport, TableAudit,
+    audit_release, default_protect_below, finding_name, AuditFinding, AuditReport, AuditSettings,
+    TableAudit,
 };
 pub use compute::{compute, Computed};
 pub use error::PipelineError;
+pub use protect::{protect, Protected, SecondaryReport};
 pub use report::{NullReporter, Reporter};
 pub use run::{run, RunOptions, RunSummary, TableSummary};
 pub use verify::{verify, VerifyReport, Violation};

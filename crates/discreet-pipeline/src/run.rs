@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use discreet_core::CellStatus;
-use discreet_publish::{write_release, ReleaseContent};
+use discreet_publish::{write_release, InfoLoss, ReleaseContent};
 use discreet_spec::model::AuditSpec;
 use discreet_spec::Plan;
 
@@ -35,8 +35,12 @@ pub struct TableSummary {
     pub zero: usize,
     /// Cells shown `--`.
     pub suppressed: usize,
+    /// Cells shown `x` (secondary suppression).
+    pub secondary: usize,
     /// Cells shown rounded.
     pub rounded: usize,
+    /// What protection cost (coarse figures).
+    pub info_loss: InfoLoss,
 }
 
 /// What a run produced.
@@ -46,6 +50,8 @@ pub struct RunSummary {
     pub out: PathBuf,
     /// Per table.
     pub tables: Vec<TableSummary>,
+    /// What secondary suppression did, when the method has it.
+    pub secondary: Option<crate::SecondaryReport>,
     /// Files written, with sizes.
     pub files: Vec<(String, u64)>,
     /// Findings of the spec's audit, when it has one.
@@ -106,12 +112,10 @@ pub fn run(
     check_out(&opts.out, opts.replace)?;
     crate::check_spec(plan)?;
     let computed = compute(plan, &opts.inputs, reporter)?;
-    let protected = stage(reporter, "protecting cells", || {
-        computed.protect(&plan.rule)
-    });
+    let protected = crate::protect(plan, &computed, reporter)?;
     let content = ReleaseContent {
         plan,
-        tables: computed.views(plan, &protected),
+        tables: computed.protected_views(plan, &protected),
         inputs: computed.inputs.clone(),
         tool_version: TOOL_VERSION,
     };
@@ -143,18 +147,22 @@ pub fn run(
     let tables = plan
         .tables
         .iter()
-        .zip(&protected)
-        .map(|(tp, p)| TableSummary {
+        .zip(&protected.tables)
+        .zip(&protected.info_loss)
+        .map(|((tp, p), loss)| TableSummary {
             name: tp.name.clone(),
             cells: p.status.len(),
             zero: p.count_status(CellStatus::Zero),
             suppressed: p.count_status(CellStatus::Suppressed),
+            secondary: p.count_status(CellStatus::Secondary),
             rounded: p.count_status(CellStatus::Rounded),
+            info_loss: *loss,
         })
         .collect();
     Ok(RunSummary {
         out: opts.out.clone(),
         tables,
+        secondary: protected.secondary,
         files: files.into_iter().map(|f| (f.path, f.bytes)).collect(),
         audit_findings: audited,
     })
@@ -170,8 +178,12 @@ fn gate(
     dir: &Path,
     reporter: &mut dyn Reporter,
 ) -> Result<usize, PipelineError> {
-    let options = crate::audit::audit_options(spec.protect_below, spec.min_width);
-    let report = crate::audit::audit_release(dir, &[], &options, reporter)?;
+    let settings = crate::audit::AuditSettings {
+        protect_below: spec.protect_below,
+        min_width: spec.min_width,
+        lp_max_block: None,
+    };
+    let report = crate::audit::audit_release(dir, &[], &settings, reporter)?;
     let names: Vec<String> = report
         .findings
         .iter()
@@ -188,7 +200,7 @@ fn gate(
     let count = |k: &str| report.findings.iter().filter(|f| f.kind == k).count();
     let record = serde_json::json!({
         "gate": spec.gate,
-        "policy": {"protect_below": spec.protect_below, "min_width": spec.min_width},
+        "policy": {"protect_below": report.settings.protect_below, "min_width": report.settings.min_width},
         "cells": report.cells,
         "disclosed": count("disclosed"),
         "narrowed": count("narrowed"),

@@ -139,10 +139,15 @@ pub fn verify(
         }
     }
 
-    let protected = computed.protect(&plan.rule);
+    let protected = crate::protect(&plan, &computed, reporter)?;
     // The cell checks see shapes and shown values only, never true counts.
     stage(reporter, "checking published cells", || {
-        for ((tp, table), p) in plan.tables.iter().zip(&computed.tables).zip(&protected) {
+        for ((tp, table), p) in plan
+            .tables
+            .iter()
+            .zip(&computed.tables)
+            .zip(&protected.tables)
+        {
             check_table_csv(
                 dir,
                 &plan,
@@ -156,7 +161,7 @@ pub fn verify(
     });
 
     // Every other file must be exactly what the spec and inputs produce.
-    let views = computed.views(&plan, &protected);
+    let views = computed.protected_views(&plan, &protected);
     let version = manifest
         .as_ref()
         .and_then(|m| m["tool"]["version"].as_str().map(str::to_string))

@@ -62,7 +62,7 @@ pub(crate) fn dictionary_csv(view: &TableView<'_>, plan: &Plan) -> Result<Vec<u8
     let names = column_names(&view.plan.dimensions);
     for (i, name) in names.iter().enumerate() {
         if name == "count" {
-            let (note_en, note_fr) = crate::note::rule_note(&plan.rule);
+            let (note_en, note_fr) = crate::note::table_note(plan, view.plan);
             w.write_record([
                 "count",
                 "integer",

@@ -30,7 +30,7 @@ pub(crate) fn datapackage(content: &ReleaseContent<'_>, files: &[FileEntry]) -> 
             fields.push(json!({"name": format!("{d}_en"), "type": "string", "description": format!("{} (English label)", label.en)}));
             fields.push(json!({"name": format!("{d}_fr"), "type": "string", "description": format!("{} (libellé français)", label.fr)}));
         }
-        let (note_en, _) = crate::note::rule_note(&plan.rule);
+        let (note_en, _) = crate::note::table_note(plan, view.plan);
         fields.push(json!({
             "name": "count",
             "type": "integer",

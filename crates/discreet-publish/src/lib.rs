@@ -21,11 +21,11 @@ mod parquet_table;
 mod portal_package;
 mod structure;
 
-pub use cells::{column_names, TableView};
+pub use cells::{column_names, InfoLoss, TableView};
 pub use error::PublishError;
 pub use files::FileEntry;
 pub use manifest::{InputDigest, Manifest};
-pub use note::rule_note;
+pub use note::{rule_note, table_note, DISTINCT_NOTE};
 pub use structure::{rule_json, structure_json};
 
 use std::path::Path;
@@ -145,11 +145,12 @@ fn json_bytes(v: &serde_json::Value) -> Result<Vec<u8>, PublishError> {
 }
 
 /// Protected table plus what it needs to be written.
-pub(crate) fn status_counts(p: &ProtectedTable) -> [usize; 3] {
+pub(crate) fn status_counts(p: &ProtectedTable) -> [usize; 4] {
     use discreet_core::CellStatus::*;
     [
         p.count_status(Zero),
         p.count_status(Suppressed),
         p.count_status(Rounded),
+        p.count_status(Secondary),
     ]
 }

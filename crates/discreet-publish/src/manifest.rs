@@ -32,8 +32,8 @@ impl Manifest {
             .tables
             .iter()
             .map(|v| {
-                let [zero, suppressed, rounded] = crate::status_counts(v.protected);
-                json!({
+                let [zero, suppressed, rounded, secondary] = crate::status_counts(v.protected);
+                let mut t = json!({
                     "name": v.plan.name,
                     "input": v.plan.input,
                     "dimensions": v.plan.dimensions,
@@ -41,7 +41,17 @@ impl Manifest {
                     "cells_zero": zero,
                     "cells_suppressed": suppressed,
                     "cells_rounded": rounded,
-                })
+                });
+                if plan.protection.method.has_secondary() {
+                    t["cells_secondary"] = json!(secondary);
+                }
+                if v.plan.count_distinct.is_some() {
+                    t["margins"] = json!(v.plan.margins().as_str());
+                }
+                if let Some(loss) = &v.info_loss {
+                    t["information_loss"] = loss.to_json();
+                }
+                t
             })
             .collect();
         let json = json!({
@@ -50,7 +60,7 @@ impl Manifest {
             "release": plan.spec.release.name,
             "published": plan.spec.release.published,
             "spec": {"file": crate::SPEC_FILE, "source": file_name(&plan.source_name), "sha256": plan.spec_sha256},
-            "rule": rule_json(&plan.rule),
+            "rule": rule_json(plan),
             // No input size: with fixed-width records it would tell the exact
             // number of rows, a true count the release must not carry.
             "inputs": content.inputs.iter().map(|i| json!({"name": i.name, "file": i.file_name, "sha256": i.sha256})).collect::<Vec<_>>(),

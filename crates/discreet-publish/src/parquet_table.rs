@@ -51,7 +51,7 @@ pub(crate) fn table_parquet(
     let metadata = KeyValueMetadata::from_static(vec![
         (
             "discreet.rule".to_string(),
-            rule_json(&content.plan.rule).to_string(),
+            rule_json(content.plan).to_string(),
         ),
         (
             "discreet.spec_sha256".to_string(),

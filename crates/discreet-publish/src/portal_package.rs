@@ -96,7 +96,11 @@ pub(crate) fn package(
         .id
         .clone()
         .unwrap_or_else(|| dataset_uuid(UUID_NAMESPACE, &release.name));
-    let (note_en, note_fr) = crate::note::rule_note(&content.plan.rule);
+    let (mut note_en, mut note_fr) = crate::note::rule_note(content.plan);
+    if content.plan.tables.iter().any(|t| t.count_distinct.is_some()) {
+        note_en = format!("{note_en} {}", crate::note::DISTINCT_NOTE.0);
+        note_fr = format!("{note_fr} {}", crate::note::DISTINCT_NOTE.1);
+    }
     let base = if portal.base_url.ends_with('/') {
         portal.base_url.clone()
     } else {

@@ -4,8 +4,9 @@
 
 use serde_json::{json, Value};
 
-use discreet_core::{Hierarchy, IrccRule, MarginKind, TieRule, ZeroDisplay};
+use discreet_core::{Hierarchy, TieRule, ZeroDisplay};
 use discreet_spec::plan::LeafMapper;
+use discreet_spec::Plan;
 
 use crate::cells::column_names;
 use crate::ReleaseContent;
@@ -13,10 +14,12 @@ use crate::ReleaseContent;
 /// Version tag of the structure format.
 pub const STRUCTURE_FORMAT: &str = "discreet-structure/1";
 
-/// The rule and its parameters as JSON.
-pub fn rule_json(rule: &IrccRule) -> Value {
+/// The rule and its parameters as JSON; `kind` is the protection method
+/// (`ircc`, `ircc-repaired`, `threshold`, `hypercube`).
+pub fn rule_json(plan: &Plan) -> Value {
+    let rule = &plan.rule;
     json!({
-        "kind": "ircc",
+        "kind": plan.protection.method.as_str(),
         "rounding_base": rule.base(),
         "suppress": [rule.suppress_lo(), rule.suppress_hi()],
         "zero": match rule.zero_display() { ZeroDisplay::Zero => "0", ZeroDisplay::Suppressed => "--" },
@@ -99,7 +102,7 @@ pub fn structure_json(content: &ReleaseContent<'_>) -> Value {
                 "columns": column_names(&view.plan.dimensions),
                 "count_column": "count",
                 "cells": view.order.len(),
-                "margins": MarginKind::Additive.as_str(),
+                "margins": view.plan.margins().as_str(),
                 "dimensions": dims,
             })
         })
@@ -108,9 +111,13 @@ pub fn structure_json(content: &ReleaseContent<'_>) -> Value {
         "format": STRUCTURE_FORMAT,
         "release": plan.spec.release.name,
         "final_through": plan.spec.release.final_through,
-        "rule": rule_json(&plan.rule),
+        "rule": rule_json(plan),
         "relations": "Each table holds one cell per combination of codes, one code per dimension. For every dimension and every code with children, the cell with that code equals the sum of the cells with its children's codes, all other codes equal ('additive' margins); 'distinct' margins lie between the largest part and the sum of the parts. Totals were computed from unrounded counts and protected independently, so shown values need not add up. Tables with the same input count the same units: cells of different tables whose codes select the same rows of that input have the same true count. A dimension's `kind` says what its leaves select: `codes` (rows with that code), `calendar` (rows whose date falls in that month, quarter or year, within `first`..`last`; the total is the whole period) or `bands` (rows whose value lies in `min`..`max`). A source column that is not a dimension of a table is not restricted by it.",
-        "shown_values": "'0' is a true zero (when rule.zero is \"0\"); '--' is a count in rule.suppress; any other value is the count rounded to a multiple of rule.rounding_base.",
+        "shown_values": if plan.protection.method.has_secondary() {
+            "'0' is a true zero (when rule.zero is \"0\"); '--' is a count in rule.suppress, or any larger count hidden by secondary suppression (rule.kind) so that no small count can be worked out, or a zero when rule.zero is \"--\"; any other value is the count rounded to a multiple of rule.rounding_base (1: the exact count)."
+        } else {
+            "'0' is a true zero (when rule.zero is \"0\"); '--' is a count in rule.suppress; any other value is the count rounded to a multiple of rule.rounding_base."
+        },
         "tables": tables,
     })
 }

@@ -159,6 +159,9 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "genders",
     "months",
     "quarters",
+    "permit_types",
+    "permit_classes",
+    "study_levels",
 ];
 
 /// Loads a built-in codelist by name (see [`BUILTIN_NAMES`]).
@@ -184,6 +187,18 @@ pub fn builtin(name: &str) -> Option<Codelist> {
         "months" => (include_str!("../../../schemas/codelists/months.csv"), None),
         "quarters" => (
             include_str!("../../../schemas/codelists/quarters.csv"),
+            None,
+        ),
+        "permit_types" => (
+            include_str!("../../../schemas/codelists/permit_types.csv"),
+            Some(("class", "permit_classes")),
+        ),
+        "permit_classes" => (
+            include_str!("../../../schemas/codelists/permit_classes.csv"),
+            None,
+        ),
+        "study_levels" => (
+            include_str!("../../../schemas/codelists/study_levels.csv"),
             None,
         ),
         _ => return None,
@@ -227,6 +242,42 @@ mod tests {
             "fév."
         );
         assert!(builtin("nope").is_none());
+
+        let types = builtin("permit_types").unwrap();
+        let codes: Vec<(&str, &str)> = types
+            .entries
+            .iter()
+            .map(|e| (e.code.as_str(), e.parent.as_deref().unwrap()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("study", "study_permit"),
+                ("tfwp", "work_permit"),
+                ("imp", "work_permit")
+            ]
+        );
+        assert_eq!(types.parent_list.as_deref(), Some("permit_classes"));
+        assert_eq!(
+            types.get("tfwp").unwrap().label.fr,
+            "Programme des travailleurs étrangers temporaires"
+        );
+        let levels = builtin("study_levels").unwrap();
+        let codes: Vec<&str> = levels.entries.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "secondary_or_less",
+                "post_secondary",
+                "other_studies",
+                "not_stated"
+            ]
+        );
+        assert_eq!(
+            levels.get("post_secondary").unwrap().label.en,
+            "Post Secondary"
+        );
+        assert!(levels.parent_list.is_none());
     }
 
     #[test]

@@ -13,8 +13,10 @@ pub mod codelist;
 pub use codelist::{builtin, CodeEntry, Codelist, CodelistError};
 pub mod model;
 pub mod plan;
+pub mod protection;
 pub mod schema;
 pub mod value;
 
 pub use model::{ColumnSpec, ColumnType, InputFormat, Spec};
 pub use plan::{sha256_hex, Dimension, Mapped, Plan, SpecError, TablePlan};
+pub use protection::{CellRef, Cost, Method, Protection};

@@ -55,23 +55,16 @@ pub struct AuditSpec {
     /// Refuse to write a release with findings that are not accepted.
     #[serde(default)]
     pub gate: bool,
-    /// Counts `1..protect_below` are protected (default 10).
-    #[serde(default = "default_protect_below")]
-    pub protect_below: u64,
+    /// Counts `1..protect_below` are protected (default 10 under a rounding
+    /// rule; the suppression range under an exact-count rule).
+    pub protect_below: Option<u64>,
     /// A protected cell known to lie in fewer values than this is narrowed (default 3).
-    #[serde(default = "default_min_width")]
-    pub min_width: u64,
+    pub min_width: Option<u64>,
     /// Findings accepted by name (`table:dim=code,dim=code`); recorded in the manifest.
     #[serde(default)]
     pub accept: Vec<String>,
 }
 
-fn default_protect_below() -> u64 {
-    10
-}
-fn default_min_width() -> u64 {
-    3
-}
 
 /// Identity and description of a release.
 #[derive(Debug, Clone, Deserialize)]
@@ -145,12 +138,12 @@ fn default_restrictions() -> String {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
-    /// Only `ircc` for now.
+    /// `ircc` (default), `ircc-repaired`, `threshold` or `hypercube`.
     #[serde(default = "default_rule_kind")]
     pub kind: String,
-    /// Rounding base (5).
-    #[serde(default = "default_base")]
-    pub rounding_base: u64,
+    /// Rounding base: 5 for the IRCC rules, 1 (no rounding) for `threshold`
+    /// and `hypercube`, which publish exact counts.
+    pub rounding_base: Option<u64>,
     /// Inclusive range of counts shown as `--` (`[1, 4]`).
     #[serde(default = "default_suppress")]
     pub suppress: [u64; 2],
@@ -159,13 +152,23 @@ pub struct RuleSpec {
     pub zero: String,
     /// For even bases: `up`, `down` or `even`.
     pub tie: Option<String>,
+    /// Secondary suppression: which cells to hide first, `count` (smallest
+    /// counts first, the default) or `cells` (fewest cells).
+    pub cost: Option<String>,
+    /// Secondary suppression: protect a primary count of 1 from the one
+    /// person in another hidden cell of the same sum (default true).
+    pub singleton: Option<bool>,
+    /// Secondary suppression: cells that must be published, named
+    /// `table:dim=code,dim=code`.
+    #[serde(default)]
+    pub forced_publish: Vec<String>,
+    /// Secondary suppression: cells that must be hidden (same names).
+    #[serde(default)]
+    pub forced_suppress: Vec<String>,
 }
 
 fn default_rule_kind() -> String {
     "ircc".into()
-}
-fn default_base() -> u64 {
-    5
 }
 fn default_suppress() -> [u64; 2] {
     [1, 4]
@@ -178,10 +181,14 @@ impl Default for RuleSpec {
     fn default() -> Self {
         RuleSpec {
             kind: default_rule_kind(),
-            rounding_base: default_base(),
+            rounding_base: None,
             suppress: default_suppress(),
             zero: default_zero(),
             tie: None,
+            cost: None,
+            singleton: None,
+            forced_publish: Vec::new(),
+            forced_suppress: Vec::new(),
         }
     }
 }
@@ -310,4 +317,8 @@ pub struct TableSpec {
     pub title: Text,
     /// Description in both languages.
     pub description: Text,
+    /// Count distinct values of this input column (holders) instead of
+    /// rows (events). Every cell, margins included, is then counted from
+    /// the microdata, and totals need not be sums.
+    pub count_distinct: Option<String>,
 }

@@ -6,11 +6,12 @@ use std::fmt;
 use std::path::Path;
 
 use discreet_core::{
-    Bilingual, Hierarchy, HierarchyBuilder, IrccRule, NodeId, TieRule, ZeroDisplay,
+    Bilingual, Hierarchy, HierarchyBuilder, IrccRule, MarginKind, NodeId, TieRule, ZeroDisplay,
 };
 use sha2::{Digest, Sha256};
 
 use crate::codelist::{self, Codelist};
+use crate::protection::{build_protection, method_of, Protection};
 use crate::model::{BandSpec, CalendarSpec, ColumnType, DimensionSpec, InputFormat, Spec, Text};
 use crate::value::{parse_date, parse_integer, parse_year_month};
 
@@ -152,6 +153,19 @@ pub struct TablePlan {
     pub title: Bilingual,
     /// Description.
     pub description: Bilingual,
+    /// For counts of holders: the column whose distinct values are counted.
+    pub count_distinct: Option<String>,
+}
+
+impl TablePlan {
+    /// How the table's margins relate to their parts.
+    pub fn margins(&self) -> MarginKind {
+        if self.count_distinct.is_some() {
+            MarginKind::Distinct
+        } else {
+            MarginKind::Additive
+        }
+    }
 }
 
 /// A checked spec, ready to run.
@@ -165,8 +179,10 @@ pub struct Plan {
     pub spec_sha256: String,
     /// The parsed spec.
     pub spec: Spec,
-    /// The protection rule.
+    /// The rule each cell is shown by.
     pub rule: IrccRule,
+    /// The protection method (the rule alone, or with secondary suppression).
+    pub protection: Protection,
     /// Dimensions by name.
     pub dimensions: BTreeMap<String, Dimension>,
     /// Codelists used by input columns, by name.
@@ -405,14 +421,43 @@ impl Plan {
             }
             check_text(&t.title).map_err(|m| err(&format!("{key}.title"), m))?;
             check_text(&t.description).map_err(|m| err(&format!("{key}.description"), m))?;
+            if let Some(c) = &t.count_distinct {
+                let col = input.columns.get(c).ok_or_else(|| {
+                    err(
+                        &format!("{key}.count_distinct"),
+                        format!("column `{c}` is not declared by input `{}`", t.input),
+                    )
+                })?;
+                if cols.contains(c) {
+                    return Err(err(
+                        &format!("{key}.count_distinct"),
+                        format!("column `{c}` is a dimension of this table; count the distinct values of another column"),
+                    ));
+                }
+                if !matches!(col.kind, ColumnType::String | ColumnType::Code) || col.nullable {
+                    return Err(err(
+                        &format!("{key}.count_distinct"),
+                        format!("column `{c}` must be a non-nullable `string` or `code` column (an identifier)"),
+                    ));
+                }
+                if input.count_column.is_some() {
+                    return Err(err(
+                        &format!("{key}.count_distinct"),
+                        format!("input `{}` is pre-aggregated (`count_column`); distinct values cannot be counted from it", t.input),
+                    ));
+                }
+            }
             tables.push(TablePlan {
                 name: t.name.clone(),
                 input: t.input.clone(),
                 dimensions: t.dimensions.clone(),
                 title: bi(&t.title),
                 description: bi(&t.description),
+                count_distinct: t.count_distinct.clone(),
             });
         }
+        let protection =
+            build_protection(&spec.rule, &tables, &dimensions).map_err(|(k, m)| err(&k, m))?;
 
         Ok(Plan {
             source_name: file.to_string(),
@@ -420,6 +465,7 @@ impl Plan {
             spec_sha256: sha256_hex(text.as_bytes()),
             spec,
             rule,
+            protection,
             dimensions,
             codelists,
             tables,
@@ -513,12 +559,18 @@ fn column_kind(spec: &Spec, column: &str) -> Option<ColumnType> {
 
 fn build_rule(spec: &Spec) -> Result<IrccRule, (String, String)> {
     let r = &spec.rule;
-    if r.kind != "ircc" {
-        return Err((
-            "rule.kind".into(),
-            format!("unknown rule `{}`; expected `ircc`", r.kind),
-        ));
-    }
+    let method = method_of(r)?;
+    let base = match (r.rounding_base, method.is_exact()) {
+        (None, true) => 1,
+        (None, false) => 5,
+        (Some(b), true) if b != 1 => {
+            return Err((
+                "rule.rounding_base".into(),
+                format!("rule `{}` publishes exact counts: leave the base out or set it to 1", r.kind),
+            ))
+        }
+        (Some(b), _) => b,
+    };
     let zero = match r.zero.as_str() {
         "0" => ZeroDisplay::Zero,
         "--" => ZeroDisplay::Suppressed,
@@ -529,7 +581,7 @@ fn build_rule(spec: &Spec) -> Result<IrccRule, (String, String)> {
             ))
         }
     };
-    let tie = match (r.tie.as_deref(), r.rounding_base % 2 == 0) {
+    let tie = match (r.tie.as_deref(), base % 2 == 0) {
         (Some("up"), _) => TieRule::Up,
         (Some("down"), _) => TieRule::Down,
         (Some("even"), _) => TieRule::Even,
@@ -537,12 +589,12 @@ fn build_rule(spec: &Spec) -> Result<IrccRule, (String, String)> {
         (None, true) => {
             return Err((
                 "rule.tie".into(),
-                format!("rounding base {} is even, so counts can tie: declare `tie = \"up\"`, `\"down\"` or `\"even\"`", r.rounding_base),
+                format!("rounding base {base} is even, so counts can tie: declare `tie = \"up\"`, `\"down\"` or `\"even\"`"),
             ))
         }
         (None, false) => TieRule::Up,
     };
-    IrccRule::new(r.rounding_base, r.suppress[0], r.suppress[1], zero, tie)
+    IrccRule::new(base, r.suppress[0], r.suppress[1], zero, tie)
         .map_err(|e| ("rule".into(), e.to_string()))
 }
 
@@ -776,6 +828,7 @@ fn build_bands(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protection::{Cost, Method};
 
     const BUNDLED: [&str; 3] = [
         include_str!("../../../pipelines/pr_citizenship_month.toml"),
@@ -849,6 +902,34 @@ mod tests {
         assert_eq!(e.key.as_deref(), Some("rule.tie"));
         let e = err_of(|t| t.replace("suppress = [1, 4]", "suppress = [4, 1]"));
         assert_eq!(e.key.as_deref(), Some("rule"));
+    }
+
+    #[test]
+    fn protection_keys_are_checked() {
+        let kind = |k: &str| format!("kind = \"{k}\"");
+        let e = err_of(|t| t.replace("kind = \"ircc\"", &kind("gauss")));
+        assert_eq!(e.key.as_deref(), Some("rule.kind"), "{e}");
+        // Exact-count methods refuse a rounding base.
+        let e = err_of(|t| t.replace("kind = \"ircc\"", &kind("threshold")));
+        assert_eq!(e.key.as_deref(), Some("rule.rounding_base"), "{e}");
+        let e = err_of(|t| t.replace("[rule]\n", "[rule]\nsingleton = false\n"));
+        assert_eq!(e.key.as_deref(), Some("rule.singleton"), "{e}");
+        let e = err_of(|t| {
+            t.replace(
+                "kind = \"ircc\"",
+                "kind = \"ircc-repaired\"\nforced_publish = [\"nope:x=1\"]",
+            )
+        });
+        assert_eq!(e.key.as_deref(), Some("rule.forced_publish"), "{e}");
+        assert!(e.message.contains("no table `nope`"), "{e}");
+        let ok = BUNDLED[1].replace(
+            "kind = \"ircc\"",
+            "kind = \"ircc-repaired\"\ncost = \"cells\"",
+        );
+        let plan = Plan::parse("p.toml", &ok).unwrap();
+        assert_eq!(plan.protection.method, Method::IrccRepaired);
+        assert_eq!(plan.protection.cost, Cost::Cells);
+        assert_eq!(plan.rule.base(), 5);
         let e = err_of(|t| t.replace("codelist = \"provinces\"", "codelist = \"regions\""));
         assert_eq!(
             e.key.as_deref(),

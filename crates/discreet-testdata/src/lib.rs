@@ -1,37 +1,42 @@
 //! Synthetic microdata for testing and benchmarking discreet.
 //!
 //! **Everything this crate writes is invented.** The files look like
-//! permanent-resident admissions microdata (one row per admission, the
-//! "canonical microdata" of `DESIGN.md`) so that ingestion, tabulation and
-//! disclosure control can be exercised at realistic sizes and shapes, but no
-//! figure in them describes anybody. They must never be used for anything
-//! published, nor as a stand-in for real statistics.
+//! immigration microdata, the two "canonical microdata" sets of `DESIGN.md`,
+//! so that ingestion, tabulation and disclosure control can be exercised at
+//! realistic sizes and shapes, but no figure in them describes anybody. They
+//! must never be used for anything published, nor as a stand-in for real
+//! statistics.
 //!
-//! [`write_admissions`] writes `rows` admissions drawn from fixed tables
-//! (countries with a heavy tail, provinces, immigration classes and
-//! categories, ages, genders, dates with mild seasonality) to a CSV or
-//! Parquet file. The output depends only on the row count and the seed: the
-//! same options give byte-identical files on any machine.
+//! - [`write_admissions`] writes permanent-resident admissions, one row per
+//!   admission, drawn from fixed tables (countries with a heavy tail,
+//!   provinces, immigration classes and categories, ages, genders, dates with
+//!   mild seasonality).
+//! - [`write_permits`] writes study and work permits, one row per permit,
+//!   with people holding one or several permits (renewals, a second study
+//!   level, a post-graduation work permit, another province), so that counts
+//!   of distinct holders differ from counts of permits.
+//!
+//! Both write CSV or Parquet, in chunks (memory does not grow with the row
+//! count). The output depends only on the row count and the seed: the same
+//! options give byte-identical files on any machine.
 
 #![warn(missing_docs)]
 
 use std::fmt;
-use std::fs::{self, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use polars::prelude::{
-    DataFrame, DataType, Field, Int32Chunked, IntoColumn, ParquetCompression, ParquetWriter,
-    Schema, StringChunkedBuilder,
-};
-use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 mod model;
+mod permits;
 #[cfg(test)]
 mod tests;
+mod write;
 
-use model::{Model, Row};
+use model::Model;
+pub use permits::{write_permits, PermitsOptions, PERMITS_COLUMNS};
+use write::{write_dataset, ColumnType, Dataset, RecordId, RowSink};
 
 /// Column names of the admissions microdata, in file order.
 pub const COLUMNS: [&str; 7] = [
@@ -44,8 +49,8 @@ pub const COLUMNS: [&str; 7] = [
     "gender",
 ];
 
-/// Largest row count [`write_admissions`] accepts: record ids are `PR`
-/// followed by ten digits.
+/// Largest row count [`write_admissions`] and [`write_permits`] accept:
+/// record and permit ids are two letters followed by ten digits.
 pub const MAX_ROWS: u64 = 9_999_999_999;
 
 /// Rows generated, written and dropped at a time; also the Parquet row-group
@@ -62,14 +67,15 @@ pub struct AdmissionsOptions {
     pub seed: u64,
 }
 
-/// File formats [`write_admissions`] can write.
+/// File formats [`write_admissions`] and [`write_permits`] can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
     /// Comma-separated values with a header line, UTF-8, `\n` line ends,
     /// no quoting (no value needs it).
     Csv,
     /// Apache Parquet, zstd-compressed, one row group per million rows; all
-    /// columns strings except `age` (32-bit integer).
+    /// columns strings except the admissions' `age` (32-bit integer); the
+    /// permits' `study_level` is null where the CSV field is empty.
     Parquet,
 }
 
@@ -178,273 +184,48 @@ fn write_admissions_chunked(
     chunk_rows: u64,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), TestdataError> {
-    let format = OutputFormat::from_path(path)
-        .ok_or_else(|| TestdataError::UnknownFormat { path: path.into() })?;
-    if opts.rows > MAX_ROWS {
-        return Err(TestdataError::TooManyRows { rows: opts.rows });
-    }
-    let model = Model::new()?;
-    let io_err = |action: String, source: io::Error| TestdataError::Io {
-        path: path.into(),
-        action,
-        source,
-    };
-
-    let name = path
-        .file_name()
-        .expect("a path with an extension has a file name");
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".tmp-{}", std::process::id()));
-    let tmp = TempFile {
-        path: dir.join(tmp_name),
-    };
-
-    let file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&tmp.path)
-        .map_err(|e| {
-            io_err(
-                format!("cannot create the temporary file `{}`", tmp.path.display()),
-                e,
-            )
-        })?;
-    let mut out = BufWriter::with_capacity(1 << 20, file);
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let gen = Generator {
-        model: &model,
-        rows: opts.rows,
-        chunk_rows: chunk_rows.max(1),
-    };
-
-    match format {
-        OutputFormat::Csv => gen.write_csv(&mut rng, &mut out, progress).map_err(|e| {
-            io_err(
-                format!("cannot write the temporary file `{}`", tmp.path.display()),
-                e,
-            )
-        })?,
-        OutputFormat::Parquet => gen
-            .write_parquet(&mut rng, &mut out, progress)
-            .map_err(|e| match e {
-                ParquetFailure::Io(e) => io_err(
-                    format!("cannot write the temporary file `{}`", tmp.path.display()),
-                    e,
-                ),
-                ParquetFailure::Polars(message) => TestdataError::Parquet {
-                    path: path.into(),
-                    message,
-                },
-            })?,
-    }
-    let file = out.into_inner().map_err(|e| {
-        io_err(
-            format!("cannot write the temporary file `{}`", tmp.path.display()),
-            e.into_error(),
-        )
-    })?;
-    file.sync_all().map_err(|e| {
-        io_err(
-            format!(
-                "cannot flush the temporary file `{}` to disk",
-                tmp.path.display()
-            ),
-            e,
-        )
-    })?;
-    drop(file);
-    fs::rename(&tmp.path, path).map_err(|e| {
-        io_err(
-            format!(
-                "cannot rename the temporary file `{}` to it",
-                tmp.path.display()
-            ),
-            e,
-        )
-    })?;
-    tmp.keep();
-    Ok(())
+    write_dataset(
+        || {
+            Ok(Admissions {
+                model: Model::new()?,
+                id: RecordId::new(*b"PR"),
+            })
+        },
+        opts.rows,
+        opts.seed,
+        path,
+        chunk_rows,
+        progress,
+    )
 }
 
-/// A temporary file removed when dropped, unless kept.
-struct TempFile {
-    path: PathBuf,
+/// The admissions data set: one [`Model`] draw per row.
+struct Admissions {
+    model: Model,
+    id: RecordId,
 }
 
-impl TempFile {
-    /// Forgets the file (it has been renamed).
-    fn keep(self) {
-        std::mem::forget(self);
-    }
-}
+impl Dataset for Admissions {
+    const COLUMNS: &'static [(&'static str, ColumnType)] = &[
+        (COLUMNS[0], ColumnType::Text),
+        (COLUMNS[1], ColumnType::Text),
+        (COLUMNS[2], ColumnType::Text),
+        (COLUMNS[3], ColumnType::Text),
+        (COLUMNS[4], ColumnType::Text),
+        (COLUMNS[5], ColumnType::Int32),
+        (COLUMNS[6], ColumnType::Text),
+    ];
 
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
-    }
-}
-
-enum ParquetFailure {
-    Io(io::Error),
-    Polars(String),
-}
-
-impl From<polars::error::PolarsError> for ParquetFailure {
-    fn from(e: polars::error::PolarsError) -> Self {
-        match e {
-            polars::error::PolarsError::IO { error, .. } => match std::sync::Arc::try_unwrap(error)
-            {
-                Ok(e) => ParquetFailure::Io(e),
-                Err(e) => ParquetFailure::Io(io::Error::new(e.kind(), e.to_string())),
-            },
-            other => ParquetFailure::Polars(other.to_string()),
-        }
-    }
-}
-
-/// Draws rows chunk by chunk and hands them to a format writer.
-struct Generator<'a> {
-    model: &'a Model,
-    rows: u64,
-    chunk_rows: u64,
-}
-
-/// Record id `PR0000000001`, incremented in place.
-struct RecordId([u8; 12]);
-
-impl RecordId {
-    fn new() -> RecordId {
-        RecordId(*b"PR0000000000")
-    }
-
-    /// Moves to the next id (the row count is capped by [`MAX_ROWS`], so the
-    /// ten digits never overflow).
     #[inline]
-    fn advance(&mut self) -> &[u8; 12] {
-        for b in self.0[2..].iter_mut().rev() {
-            if *b == b'9' {
-                *b = b'0';
-            } else {
-                *b += 1;
-                break;
-            }
-        }
-        &self.0
-    }
-}
-
-impl<'a> Generator<'a> {
-    /// Sizes of the successive chunks.
-    fn chunks(&self) -> impl Iterator<Item = u64> {
-        let (rows, chunk) = (self.rows, self.chunk_rows);
-        (0..rows.div_ceil(chunk)).map(move |i| chunk.min(rows - i * chunk))
-    }
-
-    fn write_csv(
-        &self,
-        rng: &mut ChaCha8Rng,
-        out: &mut impl Write,
-        progress: &mut dyn FnMut(u64),
-    ) -> io::Result<()> {
-        let m = self.model;
-        out.write_all(COLUMNS.join(",").as_bytes())?;
-        out.write_all(b"\n")?;
-        let mut id = RecordId::new();
-        let mut line = Vec::with_capacity(256);
-        let mut written = 0u64;
-        for n in self.chunks() {
-            for _ in 0..n {
-                let r = m.sample(rng);
-                line.clear();
-                line.extend_from_slice(id.advance());
-                line.push(b',');
-                line.extend_from_slice(&m.dates[usize::from(r.day)]);
-                line.push(b',');
-                line.extend_from_slice(m.countries[usize::from(r.country)].as_bytes());
-                line.push(b',');
-                line.extend_from_slice(m.provinces[usize::from(r.province)].as_bytes());
-                line.push(b',');
-                line.extend_from_slice(m.categories[usize::from(r.category)].as_bytes());
-                line.push(b',');
-                line.extend_from_slice(m.ages[usize::from(r.age)].as_bytes());
-                line.push(b',');
-                line.extend_from_slice(m.genders[usize::from(r.gender)].as_bytes());
-                line.push(b'\n');
-                out.write_all(&line)?;
-            }
-            written += n;
-            progress(written);
-        }
-        Ok(())
-    }
-
-    fn write_parquet<W: Write>(
-        &self,
-        rng: &mut ChaCha8Rng,
-        out: &mut W,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<(), ParquetFailure> {
-        let m: &'a Model = self.model;
-        let schema = Schema::from_iter(COLUMNS.iter().map(|&c| {
-            let dtype = if c == "age" {
-                DataType::Int32
-            } else {
-                DataType::String
-            };
-            Field::new(c.into(), dtype)
-        }));
-        // Compression is set explicitly so a change of polars' default does
-        // not silently change the files.
-        let mut writer = ParquetWriter::new(&mut *out)
-            .with_compression(ParquetCompression::Zstd(None))
-            .batched(&schema)?;
-        let mut id = RecordId::new();
-        let mut rows: Vec<Row> = Vec::new();
-        let mut written = 0u64;
-        for n in self.chunks() {
-            let n_us = usize::try_from(n).expect("chunk fits in memory");
-            rows.clear();
-            rows.extend((0..n).map(|_| m.sample(rng)));
-
-            let mut record_id = StringChunkedBuilder::new(COLUMNS[0].into(), n_us);
-            for _ in 0..n {
-                record_id.append_value(std::str::from_utf8(id.advance()).expect("ASCII id"));
-            }
-            let string_col = |name: &str, value: &dyn Fn(&Row) -> &'a str| {
-                let mut b = StringChunkedBuilder::new(name.into(), n_us);
-                for r in &rows {
-                    b.append_value(value(r));
-                }
-                b.finish().into_column()
-            };
-            let columns = vec![
-                record_id.finish().into_column(),
-                string_col(COLUMNS[1], &|r| {
-                    std::str::from_utf8(&m.dates[usize::from(r.day)]).expect("ASCII date")
-                }),
-                string_col(COLUMNS[2], &|r| &m.countries[usize::from(r.country)]),
-                string_col(COLUMNS[3], &|r| &m.provinces[usize::from(r.province)]),
-                string_col(COLUMNS[4], &|r| &m.categories[usize::from(r.category)]),
-                Int32Chunked::from_vec(
-                    COLUMNS[5].into(),
-                    rows.iter().map(|r| i32::from(r.age)).collect(),
-                )
-                .into_column(),
-                string_col(COLUMNS[6], &|r| &m.genders[usize::from(r.gender)]),
-            ];
-            let df = DataFrame::new(n_us, columns)?;
-            writer.write_batch(&df)?;
-            drop(df);
-            written += n;
-            progress(written);
-        }
-        writer.finish()?;
-        Ok(())
+    fn next_row<S: RowSink>(&mut self, rng: &mut ChaCha8Rng, sink: &mut S) {
+        let m = &self.model;
+        let r = m.sample(rng);
+        sink.text(self.id.advance());
+        sink.text(m.date(r.day));
+        sink.text(&m.countries[usize::from(r.country)]);
+        sink.text(&m.provinces[usize::from(r.province)]);
+        sink.text(&m.categories[usize::from(r.category)]);
+        sink.int(i32::from(r.age));
+        sink.text(&m.genders[usize::from(r.gender)]);
     }
 }

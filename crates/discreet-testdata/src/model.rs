@@ -119,7 +119,7 @@ pub(crate) struct Table {
 }
 
 #[inline]
-fn scale(r: u64, total: u64) -> u64 {
+pub(crate) fn scale(r: u64, total: u64) -> u64 {
     ((u128::from(r) * u128::from(total)) >> 64) as u64
 }
 
@@ -209,8 +209,6 @@ pub(crate) struct Model {
     pub provinces: Vec<String>,
     pub categories: Vec<String>,
     pub genders: Vec<String>,
-    /// Decimal text of each age 0..=MAX_AGE.
-    pub ages: Vec<String>,
     date_table: Table,
     country_table: Table,
     province_table: Table,
@@ -220,17 +218,17 @@ pub(crate) struct Model {
     gender_table: Table,
 }
 
-fn codelist(name: &str) -> Result<Codelist, TestdataError> {
+pub(crate) fn codelist(name: &str) -> Result<Codelist, TestdataError> {
     builtin(name)
         .ok_or_else(|| TestdataError::Model(format!("built-in codelist `{name}` is missing")))
 }
 
-fn model_err(list: &str, message: impl std::fmt::Display) -> TestdataError {
+pub(crate) fn model_err(list: &str, message: impl std::fmt::Display) -> TestdataError {
     TestdataError::Model(format!("codelist `{list}`: {message}"))
 }
 
 /// Codes of a list, refusing any a CSV field would need to quote.
-fn codes(list: &Codelist) -> Result<Vec<String>, TestdataError> {
+pub(crate) fn codes(list: &Codelist) -> Result<Vec<String>, TestdataError> {
     list.entries
         .iter()
         .map(|e| {
@@ -252,7 +250,7 @@ fn codes(list: &Codelist) -> Result<Vec<String>, TestdataError> {
 /// Share of a code from one of the tables above; every code of the codelist
 /// must have one, so a codelist change is noticed here rather than silently
 /// generating a code never or too often.
-fn share(list: &str, table: &[(&str, u64)], code: &str) -> Result<u64, TestdataError> {
+pub(crate) fn share(list: &str, table: &[(&str, u64)], code: &str) -> Result<u64, TestdataError> {
     table
         .iter()
         .find(|(c, _)| *c == code)
@@ -260,7 +258,7 @@ fn share(list: &str, table: &[(&str, u64)], code: &str) -> Result<u64, TestdataE
         .ok_or_else(|| model_err(list, format!("no synthetic share for code `{code}`")))
 }
 
-fn shares_table(list: &Codelist, table: &[(&str, u64)]) -> Result<Table, TestdataError> {
+pub(crate) fn shares_table(list: &Codelist, table: &[(&str, u64)]) -> Result<Table, TestdataError> {
     let weights = list
         .entries
         .iter()
@@ -366,7 +364,6 @@ impl Model {
         // A class whose share is zero never needs categories; every other one has
         // been checked above. Categories whose class is unknown are never drawn.
 
-        let ages = (0..=MAX_AGE).map(|a| a.to_string()).collect();
         let age_table = Table::new(age_weights()).expect("positive age weights");
 
         Ok(Model {
@@ -375,7 +372,6 @@ impl Model {
             provinces,
             categories,
             genders,
-            ages,
             date_table,
             country_table,
             province_table,
@@ -384,6 +380,12 @@ impl Model {
             age_table,
             gender_table,
         })
+    }
+
+    /// The `YYYY-MM-DD` text of a day drawn by [`Model::sample`].
+    #[inline]
+    pub(crate) fn date(&self, day: u16) -> &str {
+        std::str::from_utf8(&self.dates[usize::from(day)]).expect("ASCII date")
     }
 
     /// Draws one admission. The order of the draws is part of the output

@@ -1,0 +1,199 @@
+//! Integer bounds for the cells where they can change a finding.
+//!
+//! The LP relaxation lets a cell take fractional values, so its LP interval
+//! rounded inward can still hold values no integer table reaches: three
+//! cells `a`, `b`, `c` whose pairwise sums are published and whose total
+//! `2(a + b + c)` is shown `5` (5..7) must in fact total 6, yet the LP
+//! allows 5 and 7 through `a + b + c = 2.5` or `3.5`. For each candidate
+//! cell (one the policy could flag, with a narrow interval: the caller
+//! chooses) this step minimises and maximises the cell over the integer
+//! points of its block, with the solver's branch and bound.
+//!
+//! Sound by construction: the model's box is the propagated and LP bounds,
+//! which hold every integer solution, and a bound only moves to a proven
+//! integer optimum. A solve that runs out of nodes keeps the bound it had.
+//! Every integer point met on the way (from the LP step too) is checked
+//! exactly and then settles, without a solve, every bound it reaches: an
+//! endpoint that an integer solution takes is the integer optimum.
+//!
+//! Determinism: the model never changes during a block, so each solve's
+//! answer is fixed, and a bound is either that answer (when proven) or the
+//! bound it had. A witness only skips solves whose answer is the bound the
+//! var already has, so which points the LP happened to return (which can
+//! depend on the threads' timing) changes the number of solves, never the
+//! answer. The budget counts bounds in a fixed order for the same reason.
+//! Solves run in rounds of [`ROUND`] (a constant, not the number of
+//! threads), their results read in order.
+
+use microlp::OptimizationDirection;
+
+use crate::lp::{Mip, Model, Witness};
+use crate::system::{System, Var};
+
+/// Solves in flight together; fixed so the answer does not depend on the
+/// number of threads.
+const ROUND: usize = 2;
+
+/// What the integer step did on one block.
+#[derive(Debug, Default)]
+pub(crate) struct IntOutcome {
+    /// Tightened bounds `(var, lo, hi)`, only for vars that changed.
+    pub updates: Vec<(Var, u64, u64)>,
+    /// Integer solves made.
+    pub solves: usize,
+    /// Bounds left unproven: a solve ran out of nodes or failed, or the
+    /// bound was past the block's budget.
+    pub unresolved: usize,
+    /// Solves the solver failed (counted in `unresolved` too).
+    pub errors: usize,
+    /// The block has no integer point at all: the release is contradictory.
+    pub infeasible: bool,
+}
+
+/// Budgets of the integer step, counts only.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Budget {
+    pub nodes_per_solve: u64,
+    pub bounds_per_block: usize,
+}
+
+/// Integer bounds of the local vars `candidates` (increasing) of a block.
+///
+/// `lo`/`hi` are the current bounds (after LP and propagation), `witness`
+/// what the LP step saw of integer points, by local var.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn tighten_block(
+    sys: &System,
+    vars: &[Var],
+    rels: &[u32],
+    lo: &[u64],
+    hi: &[u64],
+    candidates: &[usize],
+    mut witness: Witness,
+    budget: Budget,
+    threads: usize,
+) -> IntOutcome {
+    let m = Model::new(sys, vars, rels, lo, hi);
+    let n = m.len();
+    if witness.min.len() != n {
+        witness = Witness::new(n);
+    }
+    let mut out = IntOutcome::default();
+    let mut new_lo = m.lo.clone();
+    let mut new_hi = m.hi.clone();
+    // (local var, minimise?) in a fixed order.
+    let tasks: Vec<(usize, bool)> = candidates
+        .iter()
+        .flat_map(|&j| [(j, true), (j, false)])
+        .collect();
+    let settled = |w: &Witness, j: usize, is_min: bool| {
+        if is_min {
+            w.min[j] == m.lo[j]
+        } else {
+            w.max[j] == m.hi[j]
+        }
+    };
+
+    let mut next = 0;
+    while next < tasks.len() {
+        let mut round = Vec::with_capacity(ROUND);
+        while next < tasks.len() && round.len() < ROUND {
+            let (j, is_min) = tasks[next];
+            next += 1;
+            if settled(&witness, j, is_min) {
+                continue;
+            }
+            // The budget counts bounds in their fixed order, whether a
+            // witness settled them or not, so the bounds it leaves out do
+            // not depend on which points the LP happened to return.
+            if next > budget.bounds_per_block {
+                out.unresolved += 1;
+                continue;
+            }
+            out.solves += 1;
+            round.push((j, is_min));
+        }
+        let solve = |&(j, is_min): &(usize, bool)| {
+            let direction = if is_min {
+                OptimizationDirection::Minimize
+            } else {
+                OptimizationDirection::Maximize
+            };
+            m.solve_integer(direction, j, budget.nodes_per_solve)
+        };
+        let results: Vec<Mip> = if threads >= 2 && round.len() == 2 {
+            std::thread::scope(|s| {
+                let h = s.spawn(|| solve(&round[1]));
+                let a = solve(&round[0]);
+                vec![a, h.join().expect("integer solver thread panicked")]
+            })
+        } else {
+            round.iter().map(solve).collect()
+        };
+
+        for (&(j, is_min), result) in round.iter().zip(results) {
+            let point = match result {
+                Mip::Optimal(v, x) => {
+                    let v = v.round();
+                    // Only a whole-number optimum inside the box is taken:
+                    // anything else is the solver's error, and the bound
+                    // stays as it was.
+                    if v >= 0.0 && v < 9.0e15 {
+                        let v = v as u64;
+                        if is_min && v >= m.lo[j] && v <= m.hi[j] {
+                            new_lo[j] = new_lo[j].max(v);
+                        } else if !is_min && v >= m.lo[j] && v <= m.hi[j] {
+                            new_hi[j] = new_hi[j].min(v);
+                        }
+                    }
+                    x
+                }
+                Mip::Feasible(x) => {
+                    out.unresolved += 1;
+                    x
+                }
+                Mip::Unresolved => {
+                    out.unresolved += 1;
+                    continue;
+                }
+                Mip::Failed => {
+                    out.unresolved += 1;
+                    out.errors += 1;
+                    continue;
+                }
+                Mip::Infeasible => {
+                    if witness.any {
+                        // An integer solution has been seen: the solver
+                        // is wrong, not the release.
+                        out.unresolved += 1;
+                        out.errors += 1;
+                        continue;
+                    }
+                    out.infeasible = true;
+                    out.updates.clear();
+                    return out;
+                }
+            };
+            if let Some(p) = m.integral_point(&point) {
+                witness.add(&p);
+            }
+        }
+    }
+
+    for j in 0..n {
+        // Sentinels (no point seen) leave the bounds alone.
+        let l = new_lo[j].min(witness.min[j]);
+        let h = new_hi[j].max(witness.max[j]);
+        if l > h {
+            // Both ends proven by solves whose points did not check out
+            // exactly, and they cross: the solver's error, not the
+            // release's. Keep what the LP had.
+            out.errors += 1;
+            continue;
+        }
+        if l != m.lo[j] || h != m.hi[j] {
+            out.updates.push((vars[j], l, h));
+        }
+    }
+    out
+}

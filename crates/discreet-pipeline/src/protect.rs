@@ -1,0 +1,242 @@
+//! Protection of a release: the rule on every cell, then, for methods with
+//! secondary suppression, more cells hidden over all tables at once until
+//! the release's own audit finds nothing; and what it all cost.
+
+use std::collections::HashMap;
+
+use discreet_core::{CellStatus, ProtectedTable, Shown, Table};
+use discreet_publish::{InfoLoss, ReleaseContent};
+use discreet_spec::{Cost, Method, Plan};
+use discreet_suppress::repair::{repair, RepairOptions};
+use discreet_suppress::{Problem, Role, Var};
+
+use crate::audit::{content_system, domain, AuditSettings};
+use crate::compute::Computed;
+use crate::error::PipelineError;
+use crate::report::{stage, Reporter};
+
+/// The protected tables of a release and what protecting them took.
+pub struct Protected {
+    /// Shown values and statuses, one per table of the plan.
+    pub tables: Vec<ProtectedTable>,
+    /// What protection cost, per table.
+    pub info_loss: Vec<InfoLoss>,
+    /// Secondary suppression, when the method has it.
+    pub secondary: Option<SecondaryReport>,
+}
+
+/// What secondary suppression did, over all tables.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecondaryReport {
+    /// Cells hidden by the pattern method (Gaussian elimination or
+    /// hypercubes); 0 for `ircc-repaired`.
+    pub by_method: usize,
+    /// Cells hidden by the audit-and-repair rounds after it.
+    pub by_repair: usize,
+    /// Findings of the audit before repair: disclosed, narrowed.
+    pub findings_before_repair: (usize, usize),
+    /// Audit rounds of the repair.
+    pub repair_rounds: usize,
+}
+
+/// Protects every table of `computed` as `plan` says.
+pub fn protect(
+    plan: &Plan,
+    computed: &Computed,
+    reporter: &mut dyn Reporter,
+) -> Result<Protected, PipelineError> {
+    let mut tables = stage(reporter, "protecting cells", || {
+        computed.protect(&plan.rule)
+    });
+    let secondary = if plan.protection.method.has_secondary() {
+        Some(secondary(plan, computed, &mut tables, reporter)?)
+    } else {
+        None
+    };
+    let info_loss = computed
+        .tables
+        .iter()
+        .zip(&tables)
+        .map(|(t, p)| info_loss(t, p))
+        .collect();
+    Ok(Protected {
+        tables,
+        info_loss,
+        secondary,
+    })
+}
+
+/// Hides more cells of `tables` (status [`CellStatus::Secondary`]) until
+/// no hidden cell can be worked out.
+fn secondary(
+    plan: &Plan,
+    computed: &Computed,
+    tables: &mut [ProtectedTable],
+    reporter: &mut dyn Reporter,
+) -> Result<SecondaryReport, PipelineError> {
+    let protection = &plan.protection;
+    // Forced-hidden cells first, so that the system sees them as hidden.
+    for c in &protection.forced_suppress {
+        let idx = computed.tables[c.table].index(&c.coords);
+        tables[c.table].hide(idx);
+    }
+    let cs = {
+        let content = ReleaseContent {
+            plan,
+            tables: computed.views(plan, tables),
+            inputs: Vec::new(),
+            tool_version: "",
+        };
+        content_system(&content)?
+    };
+    let var_of: HashMap<(usize, usize), Var> = cs
+        .cell_of
+        .iter()
+        .enumerate()
+        .map(|(v, &cell)| (cell, v as Var))
+        .collect();
+    let counts: Vec<u64> = cs
+        .cell_of
+        .iter()
+        .map(|&(t, i)| computed.tables[t].counts()[i])
+        .collect();
+    let mut roles: Vec<Role> = cs
+        .cell_of
+        .iter()
+        .map(|&(t, i)| match tables[t].status[i] {
+            // A shown zero stays shown: hiding it would make `x` stand for
+            // zero as well as for counts above the range, two intervals.
+            CellStatus::Zero => Role::ForcedPublish,
+            CellStatus::Suppressed => Role::Primary,
+            CellStatus::Secondary => Role::ForcedSuppress,
+            CellStatus::Rounded => Role::Candidate,
+        })
+        .collect();
+    for c in &protection.forced_publish {
+        let idx = computed.tables[c.table].index(&c.coords);
+        let v = var_of[&(c.table, idx)] as usize;
+        if roles[v] == Role::Primary {
+            return Err(PipelineError::Usage(format!(
+                "spec {}: rule.forced_publish names a cell of table `{}` that the rule hides (`--`); it cannot be published",
+                plan.source_name, plan.tables[c.table].name
+            )));
+        }
+        roles[v] = Role::ForcedPublish;
+    }
+    let cost = counts
+        .iter()
+        .zip(&roles)
+        .map(|(&n, r)| match (r, protection.cost) {
+            (Role::Primary | Role::ForcedSuppress, _) => 0,
+            (_, Cost::Count) => n,
+            (_, Cost::Cells) => 1,
+        })
+        .collect();
+    let hidden_domain = plan
+        .rule
+        .preimage_in(Shown::Suppressed, true)
+        .map(|(lo, hi)| domain(lo, hi))
+        .expect("every rule shows some count as `--`");
+    let mut system = cs.system;
+    let mut report = SecondaryReport::default();
+    let hide = |v: Var, tables: &mut [ProtectedTable]| {
+        let (t, i) = cs.cell_of[v as usize];
+        tables[t].hide(i);
+    };
+
+    let by_method = match protection.method {
+        Method::Ircc | Method::IrccRepaired => Vec::new(),
+        Method::Threshold | Method::Hypercube => {
+            return Err(PipelineError::Usage(format!(
+                "rule `{}` is not available yet",
+                protection.method.as_str()
+            )))
+        }
+    };
+    for &v in &by_method {
+        system.set_domain(v, hidden_domain);
+        roles[v as usize] = Role::ForcedSuppress;
+        hide(v, tables);
+    }
+    report.by_method = by_method.len();
+
+    let problem = Problem {
+        system: &system,
+        counts: &counts,
+        roles,
+        cost,
+    };
+    let settings = plan
+        .spec
+        .audit
+        .as_ref()
+        .map(|a| AuditSettings {
+            protect_below: a.protect_below,
+            min_width: a.min_width,
+            lp_max_block: None,
+        })
+        .unwrap_or_default();
+    let options = RepairOptions {
+        audit: settings.options(&plan.rule),
+        ..RepairOptions::default()
+    };
+    let repaired = stage(reporter, "auditing and repairing", || {
+        repair(&problem, hidden_domain, &options)
+    })
+    .map_err(|e| {
+        PipelineError::Usage(format!(
+            "secondary suppression ({}) failed: {e}",
+            protection.method.as_str()
+        ))
+    })?;
+    for &v in &repaired.hidden {
+        hide(v, tables);
+    }
+    report.by_repair = repaired.hidden.len();
+    report.findings_before_repair = repaired.initial_findings;
+    report.repair_rounds = repaired.rounds;
+    Ok(report)
+}
+
+/// Cells hidden, the share of the total count in hidden finest cells, and
+/// the mean rounding change.
+fn info_loss(table: &Table, p: &ProtectedTable) -> InfoLoss {
+    let mut loss = InfoLoss::default();
+    let (mut hidden_sum, mut change, mut rounded) = (0u128, 0u128, 0u128);
+    let counts = table.counts();
+    let dims = table.dims();
+    let mut coords = Vec::with_capacity(dims.len());
+    let mut total = 0u128;
+    for (i, &n) in counts.iter().enumerate() {
+        table.coords(i, &mut coords);
+        let finest = coords.iter().zip(dims).all(|(&c, h)| h.is_leaf(c));
+        if coords.iter().zip(dims).all(|(&c, h)| c == h.root()) {
+            total = n as u128;
+        }
+        match p.status[i] {
+            CellStatus::Suppressed | CellStatus::Secondary => {
+                loss.hidden_cells += 1;
+                if p.status[i] == CellStatus::Secondary {
+                    loss.secondary_cells += 1;
+                }
+                if finest {
+                    hidden_sum += n as u128;
+                }
+            }
+            CellStatus::Rounded => {
+                rounded += 1;
+                change += p.shown[i].abs_diff(n) as u128;
+            }
+            CellStatus::Zero => {}
+        }
+    }
+    // Over the finest cells, so that nobody is counted twice; a distinct
+    // table can count one person in several cells, hence the cap.
+    if total > 0 {
+        loss.hidden_share_tenths_pct = ((hidden_sum * 1000 + total / 2) / total).min(1000) as u64;
+    }
+    if rounded > 0 {
+        loss.mean_abs_rounding_hundredths = ((change * 100 + rounded / 2) / rounded) as u64;
+    }
+    loss
+}

@@ -1,0 +1,360 @@
+//! Audit and repair: run the audit on the whole release, hide a cheap
+//! neighbour of every cell it finds, and repeat until it finds nothing.
+//!
+//! This is how the IRCC rule is made safe (rule `ircc-repaired`), and the
+//! last step of the other methods: whatever the linear-algebra methods
+//! leave that the audit can still narrow (bounds, non-negativity, distinct
+//! relations) is repaired the same way. Nothing is ever unhidden, so the
+//! loop ends: each round hides at least one more cell or stops.
+
+use std::fmt;
+
+use discreet_audit::{audit, AuditOptions, FindingKind, Interval, RelationKind, System, Var};
+
+use crate::problem::{Problem, Role};
+
+/// How to repair.
+#[derive(Clone, Debug)]
+pub struct RepairOptions {
+    /// The audit each round runs; its policy is the protection target.
+    pub audit: AuditOptions,
+    /// Rounds before giving up (each round is one audit). Default 200.
+    pub max_rounds: usize,
+}
+
+impl Default for RepairOptions {
+    fn default() -> Self {
+        RepairOptions {
+            audit: AuditOptions::default(),
+            max_rounds: 200,
+        }
+    }
+}
+
+/// What a repair did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Repair {
+    /// The cells hidden by the repair, sorted.
+    pub hidden: Vec<Var>,
+    /// Audit rounds run (the last one found nothing).
+    pub rounds: usize,
+    /// Findings of the first audit: disclosed, narrowed.
+    pub initial_findings: (usize, usize),
+}
+
+/// Why a repair failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RepairError {
+    /// The release contradicts itself: a bug upstream, not a disclosure.
+    Inconsistent {
+        /// A cell of a contradictory block.
+        var: Var,
+    },
+    /// A finding has no cell left that may be hidden near it (every
+    /// neighbour is hidden already or must be published).
+    Stuck {
+        /// The cell that stays exposed.
+        var: Var,
+        /// Findings left.
+        findings: usize,
+    },
+    /// Still findings after [`RepairOptions::max_rounds`] rounds.
+    TooManyRounds {
+        /// Findings left.
+        findings: usize,
+    },
+}
+
+impl fmt::Display for RepairError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RepairError::Inconsistent { var } => write!(
+                f,
+                "the release contradicts itself around cell {var}; this is a bug, not a disclosure"
+            ),
+            RepairError::Stuck { var, findings } => write!(
+                f,
+                "cell {var} stays exposed: every cell that shares a sum with it is hidden already or must be published ({findings} findings left)"
+            ),
+            RepairError::TooManyRounds { findings } => {
+                write!(f, "{findings} findings left after the last repair round")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RepairError {}
+
+/// Repairs `problem`: `problem.system`'s domains are what each cell shows
+/// (primary and forced-suppressed cells already hidden); a cell hidden by
+/// the repair gets `hidden_domain` (what an `x` allows). Candidates are
+/// hidden cheapest first (`problem.cost`); forced-publish cells never are.
+/// Returns the cells hidden; the caller shows them as `x`.
+pub fn repair(
+    problem: &Problem,
+    hidden_domain: Interval,
+    options: &RepairOptions,
+) -> Result<Repair, RepairError> {
+    let mut system: System = problem.system.clone();
+    let n = system.n_vars();
+    let links = Links::new(&system);
+    let mut hidden = vec![false; n];
+    for (v, r) in problem.roles.iter().enumerate() {
+        hidden[v] = matches!(r, Role::Primary | Role::ForcedSuppress);
+    }
+    let mut out = Repair::default();
+    for round in 1..=options.max_rounds {
+        let result = audit(&system, &options.audit);
+        if round == 1 {
+            out.initial_findings = (
+                result.count(FindingKind::Disclosed),
+                result.count(FindingKind::Narrowed),
+            );
+        }
+        out.rounds = round;
+        if result.findings.is_empty() {
+            out.hidden.sort_unstable();
+            return Ok(out);
+        }
+        let mut progress = false;
+        let mut stuck = None;
+        // A finding next to a cell hidden this round may be fixed already:
+        // it waits for the next audit rather than costing another cell.
+        let mut touched = vec![false; system.n_relations()];
+        for f in &result.findings {
+            if f.kind == FindingKind::Inconsistent {
+                return Err(RepairError::Inconsistent { var: f.var });
+            }
+            if links.of(f.var).iter().any(|&r| touched[r as usize]) {
+                continue;
+            }
+            match links.cheapest_neighbour(f.var, problem, &hidden) {
+                Some(group) => {
+                    for &v in group {
+                        if !hidden[v as usize] {
+                            hidden[v as usize] = true;
+                            system.set_domain(v, hidden_domain);
+                            out.hidden.push(v);
+                            progress = true;
+                            for &r in links.of(v) {
+                                touched[r as usize] = true;
+                            }
+                        }
+                    }
+                }
+                None => stuck = stuck.or(Some(f.var)),
+            }
+        }
+        if !progress {
+            return Err(RepairError::Stuck {
+                var: stuck.unwrap_or(result.findings[0].var),
+                findings: result.findings.len(),
+            });
+        }
+    }
+    let left = audit(&system, &options.audit).findings.len();
+    if left == 0 {
+        out.hidden.sort_unstable();
+        return Ok(out);
+    }
+    Err(RepairError::TooManyRounds { findings: left })
+}
+
+/// Which relations each var is in, and which vars must share its fate.
+struct Links {
+    /// Relations of var v: `rels[start[v]..start[v + 1]]`.
+    start: Vec<usize>,
+    rels: Vec<u32>,
+    /// Vars equal to var v (one-part additive relations), transitively:
+    /// `group[v]` names its class, `members` lists each class's vars.
+    class: Vec<u32>,
+    members: Vec<Vec<Var>>,
+}
+
+impl Links {
+    fn new(system: &System) -> Self {
+        let n = system.n_vars();
+        let mut count = vec![0usize; n + 1];
+        for r in system.relations() {
+            count[r.total as usize] += 1;
+            for &p in r.parts {
+                count[p as usize] += 1;
+            }
+        }
+        let mut start = vec![0usize; n + 1];
+        for v in 0..n {
+            start[v + 1] = start[v] + count[v];
+        }
+        let mut fill = start.clone();
+        let mut rels = vec![0u32; start[n]];
+        // Union-find over equalities: a cell shown in two tables is hidden
+        // in both or it is not hidden at all.
+        let mut parent: Vec<u32> = (0..n as u32).collect();
+        fn root(parent: &mut [u32], mut x: u32) -> u32 {
+            while parent[x as usize] != x {
+                parent[x as usize] = parent[parent[x as usize] as usize];
+                x = parent[x as usize];
+            }
+            x
+        }
+        for (i, r) in system.relations().enumerate() {
+            for v in std::iter::once(r.total).chain(r.parts.iter().copied()) {
+                rels[fill[v as usize]] = i as u32;
+                fill[v as usize] += 1;
+            }
+            if r.kind == RelationKind::Additive && r.parts.len() == 1 {
+                let (a, b) = (root(&mut parent, r.total), root(&mut parent, r.parts[0]));
+                if a != b {
+                    parent[a.max(b) as usize] = a.min(b);
+                }
+            }
+        }
+        let mut class = vec![0u32; n];
+        let mut index = vec![u32::MAX; n];
+        let mut members: Vec<Vec<Var>> = Vec::new();
+        for v in 0..n as u32 {
+            let r = root(&mut parent, v) as usize;
+            if index[r] == u32::MAX {
+                index[r] = members.len() as u32;
+                members.push(Vec::new());
+            }
+            class[v as usize] = index[r];
+            members[index[r] as usize].push(v);
+        }
+        Links {
+            start,
+            rels,
+            class,
+            members,
+        }
+    }
+
+    /// The relations `v` is in.
+    fn of(&self, v: Var) -> &[u32] {
+        &self.rels[self.start[v as usize]..self.start[v as usize + 1]]
+    }
+
+    /// The cells to hide for a finding on `var`: the cheapest hideable cell
+    /// (with its equals) among the relations of `var`, looking first at the
+    /// relations with the fewest hidden cells, which are the ones that pin it.
+    fn cheapest_neighbour(
+        &self,
+        var: Var,
+        problem: &Problem,
+        hidden: &[bool],
+    ) -> Option<&[Var]> {
+        let system = problem.system;
+        let mut best: Option<(usize, u64, Var)> = None;
+        for &r in self.of(var) {
+            let rel = system.relation(r as usize);
+            let cells = || std::iter::once(rel.total).chain(rel.parts.iter().copied());
+            let hidden_here = cells().filter(|&v| hidden[v as usize]).count();
+            for v in cells() {
+                if v == var || hidden[v as usize] || !self.hideable(v, problem) {
+                    continue;
+                }
+                let key = (hidden_here, problem.cost[v as usize], v);
+                if best.is_none_or(|b| key < b) {
+                    best = Some(key);
+                }
+            }
+        }
+        best.map(|(_, _, v)| &self.members[self.class[v as usize] as usize][..])
+    }
+
+    /// A candidate whose equals in other tables are all candidates too.
+    fn hideable(&self, v: Var, problem: &Problem) -> bool {
+        self.members[self.class[v as usize] as usize]
+            .iter()
+            .all(|&w| problem.roles[w as usize] == Role::Candidate)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use discreet_audit::SystemBuilder;
+
+    /// IRCC domain of a true count under the default rule.
+    fn shown(c: u64) -> Interval {
+        match c {
+            0 => Interval::exact(0),
+            1..=4 => Interval::new(1, 4),
+            5..=7 => Interval::new(5, 7),
+            _ => {
+                let r = (c + 2) / 5 * 5;
+                Interval::new(r - 2, r + 2)
+            }
+        }
+    }
+
+    fn problem_of<'a>(system: &'a System, counts: &'a [u64]) -> Problem<'a> {
+        Problem {
+            system,
+            counts,
+            roles: counts
+                .iter()
+                .map(|&c| match c {
+                    0 => Role::ForcedPublish,
+                    1..=4 => Role::Primary,
+                    _ => Role::Candidate,
+                })
+                .collect(),
+            cost: counts.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_finding_with_nothing_left_to_hide_is_reported_not_looped() {
+        // DESIGN.md's example: four months shown `--` under a year shown
+        // `--` pin every month to 1. Every cell is primary, so nothing may
+        // be hidden near them and the repair must say so, not loop.
+        let counts = [1u64, 1, 1, 1, 4];
+        let mut b = SystemBuilder::new();
+        let v: Vec<Var> = counts.iter().map(|&c| b.add_var(shown(c))).collect();
+        b.add_additive(v[4], &v[..4]).unwrap();
+        let system = b.build();
+        let p = problem_of(&system, &counts);
+        let e = repair(&p, Interval::at_least(5), &RepairOptions::default()).unwrap_err();
+        assert!(matches!(e, RepairError::Stuck { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_pinned_cell_gets_its_cheapest_neighbour_hidden() {
+        // total 23 (shown 25 -> 23..27), parts 12 (10 -> 8..12), 4 (--), 7 (5 -> 5..7):
+        // the total is at most 12 + 4 + 7 = 23, so everything is pinned.
+        let counts = [23u64, 12, 4, 7];
+        let mut b = SystemBuilder::new();
+        let v: Vec<Var> = counts.iter().map(|&c| b.add_var(shown(c))).collect();
+        b.add_additive(v[0], &v[1..]).unwrap();
+        let system = b.build();
+        let p = problem_of(&system, &counts);
+        let r = repair(&p, Interval::at_least(5), &RepairOptions::default()).unwrap();
+        // The cheapest candidate is the 7.
+        assert_eq!(r.hidden, vec![3]);
+        assert!(r.initial_findings.0 > 0);
+        let mut fixed = system.clone();
+        fixed.set_domain(3, Interval::at_least(5));
+        assert!(audit(&fixed, &AuditOptions::default()).is_clean());
+    }
+
+    #[test]
+    fn equal_cells_are_hidden_together_and_forced_ones_never() {
+        // Table A: total 23 = 12 + 4 + 7; table B repeats the 7 as a cell of its own.
+        let counts = [23u64, 12, 4, 7, 7];
+        let mut b = SystemBuilder::new();
+        let v: Vec<Var> = counts.iter().map(|&c| b.add_var(shown(c))).collect();
+        b.add_additive(v[0], &v[1..4]).unwrap();
+        b.add_additive(v[3], &v[4..5]).unwrap();
+        let system = b.build();
+        let mut p = problem_of(&system, &counts);
+        let r = repair(&p, Interval::at_least(5), &RepairOptions::default()).unwrap();
+        assert_eq!(r.hidden, vec![3, 4]);
+        // Forcing the copy published leaves the 12 and the total next to the
+        // first finding (the 12, whose shown 10 reaches down to 8): the total
+        // goes, since the 12 itself is the cell to protect.
+        p.roles[4] = Role::ForcedPublish;
+        let r = repair(&p, Interval::at_least(5), &RepairOptions::default()).unwrap();
+        assert_eq!(r.hidden, vec![0]);
+    }
+}

@@ -1,0 +1,232 @@
+//! Growable sparse rows and lists in one flat arena each, for the
+//! elimination: a million-cell table has about a million basis rows and a
+//! million column lists, and one heap allocation per row or list would cost
+//! more than the arithmetic. A row or list that outgrows its slot moves to
+//! the end of the arena; the arena is compacted when more than half of it is
+//! abandoned slots.
+
+/// Sparse rows: row `r` holds `len[r]` (var, coefficient) pairs, increasing
+/// vars, non-zero coefficients.
+pub(crate) struct Rows {
+    start: Vec<usize>,
+    len: Vec<u32>,
+    cap: Vec<u32>,
+    alive: Vec<bool>,
+    vars: Vec<u32>,
+    coefs: Vec<u64>,
+    /// Entries in live rows.
+    used: usize,
+}
+
+impl Rows {
+    /// Rows from compressed storage (`start` has one entry more than rows).
+    pub(crate) fn new(start: Vec<usize>, vars: Vec<u32>, coefs: Vec<u64>) -> Self {
+        let n = start.len() - 1;
+        let len: Vec<u32> = (0..n).map(|r| (start[r + 1] - start[r]) as u32).collect();
+        let mut start = start;
+        start.truncate(n);
+        Rows {
+            cap: len.clone(),
+            used: vars.len(),
+            start,
+            len,
+            alive: vec![true; n],
+            vars,
+            coefs,
+        }
+    }
+
+    pub(crate) fn n_rows(&self) -> usize {
+        self.len.len()
+    }
+
+    pub(crate) fn alive(&self, r: u32) -> bool {
+        self.alive[r as usize]
+    }
+
+    pub(crate) fn len(&self, r: u32) -> usize {
+        self.len[r as usize] as usize
+    }
+
+    /// Entries in live rows.
+    pub(crate) fn used(&self) -> usize {
+        self.used
+    }
+
+    pub(crate) fn vars(&self, r: u32) -> &[u32] {
+        let s = self.start[r as usize];
+        &self.vars[s..s + self.len[r as usize] as usize]
+    }
+
+    pub(crate) fn coefs(&self, r: u32) -> &[u64] {
+        let s = self.start[r as usize];
+        &self.coefs[s..s + self.len[r as usize] as usize]
+    }
+
+    /// Coefficient of `v` in row `r` (0 when absent).
+    pub(crate) fn coef(&self, r: u32, v: u32) -> u64 {
+        match self.vars(r).binary_search(&v) {
+            Ok(i) => self.coefs(r)[i],
+            Err(_) => 0,
+        }
+    }
+
+    /// Replaces the entries of row `r`.
+    pub(crate) fn write(&mut self, r: u32, vars: &[u32], coefs: &[u64]) {
+        let ri = r as usize;
+        let n = vars.len();
+        self.used = self.used + n - self.len[ri] as usize;
+        if n > self.cap[ri] as usize {
+            // Room to grow again without moving at once.
+            let cap = n + n / 2 + 4;
+            self.start[ri] = self.vars.len();
+            self.cap[ri] = cap as u32;
+            self.vars.extend_from_slice(vars);
+            self.coefs.extend_from_slice(coefs);
+            self.vars.resize(self.start[ri] + cap, 0);
+            self.coefs.resize(self.start[ri] + cap, 0);
+        } else {
+            let s = self.start[ri];
+            self.vars[s..s + n].copy_from_slice(vars);
+            self.coefs[s..s + n].copy_from_slice(coefs);
+        }
+        self.len[ri] = n as u32;
+    }
+
+    /// Removes row `r` from the basis.
+    pub(crate) fn kill(&mut self, r: u32) {
+        self.alive[r as usize] = false;
+        self.used -= self.len[r as usize] as usize;
+    }
+
+    /// Compacts the arena when most of it is abandoned.
+    pub(crate) fn maybe_compact(&mut self) {
+        if self.vars.len() < 1 << 16 || self.vars.len() < 2 * self.used {
+            return;
+        }
+        let mut vars = Vec::with_capacity(self.used + self.used / 4);
+        let mut coefs = Vec::with_capacity(self.used + self.used / 4);
+        for r in 0..self.n_rows() {
+            if !self.alive[r] {
+                self.len[r] = 0;
+                self.cap[r] = 0;
+                self.start[r] = 0;
+                continue;
+            }
+            let (s, n) = (self.start[r], self.len[r] as usize);
+            self.start[r] = vars.len();
+            self.cap[r] = n as u32;
+            vars.extend_from_slice(&self.vars[s..s + n]);
+            coefs.extend_from_slice(&self.coefs[s..s + n]);
+        }
+        self.vars = vars;
+        self.coefs = coefs;
+    }
+}
+
+/// Lists of row numbers, one per var (the rows that may be non-zero at the
+/// var; entries can be stale, readers check them).
+pub(crate) struct Lists {
+    start: Vec<usize>,
+    len: Vec<u32>,
+    cap: Vec<u32>,
+    items: Vec<u32>,
+    used: usize,
+}
+
+impl Lists {
+    /// Empty lists for `n` vars, with room for `sizes[v]` items each.
+    pub(crate) fn with_sizes(sizes: &[u32]) -> Self {
+        let mut start = Vec::with_capacity(sizes.len());
+        let mut total = 0usize;
+        for &s in sizes {
+            start.push(total);
+            total += s as usize;
+        }
+        Lists {
+            start,
+            len: vec![0; sizes.len()],
+            cap: sizes.to_vec(),
+            items: vec![0; total],
+            used: 0,
+        }
+    }
+
+    pub(crate) fn list(&self, v: u32) -> &[u32] {
+        let s = self.start[v as usize];
+        &self.items[s..s + self.len[v as usize] as usize]
+    }
+
+    pub(crate) fn push(&mut self, v: u32, r: u32) {
+        let vi = v as usize;
+        let n = self.len[vi] as usize;
+        if n == self.cap[vi] as usize {
+            let cap = 2 * n + 4;
+            let s = self.start[vi];
+            let new = self.items.len();
+            self.items.extend_from_within(s..s + n);
+            self.items.resize(new + cap, 0);
+            self.start[vi] = new;
+            self.cap[vi] = cap as u32;
+        }
+        self.items[self.start[vi] + n] = r;
+        self.len[vi] += 1;
+        self.used += 1;
+    }
+
+    /// Replaces list `v` by `rows`, which must not be longer than it.
+    pub(crate) fn shrink_to(&mut self, v: u32, rows: &[u32]) {
+        let vi = v as usize;
+        debug_assert!(rows.len() <= self.len[vi] as usize);
+        let s = self.start[vi];
+        self.items[s..s + rows.len()].copy_from_slice(rows);
+        self.used -= self.len[vi] as usize - rows.len();
+        self.len[vi] = rows.len() as u32;
+    }
+
+    /// Compacts the arena when most of it is abandoned.
+    pub(crate) fn maybe_compact(&mut self) {
+        if self.items.len() < 1 << 16 || self.items.len() < 3 * self.used {
+            return;
+        }
+        let mut items = Vec::with_capacity(self.used + self.used / 2);
+        for v in 0..self.len.len() {
+            let (s, n) = (self.start[v], self.len[v] as usize);
+            self.start[v] = items.len();
+            items.extend_from_slice(&self.items[s..s + n]);
+            let cap = n + n / 2;
+            items.resize(self.start[v] + cap, 0);
+            self.cap[v] = cap as u32;
+        }
+        self.items = items;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_grow_move_and_compact() {
+        let mut rows = Rows::new(vec![0, 2, 3], vec![1, 5, 2], vec![10, 50, 20]);
+        assert_eq!(rows.coef(0, 5), 50);
+        assert_eq!(rows.coef(0, 4), 0);
+        rows.write(1, &[0, 2, 7], &[1, 2, 3]);
+        assert_eq!(rows.vars(1), &[0, 2, 7]);
+        assert_eq!(rows.vars(0), &[1, 5]);
+        rows.write(0, &[1], &[11]);
+        assert_eq!(rows.coefs(0), &[11]);
+        rows.kill(0);
+        assert_eq!(rows.used(), 3);
+        let mut lists = Lists::with_sizes(&[1, 0]);
+        for r in 0..10 {
+            lists.push(1, r);
+        }
+        lists.push(0, 3);
+        lists.push(0, 4);
+        assert_eq!(lists.list(1).len(), 10);
+        assert_eq!(lists.list(0), &[3, 4]);
+        lists.shrink_to(1, &[9]);
+        assert_eq!(lists.list(1), &[9]);
+    }
+}
