@@ -20,4 +20,4 @@ mod source;
 
 pub use digest::FileDigest;
 pub use error::IngestError;
-pub use source::{Format, Groups, Source};
+pub use source::{Format, Groups, LevelMap, RowFilter, Source};

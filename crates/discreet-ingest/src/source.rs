@@ -152,6 +152,20 @@ impl Source {
         }
     }
 
+    /// The scan restricted to the rows `filter` keeps.
+    fn filtered(&self, filter: &RowFilter) -> Result<LazyFrame, IngestError> {
+        let mut lf = self.scan().map_err(|e| self.polars_error(&e))?;
+        for (column, values) in filter {
+            let keep = values
+                .iter()
+                .map(|v| self.text(column).eq(lit(v.as_str())))
+                .reduce(|a, b| a.or(b))
+                .unwrap_or(lit(false));
+            lf = lf.filter(keep);
+        }
+        Ok(lf)
+    }
+
     /// Casts a column to text for grouping (Parquet columns may be typed).
     fn text(&self, c: &str) -> Expr {
         match self.format {
@@ -166,13 +180,13 @@ impl Source {
     /// caller checks every value). All sets run as one streaming query.
     pub fn group_counts(
         &self,
-        sets: &[Vec<String>],
+        sets: &[(Vec<String>, RowFilter)],
         weight: Option<&str>,
     ) -> Result<Vec<Groups>, IngestError> {
         let file = self.name();
         let mut plans = Vec::new();
-        for set in sets {
-            let lf = self.scan().map_err(|e| self.polars_error(&e))?;
+        for (set, filter) in sets {
+            let lf = self.filtered(filter)?;
             let keys: Vec<Expr> = set.iter().map(|c| self.text(c).alias(c.as_str())).collect();
             let (mut exprs, measure) = (
                 keys,
@@ -192,7 +206,7 @@ impl Source {
         }
         let frames = collect_all(plans).map_err(|e| self.polars_error(&e))?;
         let mut out = Vec::new();
-        for (set, df) in sets.iter().zip(frames) {
+        for ((set, _), df) in sets.iter().zip(frames) {
             let mut g = Groups {
                 columns: set.clone(),
                 ..Default::default()
@@ -206,6 +220,81 @@ impl Source {
                     .push(s.iter().map(|v| v.map(str::to_string)).collect());
             }
             // A sum is null only over values the caller will reject anyway.
+            g.counts = self
+                .u64_values(&df, COUNT)?
+                .into_iter()
+                .map(|v| v.unwrap_or(0))
+                .collect();
+            out.push(g);
+        }
+        Ok(out)
+    }
+
+    /// Distinct counts at every level: for each combination in `combos`
+    /// (one level index per dimension of `dims`), the number of distinct
+    /// values of `distinct` among the rows of each cell. Each dimension's
+    /// raw values are mapped to their node at every level by a small
+    /// mapping frame joined to the scan (rows whose value it does not list,
+    /// such as dates outside the period, drop out), and every combination
+    /// is one `n_unique` group-by; all run as one streaming query.
+    pub fn distinct_counts(
+        &self,
+        dims: &[LevelMap],
+        distinct: &str,
+        combos: &[Vec<usize>],
+        filter: &RowFilter,
+    ) -> Result<Vec<Groups>, IngestError> {
+        let file = self.name();
+        let mut joined = {
+            let mut exprs: Vec<Expr> = dims
+                .iter()
+                .map(|d| self.text(&d.column).alias(d.column.as_str()))
+                .collect();
+            exprs.push(self.text(distinct).alias(distinct));
+            self.filtered(filter)?.select(exprs)
+        };
+        for d in dims {
+            let mut columns = vec![Column::new(d.column.as_str().into(), d.raw.clone())];
+            for (k, nodes) in d.levels.iter().enumerate() {
+                columns.push(Column::new(d.level_column(k).into(), nodes.clone()));
+            }
+            let map = DataFrame::new(d.raw.len(), columns)
+                .map_err(|e| IngestError::file(&file, short(&e)))?;
+            joined = joined.inner_join(
+                map.lazy(),
+                col(d.column.as_str()),
+                col(d.column.as_str()),
+            );
+        }
+        let plans: Vec<LazyFrame> = combos
+            .iter()
+            .map(|levels| {
+                let keys: Vec<Expr> = dims
+                    .iter()
+                    .zip(levels)
+                    .map(|(d, &k)| col(d.level_column(k).as_str()))
+                    .collect();
+                joined
+                    .clone()
+                    .group_by(keys)
+                    .agg([col(distinct).n_unique().alias(COUNT)])
+            })
+            .collect();
+        let frames = collect_all(plans).map_err(|e| self.polars_error(&e))?;
+        let mut out = Vec::new();
+        for (levels, df) in combos.iter().zip(frames) {
+            let mut g = Groups::default();
+            for (d, &k) in dims.iter().zip(levels) {
+                let name = d.level_column(k);
+                let nodes = df
+                    .column(name.as_str())
+                    .and_then(|c| c.cast(&DataType::UInt32))
+                    .map_err(|e| self.polars_error(&e))?;
+                let nodes = nodes.u32().map_err(|e| self.polars_error(&e))?;
+                g.keys
+                    .push(nodes.iter().map(|v| v.map(|n| n.to_string())).collect());
+                g.columns.push(name);
+            }
             g.counts = self
                 .u64_values(&df, COUNT)?
                 .into_iter()
@@ -347,6 +436,27 @@ fn collect_all(plans: Vec<LazyFrame>) -> PolarsResult<Vec<DataFrame>> {
         Engine::Streaming,
         opt,
     )
+}
+
+/// Rows kept: for every `(column, values)`, the column holds one of the values.
+pub type RowFilter = Vec<(String, Vec<String>)>;
+
+/// How one dimension's raw values map to its nodes at every level, for
+/// [`Source::distinct_counts`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelMap {
+    /// The input column.
+    pub column: String,
+    /// Every raw value that falls in the table.
+    pub raw: Vec<String>,
+    /// Per level (0 = the total), the node of each raw value at that level.
+    pub levels: Vec<Vec<u32>>,
+}
+
+impl LevelMap {
+    fn level_column(&self, k: usize) -> String {
+        format!("{}\u{1f}level{k}", self.column)
+    }
 }
 
 /// A polars message cut to one line (they can be long and multi-line).

@@ -437,7 +437,13 @@ fn load_structure(
         tables.push(LoadedTable {
             release,
             label,
-            input: tj["input"].as_str().unwrap_or("").to_string(),
+            // Tables tie only when they count the same rows the same way.
+            input: format!(
+                "{}|{}|{}",
+                tj["input"].as_str().unwrap_or(""),
+                tj["filter"],
+                tj["count_distinct"]
+            ),
             dims,
             strides,
             offset,

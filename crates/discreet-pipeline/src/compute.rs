@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use discreet_core::{IrccRule, NodeId, ProtectedTable, Table};
-use discreet_ingest::{Format, Groups, IngestError, Source};
+use discreet_core::{IrccRule, MarginKind, NodeId, ProtectedTable, Table};
+use discreet_ingest::{Format, Groups, IngestError, LevelMap, RowFilter, Source};
 use discreet_publish::{InputDigest, TableView};
 use discreet_spec::model::{ColumnType, InputFormat};
 use discreet_spec::value::check_value;
@@ -133,9 +133,10 @@ pub fn compute(
             || source.digest(),
         )?;
 
-        // One group-by per distinct set of dimension columns, plus one per
-        // other typed column so every declared column is checked.
-        let mut sets: Vec<Vec<String>> = Vec::new();
+        // One group-by per distinct set of dimension columns (and row
+        // filter), plus one per other typed column so every declared column
+        // is checked.
+        let mut sets: Vec<(Vec<String>, RowFilter)> = Vec::new();
         let mut set_of_table = Vec::new();
         for &t in &table_ids {
             let cols: Vec<String> = plan.tables[t]
@@ -143,16 +144,19 @@ pub fn compute(
                 .iter()
                 .map(|d| plan.dimensions[d].spec.column.clone())
                 .collect();
-            let pos = sets.iter().position(|s| *s == cols).unwrap_or_else(|| {
-                sets.push(cols);
+            let set = (cols, plan.tables[t].filter.clone());
+            let pos = sets.iter().position(|s| *s == set).unwrap_or_else(|| {
+                sets.push(set);
                 sets.len() - 1
             });
             set_of_table.push(pos);
         }
         for (cname, c) in &input.columns {
-            if c.kind != ColumnType::String && !c.unique && !sets.iter().any(|s| s.contains(cname))
+            if c.kind != ColumnType::String
+                && !c.unique
+                && !sets.iter().any(|(s, f)| f.is_empty() && s.contains(cname))
             {
-                sets.push(vec![cname.clone()]);
+                sets.push((vec![cname.clone()], Vec::new()));
             }
         }
         let groups = stage(reporter, &format!("counting input `{name}`"), || {
@@ -180,9 +184,16 @@ pub fn compute(
         for (k, &t) in table_ids.iter().enumerate() {
             let tp = &plan.tables[t];
             let g = &groups[set_of_table[k]];
-            let table = stage(reporter, &format!("building table `{}`", tp.name), || {
-                build_table(plan, t, &source, g)
-            })?;
+            let table = match &tp.count_distinct {
+                None => stage(reporter, &format!("building table `{}`", tp.name), || {
+                    build_table(plan, t, &source, g)
+                })?,
+                Some(column) => stage(
+                    reporter,
+                    &format!("counting distinct `{column}` for table `{}`", tp.name),
+                    || build_distinct_table(plan, t, &source, g, column),
+                )?,
+            };
             if table.counts()[0] == 0 {
                 reporter.warn(&format!(
                     "table `{}`: no row of input `{name}` falls inside the table's period",
@@ -282,6 +293,88 @@ fn check_text_column(
 fn locate(source: &Source, column: &str, value: Option<&str>, expected: String) -> PipelineError {
     let line = source.locate(column, value, 0).ok().flatten();
     PipelineError::Input(source.error_at(line, column, expected))
+}
+
+/// Builds a table of distinct counts: every cell, margins included, counted
+/// from the microdata by one `n_unique` group-by per combination of levels
+/// (never by adding children, which would count a person twice). `g` holds
+/// the table's dimension values, already checked.
+fn build_distinct_table(
+    plan: &Plan,
+    t: usize,
+    source: &Source,
+    g: &Groups,
+    column: &str,
+) -> Result<Table, PipelineError> {
+    let tp = &plan.tables[t];
+    let dims: Vec<&discreet_spec::Dimension> =
+        tp.dimensions.iter().map(|d| &plan.dimensions[d]).collect();
+    let mut maps = Vec::with_capacity(dims.len());
+    for (d, dim) in dims.iter().enumerate() {
+        let h = &dim.hierarchy;
+        let depth = h.leaves().iter().map(|&l| h.depth(l)).max().unwrap_or(0) as usize;
+        let mut raw: Vec<&str> = g.keys[d].iter().filter_map(|v| v.as_deref()).collect();
+        raw.sort_unstable();
+        raw.dedup();
+        let mut map = LevelMap {
+            column: dim.spec.column.clone(),
+            raw: Vec::new(),
+            levels: vec![Vec::new(); depth + 1],
+        };
+        for r in raw {
+            let leaf = match dim.map(r).map_err(|expected| {
+                locate(source, &dim.spec.column, Some(r), expected)
+            })? {
+                Mapped::Leaf(id) => id,
+                Mapped::OutsidePeriod => continue,
+            };
+            // The node at each depth on the way from the total to the leaf;
+            // below a shallow leaf, the leaf itself.
+            let mut path: Vec<NodeId> = h.ancestors(leaf).collect();
+            path.reverse();
+            if path.last() != Some(&leaf) {
+                path.push(leaf);
+            }
+            map.raw.push(r.to_string());
+            for (k, level) in map.levels.iter_mut().enumerate() {
+                level.push(path[k.min(path.len() - 1)]);
+            }
+        }
+        maps.push(map);
+    }
+    let mut combos: Vec<Vec<usize>> = vec![Vec::new()];
+    for m in &maps {
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                (0..m.levels.len()).map(move |k| {
+                    let mut c = c.clone();
+                    c.push(k);
+                    c
+                })
+            })
+            .collect();
+    }
+    let hierarchies: Vec<_> = dims.iter().map(|d| d.hierarchy.clone()).collect();
+    let mut table = Table::zeros(tp.name.clone(), hierarchies, MarginKind::Distinct)
+        .map_err(|e| PipelineError::Usage(format!("spec {}: {e}", plan.source_name)))?;
+    if maps.iter().any(|m| m.raw.is_empty()) {
+        return Ok(table);
+    }
+    let groups = source.distinct_counts(&maps, column, &combos, &tp.filter)?;
+    let mut coords: Vec<NodeId> = vec![0; dims.len()];
+    for grp in &groups {
+        for i in 0..grp.len() {
+            for (d, c) in coords.iter_mut().enumerate() {
+                *c = grp.keys[d][i]
+                    .as_deref()
+                    .and_then(|v| v.parse().ok())
+                    .expect("node ids come back as they were sent");
+            }
+            table.set(&coords, grp.counts[i]);
+        }
+    }
+    Ok(table)
 }
 
 /// Maps each group to its leaf cell and builds the table with all margins.

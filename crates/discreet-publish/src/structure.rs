@@ -94,7 +94,7 @@ pub fn structure_json(content: &ReleaseContent<'_>) -> Value {
                     dim
                 })
                 .collect();
-            json!({
+            let mut t = json!({
                 "name": view.plan.name,
                 "csv": format!("{}.csv", view.plan.name),
                 "parquet": format!("{}.parquet", view.plan.name),
@@ -104,7 +104,21 @@ pub fn structure_json(content: &ReleaseContent<'_>) -> Value {
                 "cells": view.order.len(),
                 "margins": view.plan.margins().as_str(),
                 "dimensions": dims,
-            })
+            });
+            if let Some(c) = &view.plan.count_distinct {
+                t["count_distinct"] = json!(c);
+            }
+            if !view.plan.filter.is_empty() {
+                // Rows counted: tables with different filters count
+                // different rows, so an auditor must not tie their cells.
+                t["filter"] = json!(view
+                    .plan
+                    .filter
+                    .iter()
+                    .cloned()
+                    .collect::<std::collections::BTreeMap<_, _>>());
+            }
+            t
         })
         .collect();
     json!({

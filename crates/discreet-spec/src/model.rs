@@ -321,4 +321,8 @@ pub struct TableSpec {
     /// rows (events). Every cell, margins included, is then counted from
     /// the microdata, and totals need not be sums.
     pub count_distinct: Option<String>,
+    /// Count only the rows whose column holds one of the listed values
+    /// (`filter = { permit_type = ["study"] }`).
+    #[serde(default)]
+    pub filter: BTreeMap<String, Vec<String>>,
 }

@@ -155,6 +155,8 @@ pub struct TablePlan {
     pub description: Bilingual,
     /// For counts of holders: the column whose distinct values are counted.
     pub count_distinct: Option<String>,
+    /// Rows counted: each column holds one of its listed values.
+    pub filter: Vec<(String, Vec<String>)>,
 }
 
 impl TablePlan {
@@ -421,6 +423,27 @@ impl Plan {
             }
             check_text(&t.title).map_err(|m| err(&format!("{key}.title"), m))?;
             check_text(&t.description).map_err(|m| err(&format!("{key}.description"), m))?;
+            for (c, values) in &t.filter {
+                let fkey = format!("{key}.filter.{c}");
+                let col = input.columns.get(c).ok_or_else(|| {
+                    err(&fkey, format!("column `{c}` is not declared by input `{}`", t.input))
+                })?;
+                if values.is_empty() {
+                    return Err(err(&fkey, "expected at least one value".into()));
+                }
+                if let Some((name, list)) = col
+                    .codelist
+                    .as_ref()
+                    .and_then(|l| codelists.get(l).map(|c| (l, c)))
+                {
+                    if let Some(v) = values.iter().find(|v| !list.contains(v)) {
+                        return Err(err(
+                            &fkey,
+                            format!("`{v}` is not a code of codelist `{name}`"),
+                        ));
+                    }
+                }
+            }
             if let Some(c) = &t.count_distinct {
                 let col = input.columns.get(c).ok_or_else(|| {
                     err(
@@ -454,6 +477,7 @@ impl Plan {
                 title: bi(&t.title),
                 description: bi(&t.description),
                 count_distinct: t.count_distinct.clone(),
+                filter: t.filter.clone().into_iter().collect(),
             });
         }
         let protection =

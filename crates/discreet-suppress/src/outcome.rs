@@ -54,6 +54,11 @@ pub struct Stats {
     /// Hypercube: patterns placed (one per primary cell and per hidden cell
     /// that needed one).
     pub cubes: usize,
+    /// Hypercube: cubes accepted although the primary cannot move along
+    /// them with every cell non-negative (no such cube among those tried,
+    /// e.g. a primary surrounded by zeros); see
+    /// [`crate::HypercubeOptions::nonnegative`].
+    pub unmovable_cubes: usize,
     /// Hypercube: cells hidden one at a time by the relation fixpoint (cells
     /// tied by equalities, relations outside the layouts).
     pub fixpoint_hidden: usize,

@@ -8,10 +8,12 @@
 //! permit at another level, a post-graduation work permit (International
 //! Mobility Program) after studies, another work program, sometimes in
 //! another province. Every permit of a person has the person's country of
-//! citizenship. A permit that would fall after the period ends the person's
-//! permits (the data are censored at the end of 2025, as real data are at
-//! the extraction date), and the file's last person is cut at the requested
-//! row count. Only the current person is held in memory.
+//! citizenship. People start from 2017 and only their permits of 2019-2025
+//! are written, so that the first years also hold the renewals of people
+//! who arrived before; a permit that would fall after 2025 ends the person's
+//! permits (censored, as real data are at the extraction date). The file's
+//! last person is cut at the requested row count. Only the current person is
+//! held in memory.
 //!
 //! The shares come from IRCC's published permit-holder tables in
 //! `reference/ircc-samples/` where those tables show them (provinces,
@@ -92,29 +94,33 @@ pub(crate) fn write_permits_chunked(
     )
 }
 
-/// First year of effective dates (inclusive).
+/// First year of effective dates written (inclusive).
 pub(crate) const FIRST_YEAR: u16 = 2019;
 /// Last year of effective dates (inclusive).
 pub(crate) const LAST_YEAR: u16 = 2025;
-const YEARS: usize = (LAST_YEAR - FIRST_YEAR + 1) as usize;
-/// Months in the period.
+/// First year of people's first permits: the years before [`FIRST_YEAR`]
+/// are drawn but not written.
+const HISTORY_YEAR: u16 = 2017;
+/// Years drawn.
+const YEARS: usize = (LAST_YEAR - HISTORY_YEAR + 1) as usize;
+/// Months drawn.
 const MONTHS: usize = YEARS * 12;
 
 /// Type of a person's first permit, in percent. With the later permits
 /// (see [`NEXT_TYPE`]) about 60% of rows are study permits and 40% work
 /// permits, of which about three in four are under the International
 /// Mobility Program, as in IRCC's counts of permits by program.
-const FIRST_TYPE: &[(&str, u64)] = &[("study", 64), ("tfwp", 9), ("imp", 27)];
+const FIRST_TYPE: &[(&str, u64)] = &[("study", 65), ("tfwp", 9), ("imp", 26)];
 
-/// Relative number of first permits by year (2019..=2025), per type. Study:
-/// IRCC's study-permit holders by year permits became effective (2025 from
-/// its first seven months and the announced cap); TFWP: the trend of IRCC's
-/// TFWP holders on December 31; IMP: a plausible trend (no IMP table in the
-/// samples).
+/// Relative number of first permits by year (2017..=2025), per type. Study:
+/// IRCC's study-permit holders by year permits became effective, in
+/// thousands (2025 from its first seven months and the announced cap);
+/// TFWP: the trend of IRCC's TFWP holders on December 31; IMP: a plausible
+/// trend (no IMP table in the samples).
 const YEAR_WEIGHTS: &[(&str, [u64; YEARS])] = &[
-    ("study", [400, 256, 444, 548, 681, 515, 300]),
-    ("tfwp", [73, 70, 80, 115, 170, 190, 140]),
-    ("imp", [100, 65, 90, 150, 175, 160, 110]),
+    ("study", [315, 354, 400, 256, 444, 548, 681, 515, 300]),
+    ("tfwp", [46, 56, 73, 70, 80, 115, 170, 190, 140]),
+    ("imp", [80, 90, 100, 65, 90, 150, 175, 160, 110]),
 ];
 
 /// Seasonality of first permits, per day of each month (January first).
@@ -366,11 +372,14 @@ struct Permit {
 /// All tables needed to draw permits.
 #[derive(Debug, Clone)]
 pub(crate) struct PermitsModel {
-    /// `YYYY-MM-DD` of each day of the period, in order.
+    /// `YYYY-MM-DD` of each day drawn, in order.
     pub dates: Vec<[u8; 10]>,
+    /// Index in `dates` of the first day written (January 1 of
+    /// [`FIRST_YEAR`]).
+    pub first_day: u16,
     /// Index in `dates` of the first day of each month, and one past the end.
     month_start: Vec<u16>,
-    /// Month (0 = January of [`FIRST_YEAR`]) of each day.
+    /// Month (0 = January of [`HISTORY_YEAR`]) of each day.
     day_month: Vec<u8>,
     pub types: Vec<String>,
     /// Whether each type has a study level.
@@ -424,7 +433,11 @@ impl PermitsModel {
         let mut month_start = Vec::new();
         let mut day_month = Vec::new();
         let mut month_days = Vec::new();
-        for year in FIRST_YEAR..=LAST_YEAR {
+        let mut first_day = 0;
+        for year in HISTORY_YEAR..=LAST_YEAR {
+            if year == FIRST_YEAR {
+                first_day = dates.len() as u16;
+            }
             for month in 1..=12u8 {
                 let m = month_start.len() as u8;
                 month_start.push(dates.len() as u16);
@@ -492,6 +505,7 @@ impl PermitsModel {
 
         Ok(PermitsModel {
             dates,
+            first_day,
             month_start,
             day_month,
             has_level,
@@ -575,10 +589,12 @@ struct Permits {
     person_id: RecordId,
     /// Permits of the current person still to draw.
     remaining: u8,
-    /// The current person's last permit written.
+    /// The current person's last permit drawn.
     last: Option<Permit>,
     /// The current person's last study level.
     last_level: Option<u8>,
+    /// Whether the current person has a person id (has a permit written).
+    numbered: bool,
 }
 
 impl Permits {
@@ -590,25 +606,47 @@ impl Permits {
             remaining: 0,
             last: None,
             last_level: None,
+            numbered: false,
         })
     }
 
-    /// The next permit: the current person's next one, or a new person's
-    /// first.
+    /// The next permit to write: the current person's next one in the
+    /// period, or the first one in the period of a new person.
     fn draw(&mut self, rng: &mut ChaCha8Rng) -> Permit {
-        if let (Some(prev), true) = (self.last, self.remaining > 0) {
-            self.remaining -= 1;
-            if let Some(p) = self.model.next(rng, &prev, self.last_level) {
+        loop {
+            let p = match self.last {
+                Some(prev) if self.remaining > 0 => {
+                    self.remaining -= 1;
+                    match self.model.next(rng, &prev, self.last_level) {
+                        Some(p) => p,
+                        None => {
+                            // Censored at the end of the period: the person
+                            // holds no more.
+                            self.remaining = 0;
+                            continue;
+                        }
+                    }
+                }
+                _ => {
+                    let (p, count) = self.model.first(rng);
+                    self.remaining = count - 1;
+                    self.last_level = None;
+                    self.numbered = false;
+                    p
+                }
+            };
+            self.last = Some(p);
+            if p.level.is_some() {
+                self.last_level = p.level;
+            }
+            if p.day >= self.model.first_day {
+                if !self.numbered {
+                    self.person_id.advance();
+                    self.numbered = true;
+                }
                 return p;
             }
-            // Censored at the end of the period: the person holds no more.
-            self.remaining = 0;
         }
-        let (p, count) = self.model.first(rng);
-        self.person_id.advance();
-        self.remaining = count - 1;
-        self.last_level = None;
-        p
     }
 }
 
@@ -626,10 +664,6 @@ impl Dataset for Permits {
     #[inline]
     fn next_row<S: RowSink>(&mut self, rng: &mut ChaCha8Rng, sink: &mut S) {
         let p = self.draw(rng);
-        self.last = Some(p);
-        if p.level.is_some() {
-            self.last_level = p.level;
-        }
         let m = &self.model;
         sink.text(self.permit_id.advance());
         sink.text(self.person_id.as_str());

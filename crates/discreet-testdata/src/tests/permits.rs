@@ -508,9 +508,12 @@ fn permits_refuse_unknown_extensions_and_too_many_rows() {
 #[test]
 fn permits_model_builds_from_the_builtin_codelists() {
     let m = PermitsModel::new().unwrap();
-    assert_eq!(m.dates.len(), 2557);
-    assert_eq!(&m.dates[0], b"2019-01-01");
-    assert_eq!(&m.dates[2556], b"2025-12-31");
+    // 2017 and 2018 are drawn (people's earlier permits), not written.
+    assert_eq!(m.dates.len(), 365 + 365 + 2557);
+    assert_eq!(&m.dates[0], b"2017-01-01");
+    assert_eq!(m.first_day, 730);
+    assert_eq!(&m.dates[730], b"2019-01-01");
+    assert_eq!(m.dates.last(), Some(b"2025-12-31"));
     assert_eq!(m.types, ["study", "tfwp", "imp"]);
     assert_eq!(m.levels.len(), 4);
     assert_eq!(m.provinces.len(), 14);

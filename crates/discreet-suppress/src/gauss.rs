@@ -1,0 +1,804 @@
+//! Secondary suppression by Gaussian elimination, in the spirit of
+//! Langsrud's GaussSuppression (Statistics Norway, SSBtools): decide the
+//! cells one at a time, those most worth publishing first, and publish each
+//! unless that would let an outsider work out a primary cell from the
+//! published ones.
+//!
+//! # The model
+//! A primary cell `p` can be worked out from the published cells exactly
+//! when every table consistent with the additive relations and with the
+//! published values has the same `p`. Perturbations of the true table that
+//! keep the relations and leave every published cell unchanged form a
+//! vector space `N` (the null space of the relation matrix, restricted to
+//! vectors that are zero on published cells); `p` is protected iff some
+//! vector of `N` is non-zero at `p`. In the X formulation of
+//! GaussSuppression (published cells as sums of inner cells) this is "the
+//! column of `p` is not in the span of the published columns"; the two are
+//! the same statement.
+//!
+//! # The algorithm
+//! Start with a basis of all table perturbations (one per free cell: for a
+//! hierarchical table, one per inner cell), stored as sparse rows. Publishing
+//! a cell `c` intersects `N` with `n_c = 0`: pick the shortest basis row `b`
+//! non-zero at `c`, subtract multiples of it from the other rows non-zero at
+//! `c`, and drop `b`. Before dropping it, check the primary cells: after the
+//! subtraction `b` is the only row non-zero at `c`, so a primary becomes
+//! fixed exactly when `b` is also its only row. Then `c` is hidden instead
+//! (the subtraction only changed the basis, not the space). Hiding never
+//! changes `N`, which is why only publications cost anything.
+//!
+//! Order: forced-publish cells first (an error names the first that
+//! discloses), then, optionally, candidates with count 0 and count 1 (see
+//! [`GaussOptions`]), then the other candidates by decreasing
+//! [`Problem::cost`] (ties by var): the greedy publishes the most valuable
+//! cells and hides the cheap ones it needs.
+//!
+//! # Exactness
+//! All arithmetic is modulo the prime `2^61 - 1` (see the `modp` module):
+//! integer, exact, a `u64` per coefficient. It agrees with rational
+//! arithmetic unless the prime divides a minor of the relation matrix, which
+//! needs a minor of at least `2^61 - 1` (two-dimensional tables have minors
+//! 0 and ±1 only). Decisions never involve floating point.
+//!
+//! # Distinct relations
+//! A distinct relation (`max(parts) <= total <= sum of parts`) is a pair of
+//! inequalities, not an equation, so it cannot make a cell a linear function
+//! of others: the elimination ignores it. What it adds (bounds) is for the
+//! audit-and-repair pass that follows.
+//!
+//! # What is guaranteed
+//! - No primary cell is a linear function of the published cells (over the
+//!   rationals, with the caveat above), nor, with singleton protection, of
+//!   the published cells and the value of one count-1 hidden cell.
+//! - With [`GaussOptions::zeros_first`] and no zero left hidden
+//!   ([`Stats::hidden_zeros`] is 0): every hidden cell has a positive true
+//!   count, so a perturbation that moves a primary also exists with every
+//!   cell non-negative. Hence an attacker who knows the published values
+//!   and that counts are non-negative (the LP of the audit with hidden cells
+//!   in `[0, inf)`) cannot pin a primary cell with a positive count.
+//!
+//! Not guaranteed: protection intervals of a given width, protection against
+//! the a-priori bounds of shown values (a `--` shown as 1..4), against
+//! distinct-count bounds, or against coalitions of several persons. Those
+//! are the audit's findings and the repair pass's job.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use discreet_audit::Var;
+
+use crate::modp::{add, batch_inv, inv, mul, neg, sub, Weights, P};
+use crate::nullspace::null_basis;
+use crate::outcome::{check_lengths, secondaries, Stats, SuppressError, Suppression};
+use crate::problem::{Problem, Role};
+use crate::store::{Lists, Rows};
+
+/// Options of [`gauss()`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GaussOptions {
+    /// Singleton protection (default on). The one person of a hidden cell
+    /// whose count is 1 knows that cell's value; with this option:
+    /// - the elimination also refuses to publish a candidate when, after
+    ///   it, some primary cell would be a linear function of the published
+    ///   cells and of one count-1 hidden cell (primary or forced-suppress)
+    ///   other than itself. This is exact, not a heuristic: it covers
+    ///   differences through any chain of relations, not only within one
+    ///   relation;
+    /// - candidates with count 1 are decided before the others (after the
+    ///   zeros), because a hidden count-1 secondary cannot protect anything
+    ///   against its own person: it is published unless that alone
+    ///   discloses;
+    /// - after the elimination, the relation rule: in every relation whose
+    ///   hidden cells are all primary and one has count 1, or which has
+    ///   exactly two hidden cells one of which has count 1, the cheapest
+    ///   published candidate of the relation is hidden too (the person of
+    ///   the count-1 cell would otherwise learn the total of the other
+    ///   hidden cells), until no relation qualifies. Hiding more never
+    ///   makes a cell computable, so the elimination's guarantees still hold
+    ///   and it need not run again.
+    pub singleton: bool,
+    /// Decide candidates with count 0 first (default on): they are
+    /// published whenever that discloses nothing. A hidden zero protects
+    /// nothing against an attacker who knows counts are non-negative (it
+    /// cannot go down), yet it is the cheapest cell to hide, so a plain cost
+    /// order would choose zeros first. See [`Stats::hidden_zeros`].
+    pub zeros_first: bool,
+}
+
+impl Default for GaussOptions {
+    fn default() -> Self {
+        GaussOptions {
+            singleton: true,
+            zeros_first: true,
+        }
+    }
+}
+
+/// Secondary suppression by Gaussian elimination (see the module notes):
+/// hides every primary and forced-suppress cell, publishes every
+/// forced-publish cell, and hides the candidates needed so that no primary
+/// cell can be worked out from the published cells. Deterministic.
+///
+/// Errors: [`SuppressError::LengthMismatch`],
+/// [`SuppressError::Unprotectable`] (the relations alone fix a primary) and
+/// [`SuppressError::ForcedPublishDiscloses`].
+pub fn gauss(problem: &Problem, options: &GaussOptions) -> Result<Suppression, SuppressError> {
+    let n = check_lengths(problem)?;
+    let basis = null_basis(problem.system);
+    let mut stats = Stats {
+        basis_rows: basis.len(),
+        ..Stats::default()
+    };
+    let mut elim = Elim::new(problem, options.singleton, basis)?;
+    let order = decision_order(problem, options);
+    let mut hidden: Vec<bool> = problem
+        .roles
+        .iter()
+        .map(|r| matches!(r, Role::Primary | Role::ForcedSuppress))
+        .collect();
+    for &c in &order {
+        stats.decisions += 1;
+        if let Err(reason) = elim.decide(c) {
+            if problem.roles[c as usize] == Role::ForcedPublish {
+                return Err(SuppressError::ForcedPublishDiscloses {
+                    var: c,
+                    primary: reason.primary,
+                    singleton: reason.singleton,
+                });
+            }
+            hidden[c as usize] = true;
+            if reason.singleton.is_some() {
+                stats.singleton_secondaries += 1;
+            }
+            if problem.counts[c as usize] == 0 {
+                stats.hidden_zeros += 1;
+            }
+        }
+    }
+    stats.eliminations = elim.eliminations;
+    stats.peak_entries = elim.peak_entries;
+    drop(elim);
+    if options.singleton {
+        singleton_rule(problem, &mut hidden, &mut stats);
+    }
+    debug_assert_eq!(hidden.len(), n);
+    Ok(Suppression {
+        secondary: secondaries(problem, &hidden),
+        hidden,
+        stats,
+    })
+}
+
+/// The cells to decide, in order (see the module notes).
+fn decision_order(problem: &Problem, options: &GaussOptions) -> Vec<Var> {
+    let mut order: Vec<(u8, std::cmp::Reverse<u64>, Var)> = Vec::new();
+    for (v, role) in problem.roles.iter().enumerate() {
+        let count = problem.counts[v];
+        let group = match role {
+            Role::Primary | Role::ForcedSuppress => continue,
+            Role::ForcedPublish => 0,
+            Role::Candidate if options.zeros_first && count == 0 => 1,
+            Role::Candidate if options.singleton && count == 1 => 2,
+            Role::Candidate => 3,
+        };
+        order.push((group, std::cmp::Reverse(problem.cost[v]), v as Var));
+    }
+    order.sort_unstable();
+    order.into_iter().map(|(_, _, v)| v).collect()
+}
+
+/// Why a cell cannot be published.
+struct Reason {
+    primary: Var,
+    singleton: Option<Var>,
+}
+
+/// Key of a zero column in the fingerprint map (never a residue, never
+/// stored).
+const NO_KEY: u64 = u64::MAX;
+/// Key of a column whose second fingerprint is zero but the first is not.
+const INF_KEY: u64 = P;
+
+/// The fingerprint keys are uniform residues already, so hashing them
+/// again would only cost time.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type KeyMap = HashMap<u64, Vec<u32>, BuildHasherDefault<KeyHasher>>;
+
+/// The elimination state: a basis of the perturbations that leave every
+/// published cell unchanged, with the bookkeeping that makes each check
+/// local.
+///
+/// Watched cells are the primaries and, with singleton protection, the
+/// count-1 cells hidden from the start (primary or forced-suppress). For
+/// each watched cell the number of basis rows non-zero at it is kept exact
+/// (zero means "fixed"). For singleton protection each watched column also
+/// has two random linear fingerprints `F = sum_r w1[r] col[r]` and
+/// `G = sum_r w2[r] col[r]`: parallel columns (one cell a multiple of the
+/// other plus a constant, i.e. fixed once the other is known) have equal
+/// ratios `F / G`, so a hash map from ratio to cells finds every candidate
+/// pair; each is then verified exactly. A false match costs one
+/// verification; a missed pair is impossible.
+struct Elim<'a> {
+    counts: &'a [u64],
+    rows: Rows,
+    cols: Lists,
+    primary: Vec<bool>,
+    single: Vec<bool>,
+    watched: Vec<bool>,
+    cnt: Vec<u32>,
+    singleton: bool,
+    w1: Vec<u64>,
+    w2: Vec<u64>,
+    f: Vec<u64>,
+    g: Vec<u64>,
+    key: Vec<u64>,
+    map: KeyMap,
+    /// Pairs (low, high) parallel before anything is published (the same
+    /// count published twice, say): a person knows their own cell, so these
+    /// are no disclosure and are not checked.
+    exempt: Vec<(u32, u32)>,
+    // Scratch.
+    mark: Vec<u32>,
+    epoch: u32,
+    stamp: Vec<u32>,
+    stamp_now: u32,
+    gathered: Vec<(u32, u64)>,
+    ids: Vec<u32>,
+    bv: Vec<u32>,
+    bc: Vec<u64>,
+    sv: Vec<u32>,
+    sc: Vec<u64>,
+    inv_scratch: Vec<u64>,
+    eliminations: u64,
+    peak_entries: usize,
+}
+
+impl<'a> Elim<'a> {
+    fn new(
+        problem: &Problem<'a>,
+        singleton: bool,
+        basis: crate::nullspace::Basis,
+    ) -> Result<Self, SuppressError> {
+        let n = problem.system.n_vars();
+        let primary: Vec<bool> = problem.roles.iter().map(|&r| r == Role::Primary).collect();
+        let single: Vec<bool> = (0..n)
+            .map(|v| {
+                singleton
+                    && problem.counts[v] == 1
+                    && matches!(problem.roles[v], Role::Primary | Role::ForcedSuppress)
+            })
+            .collect();
+        let watched: Vec<bool> = (0..n).map(|v| primary[v] || single[v]).collect();
+
+        let mut sizes = vec![0u32; n];
+        for &v in &basis.vars {
+            sizes[v as usize] += 1;
+        }
+        let mut cols = Lists::with_sizes(&sizes);
+        let n_rows = basis.len();
+        for r in 0..n_rows {
+            for &v in &basis.vars[basis.start[r]..basis.start[r + 1]] {
+                cols.push(v, r as u32);
+            }
+        }
+        let cnt: Vec<u32> = (0..n)
+            .map(|v| if watched[v] { sizes[v] } else { 0 })
+            .collect();
+        if let Some(v) = (0..n).find(|&v| primary[v] && cnt[v] == 0) {
+            return Err(SuppressError::Unprotectable { var: v as Var });
+        }
+        let rows = Rows::new(basis.start, basis.vars, basis.coefs);
+
+        let mut elim = Elim {
+            counts: problem.counts,
+            peak_entries: rows.used(),
+            rows,
+            cols,
+            primary,
+            single,
+            watched,
+            cnt,
+            singleton,
+            w1: Vec::new(),
+            w2: Vec::new(),
+            f: Vec::new(),
+            g: Vec::new(),
+            key: Vec::new(),
+            map: KeyMap::default(),
+            exempt: Vec::new(),
+            mark: vec![0; n_rows],
+            epoch: 0,
+            stamp: vec![0; n],
+            stamp_now: 0,
+            gathered: Vec::new(),
+            ids: Vec::new(),
+            bv: Vec::new(),
+            bc: Vec::new(),
+            sv: Vec::new(),
+            sc: Vec::new(),
+            inv_scratch: Vec::new(),
+            eliminations: 0,
+        };
+        if singleton {
+            elim.init_fingerprints();
+        }
+        Ok(elim)
+    }
+
+    fn init_fingerprints(&mut self) {
+        let n = self.watched.len();
+        let n_rows = self.rows.n_rows();
+        let mut w = Weights::new(0x5EED_6A55);
+        self.w1 = (0..n_rows).map(|_| w.next()).collect();
+        self.w2 = (0..n_rows).map(|_| w.next()).collect();
+        self.f = vec![0; n];
+        self.g = vec![0; n];
+        self.key = vec![NO_KEY; n];
+        for r in 0..n_rows as u32 {
+            let (w1, w2) = (self.w1[r as usize], self.w2[r as usize]);
+            for (&v, &c) in self.rows.vars(r).iter().zip(self.rows.coefs(r)) {
+                if self.watched[v as usize] {
+                    self.f[v as usize] = add(self.f[v as usize], mul(w1, c));
+                    self.g[v as usize] = add(self.g[v as usize], mul(w2, c));
+                }
+            }
+        }
+        let watched: Vec<u32> = (0..n as u32).filter(|&v| self.watched[v as usize]).collect();
+        self.rekey(&watched);
+        // Pairs parallel from the start.
+        let mut by_key: Vec<(u64, u32)> = watched
+            .iter()
+            .map(|&v| (self.key[v as usize], v))
+            .filter(|&(k, _)| k != NO_KEY)
+            .collect();
+        by_key.sort_unstable();
+        let mut i = 0;
+        while i < by_key.len() {
+            let mut j = i + 1;
+            while j < by_key.len() && by_key[j].0 == by_key[i].0 {
+                j += 1;
+            }
+            for a in i..j {
+                for b in a + 1..j {
+                    let (u, v) = (by_key[a].1, by_key[b].1);
+                    if self.relevant(u, v) && self.parallel(u, v, u32::MAX) {
+                        self.exempt.push((u.min(v), u.max(v)));
+                    }
+                }
+            }
+            i = j;
+        }
+        self.exempt.sort_unstable();
+    }
+
+    /// Whether `u` and `v` being parallel would disclose: one is a primary,
+    /// the other a count-1 cell, and they are not parallel by structure.
+    fn relevant(&self, u: u32, v: u32) -> bool {
+        let (ui, vi) = (u as usize, v as usize);
+        u != v
+            && ((self.single[ui] && self.primary[vi]) || (self.single[vi] && self.primary[ui]))
+            && self.exempt.binary_search(&(u.min(v), u.max(v))).is_err()
+    }
+
+    fn reason(&self, u: u32, v: u32) -> Reason {
+        if self.primary[v as usize] && self.single[u as usize] {
+            Reason {
+                primary: v,
+                singleton: Some(u),
+            }
+        } else {
+            Reason {
+                primary: u,
+                singleton: Some(v),
+            }
+        }
+    }
+
+    /// Fingerprint key from `(F, G)`.
+    fn key_of(f: u64, g_inv: u64, g: u64) -> u64 {
+        if g != 0 {
+            mul(f, g_inv)
+        } else if f != 0 {
+            INF_KEY
+        } else {
+            NO_KEY
+        }
+    }
+
+    /// Recomputes the keys of `vars` from their current fingerprints and
+    /// moves them in the map.
+    fn rekey(&mut self, vars: &[u32]) {
+        let mut ginv: Vec<u64> = vars.iter().map(|&v| self.g[v as usize]).collect();
+        batch_inv(&mut ginv, &mut self.inv_scratch);
+        for (i, &v) in vars.iter().enumerate() {
+            let vi = v as usize;
+            let new = if self.cnt[vi] == 0 {
+                NO_KEY
+            } else {
+                Self::key_of(self.f[vi], ginv[i], self.g[vi])
+            };
+            let old = self.key[vi];
+            if new == old {
+                continue;
+            }
+            if old != NO_KEY {
+                if let Some(list) = self.map.get_mut(&old) {
+                    if let Some(k) = list.iter().position(|&x| x == v) {
+                        list.swap_remove(k);
+                    }
+                    if list.is_empty() {
+                        self.map.remove(&old);
+                    }
+                }
+            }
+            if new != NO_KEY {
+                self.map.entry(new).or_default().push(v);
+            }
+            self.key[vi] = new;
+        }
+    }
+
+    /// The live rows non-zero at `v` with their coefficients, increasing
+    /// rows, without row `excl`; also drops stale entries from the list.
+    fn column(&mut self, v: u32, excl: u32) -> Vec<(u32, u64)> {
+        self.epoch += 1;
+        let mut out = Vec::new();
+        self.ids.clear();
+        for &r in self.cols.list(v) {
+            if self.rows.alive(r) && self.mark[r as usize] != self.epoch {
+                self.mark[r as usize] = self.epoch;
+                let x = self.rows.coef(r, v);
+                if x != 0 {
+                    self.ids.push(r);
+                    if r != excl {
+                        out.push((r, x));
+                    }
+                }
+            }
+        }
+        self.cols.shrink_to(v, &self.ids);
+        out.sort_unstable_by_key(|&(r, _)| r);
+        out
+    }
+
+    /// `Some(lambda)` when the column of `v` is `lambda` times that of `u`
+    /// (both without row `excl`), i.e. `v = lambda * u + constant` in every
+    /// table consistent with what is published.
+    fn ratio(&mut self, u: u32, v: u32, excl: u32) -> Option<u64> {
+        let cu = self.column(u, excl);
+        let cv = self.column(v, excl);
+        if cu.len() != cv.len() {
+            return None;
+        }
+        if cu.is_empty() {
+            return Some(0);
+        }
+        let lambda = mul(cv[0].1, inv(cu[0].1));
+        cu.iter()
+            .zip(&cv)
+            .all(|(a, b)| a.0 == b.0 && mul(a.1, lambda) == b.1)
+            .then_some(lambda)
+    }
+
+    /// Whether `u` and `v` are parallel.
+    fn parallel(&mut self, u: u32, v: u32, excl: u32) -> bool {
+        self.ratio(u, v, excl).is_some()
+    }
+
+    /// Whether, without row `excl`, the person of one count-1 cell of the
+    /// pair could work out the other, a primary. Not when the two are
+    /// equal (`lambda = 1` and equal counts, so the constant is 0): then
+    /// the primary is that same person, who learns nothing about anyone
+    /// else (a subtotal whose only non-zero part is the cell, say).
+    fn discloses(&mut self, u: u32, v: u32, excl: u32) -> bool {
+        if !self.relevant(u, v) {
+            return false;
+        }
+        match self.ratio(u, v, excl) {
+            None => false,
+            Some(lambda) => !(lambda == 1 && self.counts[u as usize] == self.counts[v as usize]),
+        }
+    }
+
+    /// Decides one cell: publishes it (Ok) or explains why not (Err).
+    fn decide(&mut self, c: u32) -> Result<(), Reason> {
+        self.rows.maybe_compact();
+        self.cols.maybe_compact();
+        self.epoch += 1;
+        self.gathered.clear();
+        self.ids.clear();
+        for &r in self.cols.list(c) {
+            if self.rows.alive(r) && self.mark[r as usize] != self.epoch {
+                self.mark[r as usize] = self.epoch;
+                let x = self.rows.coef(r, c);
+                if x != 0 {
+                    self.gathered.push((r, x));
+                    self.ids.push(r);
+                }
+            }
+        }
+        self.cols.shrink_to(c, &self.ids);
+        if self.gathered.is_empty() {
+            // Already fixed by what is published: publishing adds nothing.
+            return Ok(());
+        }
+
+        // Pivot: the shortest row (least fill-in), ties by row number.
+        let rows = &self.rows;
+        let &(b, bx) = self
+            .gathered
+            .iter()
+            .min_by_key(|&&(r, _)| (rows.len(r), r))
+            .expect("non-empty");
+        self.bv.clear();
+        self.bc.clear();
+        self.bv.extend_from_slice(self.rows.vars(b));
+        self.bc.extend_from_slice(self.rows.coefs(b));
+        let binv = inv(bx);
+        let (mut k1, mut k2) = (0u64, 0u64);
+        for i in 0..self.gathered.len() {
+            let (r, x) = self.gathered[i];
+            if r == b {
+                continue;
+            }
+            let alpha = mul(x, binv);
+            if self.singleton {
+                k1 = add(k1, mul(alpha, self.w1[r as usize]));
+                k2 = add(k2, mul(alpha, self.w2[r as usize]));
+            }
+            self.eliminate(r, alpha);
+        }
+        self.peak_entries = self.peak_entries.max(self.rows.used());
+        if self.singleton && (k1 != 0 || k2 != 0) {
+            // Row r lost alpha_r * b: each watched column of b changes by
+            // -b[v] * sum_r alpha_r w[r] in its fingerprints.
+            for (&v, &x) in self.bv.iter().zip(&self.bc) {
+                let vi = v as usize;
+                if self.watched[vi] {
+                    self.f[vi] = sub(self.f[vi], mul(x, k1));
+                    self.g[vi] = sub(self.g[vi], mul(x, k2));
+                }
+            }
+        }
+
+        let verdict = self.check_removal(b);
+        let touched: Vec<u32> = self
+            .bv
+            .iter()
+            .copied()
+            .filter(|&v| self.watched[v as usize])
+            .collect();
+        if verdict.is_none() {
+            self.rows.kill(b);
+            let (w1, w2) = if self.singleton {
+                (self.w1[b as usize], self.w2[b as usize])
+            } else {
+                (0, 0)
+            };
+            for (&v, &x) in self.bv.iter().zip(&self.bc) {
+                let vi = v as usize;
+                if self.watched[vi] {
+                    self.cnt[vi] -= 1;
+                    if self.singleton {
+                        self.f[vi] = sub(self.f[vi], mul(w1, x));
+                        self.g[vi] = sub(self.g[vi], mul(w2, x));
+                    }
+                }
+            }
+        }
+        if self.singleton {
+            self.rekey(&touched);
+        }
+        match verdict {
+            None => Ok(()),
+            Some(reason) => Err(reason),
+        }
+    }
+
+    /// Row `r` minus `alpha` times the pivot row (in `bv`, `bc`).
+    fn eliminate(&mut self, r: u32, alpha: u64) {
+        self.eliminations += 1;
+        self.sv.clear();
+        self.sc.clear();
+        let (rv, rc) = (self.rows.vars(r), self.rows.coefs(r));
+        let (bv, bc) = (&self.bv, &self.bc);
+        let (mut i, mut j) = (0, 0);
+        while i < rv.len() || j < bv.len() {
+            if j == bv.len() || (i < rv.len() && rv[i] < bv[j]) {
+                self.sv.push(rv[i]);
+                self.sc.push(rc[i]);
+                i += 1;
+            } else if i == rv.len() || bv[j] < rv[i] {
+                // New entry (never zero: alpha and bc[j] are non-zero).
+                let w = bv[j];
+                self.sv.push(w);
+                self.sc.push(neg(mul(alpha, bc[j])));
+                self.cols.push(w, r);
+                if self.watched[w as usize] {
+                    self.cnt[w as usize] += 1;
+                }
+                j += 1;
+            } else {
+                let w = rv[i];
+                let x = sub(rc[i], mul(alpha, bc[j]));
+                if x != 0 {
+                    self.sv.push(w);
+                    self.sc.push(x);
+                } else if self.watched[w as usize] {
+                    self.cnt[w as usize] -= 1;
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+        self.rows.write(r, &self.sv, &self.sc);
+    }
+
+    /// Whether dropping pivot row `b` (publishing the cell being decided)
+    /// would fix a primary cell, or make one a function of a count-1 cell.
+    fn check_removal(&mut self, b: u32) -> Option<Reason> {
+        for &v in &self.bv {
+            let vi = v as usize;
+            if self.primary[vi] && self.cnt[vi] == 1 {
+                return Some(Reason {
+                    primary: v,
+                    singleton: None,
+                });
+            }
+        }
+        if !self.singleton {
+            return None;
+        }
+        // Fingerprints of the watched columns of b as they would be.
+        let (w1, w2) = (self.w1[b as usize], self.w2[b as usize]);
+        let mut cand: Vec<(u64, u32)> = Vec::new();
+        let mut gs: Vec<u64> = Vec::new();
+        let mut fs: Vec<u64> = Vec::new();
+        self.stamp_now += 1;
+        for (&v, &x) in self.bv.iter().zip(&self.bc) {
+            let vi = v as usize;
+            if !self.watched[vi] {
+                continue;
+            }
+            self.stamp[vi] = self.stamp_now;
+            if self.cnt[vi] > 1 {
+                fs.push(sub(self.f[vi], mul(w1, x)));
+                gs.push(sub(self.g[vi], mul(w2, x)));
+                cand.push((0, v));
+            }
+        }
+        let raw_g = gs.clone();
+        batch_inv(&mut gs, &mut self.inv_scratch);
+        for (i, c) in cand.iter_mut().enumerate() {
+            c.0 = Self::key_of(fs[i], gs[i], raw_g[i]);
+        }
+        cand.retain(|c| c.0 != NO_KEY);
+        cand.sort_unstable();
+        // Pairs among the changed columns.
+        let mut i = 0;
+        while i < cand.len() {
+            let mut j = i + 1;
+            while j < cand.len() && cand[j].0 == cand[i].0 {
+                j += 1;
+            }
+            for a in i..j {
+                for bb in a + 1..j {
+                    let (u, v) = (cand[a].1, cand[bb].1);
+                    if self.discloses(u, v, b) {
+                        return Some(self.reason(u, v));
+                    }
+                }
+            }
+            i = j;
+        }
+        // Pairs with unchanged columns.
+        for &(k, v) in &cand {
+            let partners: Vec<u32> = match self.map.get(&k) {
+                Some(list) => list.clone(),
+                None => continue,
+            };
+            for u in partners {
+                if self.stamp[u as usize] == self.stamp_now {
+                    continue;
+                }
+                if self.discloses(u, v, b) {
+                    return Some(self.reason(u, v));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The relation-level singleton rule (see [`GaussOptions::singleton`]):
+/// hides the cheapest published candidate of every relation whose hidden
+/// cells are all primary with one of count 1, or that has exactly two
+/// hidden cells one of which has count 1; repeats until none is left.
+fn singleton_rule(problem: &Problem, hidden: &mut [bool], stats: &mut Stats) {
+    let sys = problem.system;
+    let n = sys.n_vars();
+    let m = sys.n_relations();
+    // Relations of each var.
+    let mut start = vec![0usize; n + 1];
+    for rel in sys.relations() {
+        start[rel.total as usize + 1] += 1;
+        for &p in rel.parts {
+            start[p as usize + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut of = vec![0u32; start[n]];
+    for (r, rel) in sys.relations().enumerate() {
+        for &v in std::iter::once(&rel.total).chain(rel.parts) {
+            of[fill[v as usize]] = r as u32;
+            fill[v as usize] += 1;
+        }
+    }
+    let mut queue: std::collections::VecDeque<u32> = (0..m as u32).collect();
+    let mut queued = vec![true; m];
+    let mut unresolved = vec![false; m];
+    while let Some(r) = queue.pop_front() {
+        queued[r as usize] = false;
+        let rel = sys.relation(r as usize);
+        let cells = || std::iter::once(rel.total).chain(rel.parts.iter().copied());
+        let (mut n_hidden, mut all_primary, mut any_one) = (0usize, true, false);
+        for v in cells().filter(|&v| hidden[v as usize]) {
+            n_hidden += 1;
+            all_primary &= problem.roles[v as usize] == Role::Primary;
+            any_one |= problem.counts[v as usize] == 1;
+        }
+        if !(any_one && (all_primary || n_hidden == 2)) {
+            continue;
+        }
+        // The total and one part, equal: the other parts are (published)
+        // zeros and both cells are the same person, who learns nothing.
+        if n_hidden == 2
+            && hidden[rel.total as usize]
+            && cells()
+                .filter(|&v| hidden[v as usize])
+                .all(|v| problem.counts[v as usize] == problem.counts[rel.total as usize])
+        {
+            continue;
+        }
+        let best = cells()
+            .filter(|&v| !hidden[v as usize] && problem.roles[v as usize] == Role::Candidate)
+            .min_by_key(|&v| (problem.cost[v as usize], v));
+        match best {
+            None => {
+                if !unresolved[r as usize] {
+                    unresolved[r as usize] = true;
+                    stats.singleton_rule_unresolved += 1;
+                }
+            }
+            Some(v) => {
+                hidden[v as usize] = true;
+                stats.singleton_rule_hidden += 1;
+                for &q in &of[start[v as usize]..start[v as usize + 1]] {
+                    if !queued[q as usize] {
+                        queued[q as usize] = true;
+                        queue.push_back(q);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Synthetic hierarchical tables with their [`Layout`], for tests and
+//! benchmarks of the suppression methods.
+//!
+//! [`discreet_audit::synthetic`] numbers a dimension's nodes leaves first
+//! and the total last; a [`Layout`] wants the total as node 0. This module
+//! builds the same kind of table (leaves, optional groups, a total per
+//! dimension; every margin the sum of its children along each dimension) in
+//! the layout's numbering, so that both methods can run on it.
+
+use discreet_audit::synthetic::{heavy_tail_count, ircc_domain, Dim, SplitMix};
+use discreet_audit::{System, SystemBuilder, Var};
+
+use crate::problem::{Layout, Problem, Role};
+
+/// A synthetic table: the system an outsider would build, the true counts
+/// and the layout of its cells (vars `0..cells`).
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// Cells and relations; domains under the default IRCC rule.
+    pub system: System,
+    /// True count of every cell, by var.
+    pub counts: Vec<u64>,
+    /// Where the cells sit.
+    pub layout: Layout,
+}
+
+/// The children lists of a dimension in layout numbering: node 0 the total,
+/// nodes `1..=groups` the groups, then the leaves.
+pub fn dim_children(dim: &Dim) -> Vec<Vec<u32>> {
+    let (l, g) = (dim.leaves, dim.groups);
+    let leaf = |i: usize| (1 + g + i) as u32;
+    let mut ch: Vec<Vec<u32>> = vec![Vec::new(); 1 + g + l];
+    if g == 0 {
+        ch[0] = (0..l).map(leaf).collect();
+    } else {
+        ch[0] = (1..=g as u32).collect();
+        for k in 0..g {
+            ch[1 + k] = (k * l / g..(k + 1) * l / g).map(leaf).collect();
+        }
+    }
+    ch
+}
+
+/// Builds an additive table of the given shape; `leaf` gives the count of
+/// each inner cell in turn (row-major order).
+pub fn table(dims: &[Dim], mut leaf: impl FnMut() -> u64) -> Table {
+    let children: Vec<Vec<Vec<u32>>> = dims.iter().map(dim_children).collect();
+    let sizes: Vec<usize> = children.iter().map(Vec::len).collect();
+    let k = sizes.len();
+    let n: usize = sizes.iter().product();
+    let strides: Vec<usize> = (0..k).map(|d| sizes[d + 1..].iter().product()).collect();
+    let is_leaf = |d: usize, x: usize| children[d][x].is_empty();
+    let decode = |mut i: usize, out: &mut [usize]| {
+        for d in 0..k {
+            out[d] = i / strides[d];
+            i %= strides[d];
+        }
+    };
+    let mut counts = vec![0u64; n];
+    let mut c = vec![0usize; k];
+    for (i, x) in counts.iter_mut().enumerate() {
+        decode(i, &mut c);
+        if (0..k).all(|d| is_leaf(d, c[d])) {
+            *x = leaf();
+        }
+    }
+    // A child has a larger node number than its parent, hence a larger
+    // index: going down the indices, every margin's children are known.
+    for i in (0..n).rev() {
+        decode(i, &mut c);
+        if let Some(d) = (0..k).find(|&d| !is_leaf(d, c[d])) {
+            let base = i - c[d] * strides[d];
+            counts[i] = children[d][c[d]]
+                .iter()
+                .map(|&ch| counts[base + ch as usize * strides[d]])
+                .sum();
+        }
+    }
+    let mut b = SystemBuilder::with_capacity(n, n, 4 * n);
+    for &x in &counts {
+        b.add_var(ircc_domain(x));
+    }
+    let mut parts: Vec<Var> = Vec::new();
+    for i in 0..n {
+        decode(i, &mut c);
+        for d in 0..k {
+            if is_leaf(d, c[d]) {
+                continue;
+            }
+            let base = i - c[d] * strides[d];
+            parts.clear();
+            parts.extend(
+                children[d][c[d]]
+                    .iter()
+                    .map(|&ch| (base + ch as usize * strides[d]) as Var),
+            );
+            b.add_additive(i as Var, &parts)
+                .expect("synthetic relation is valid");
+        }
+    }
+    Table {
+        system: b.build(),
+        counts,
+        layout: Layout {
+            offset: 0,
+            children,
+        },
+    }
+}
+
+/// A table with [`heavy_tail_count`] inner cells (about 40% zeros, the rest
+/// log-uniform up to 5,000), the benchmark workload.
+pub fn heavy_tail(dims: &[Dim], seed: u64) -> Table {
+    let mut rng = SplitMix::new(seed);
+    table(dims, || heavy_tail_count(&mut rng))
+}
+
+/// The IRCC problem of a table: counts `1..=max_primary` are primary, every
+/// other cell a candidate, cost = count (primaries 0).
+pub fn ircc_problem(t: &Table, max_primary: u64) -> Problem<'_> {
+    let roles: Vec<Role> = t
+        .counts
+        .iter()
+        .map(|&x| {
+            if (1..=max_primary).contains(&x) {
+                Role::Primary
+            } else {
+                Role::Candidate
+            }
+        })
+        .collect();
+    let cost = t
+        .counts
+        .iter()
+        .zip(&roles)
+        .map(|(&x, r)| if *r == Role::Primary { 0 } else { x })
+        .collect();
+    Problem {
+        system: &t.system,
+        counts: &t.counts,
+        roles,
+        cost,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn margins_add_up_and_layout_matches() {
+        let dims = [
+            Dim {
+                leaves: 5,
+                groups: 2,
+            },
+            Dim::flat(3),
+        ];
+        let mut i = 0;
+        let t = table(&dims, || {
+            i += 1;
+            i
+        });
+        assert_eq!(t.layout.cells(), t.system.n_vars());
+        assert_eq!(t.counts[0], (1..=15).sum::<u64>());
+        for rel in t.system.relations() {
+            let s: u64 = rel.parts.iter().map(|&p| t.counts[p as usize]).sum();
+            assert_eq!(t.counts[rel.total as usize], s);
+        }
+        // 8 x 4 cells; relations: per cell, one per non-leaf coordinate.
+        assert_eq!(t.system.n_vars(), 32);
+        assert_eq!(t.system.n_relations(), 3 * 4 + 8 * 1);
+    }
+}
