@@ -54,10 +54,7 @@ impl Policy {
     /// is one. The audit spends LP and integer solves only on such vars;
     /// the others keep their propagated interval, which is sound.
     pub(crate) fn may_flag(&self, domain: Interval) -> bool {
-        self.pinned_is_finding_for_all
-            || self
-                .sensitive()
-                .is_some_and(|(a, b)| domain.meets(a, b))
+        self.pinned_is_finding_for_all || self.sensitive().is_some_and(|(a, b)| domain.meets(a, b))
     }
 
     /// The finding, if any, for a var with shown `domain` whose inferred

@@ -396,23 +396,21 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
         witnesses.push((b, out.witness));
     }
     // LP bounds rounded to integers can let single relations tighten more.
-    let mut repropagate = |touched: Vec<usize>,
-                           lo: &mut Vec<u64>,
-                           hi: &mut Vec<u64>,
-                           dead: &mut Vec<bool>| {
-        if touched.is_empty() {
-            return;
-        }
-        let mut b = Bounds {
-            lo,
-            hi,
-            block_of: &blocks.of,
-            dead,
+    let mut repropagate =
+        |touched: Vec<usize>, lo: &mut Vec<u64>, hi: &mut Vec<u64>, dead: &mut Vec<bool>| {
+            if touched.is_empty() {
+                return;
+            }
+            let mut b = Bounds {
+                lo,
+                hi,
+                block_of: &blocks.of,
+                dead,
+            };
+            let run = propagate::propagate(system, &adj, &mut b, touched, budget, &mut conflicts);
+            converged &= run.converged;
+            visits += run.visits;
         };
-        let run = propagate::propagate(system, &adj, &mut b, touched, budget, &mut conflicts);
-        converged &= run.converged;
-        visits += run.visits;
-    };
     repropagate(touched, &mut lo, &mut hi, &mut dead);
 
     // Integer bounds where the interval is narrow and a finding could

@@ -225,7 +225,9 @@ impl Model {
                     return None;
                 }
                 if integer && self.hi[j] <= i32::MAX as u64 {
-                    return Some(pb.add_integer_var(obj[j], (self.lo[j] as i32, self.hi[j] as i32)));
+                    return Some(
+                        pb.add_integer_var(obj[j], (self.lo[j] as i32, self.hi[j] as i32)),
+                    );
                 }
                 let hi = if self.hi[j] == INF {
                     f64::INFINITY

@@ -416,7 +416,10 @@ fn matches_brute_force_on_small_tables() {
             exact_3d += 1;
         }
     }
-    assert!(exact_cases > 50 && exact_3d > 10, "{exact_cases} {exact_3d}");
+    assert!(
+        exact_cases > 50 && exact_3d > 10,
+        "{exact_cases} {exact_3d}"
+    );
 }
 
 /// Min and max of every cell over all leaf assignments within the leaves'
@@ -525,7 +528,10 @@ fn threads_do_not_change_the_answer() {
         assert_sound(&t.system, &t.truth, &one, &what);
         assert_eq!(one.intervals, two.intervals, "{what}");
         assert_eq!(one.findings, two.findings, "{what}");
-        assert!(one.integer_unresolved > 0, "{what}: the budgets were not reached");
+        assert!(
+            one.integer_unresolved > 0,
+            "{what}: the budgets were not reached"
+        );
     }
 }
 
@@ -767,7 +773,10 @@ fn integer_bounds_are_exact_on_odd_cycles() {
         }
     }
     eprintln!("LP looser than the integers in {lp_looser} cases, default findings changed by the integer step in {findings_changed}");
-    assert!(lp_looser > 10, "only {lp_looser} cases where the LP is looser");
+    assert!(
+        lp_looser > 10,
+        "only {lp_looser} cases where the LP is looser"
+    );
     assert!(findings_changed > 0);
 }
 

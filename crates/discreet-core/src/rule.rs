@@ -351,10 +351,16 @@ mod tests {
     fn with_secondary_suppression_a_dash_allows_every_count_from_the_range_up() {
         let rule = IrccRule::default();
         assert_eq!(rule.preimage_in(Shown::Suppressed, false), Some((1, 4)));
-        assert_eq!(rule.preimage_in(Shown::Suppressed, true), Some((1, u64::MAX)));
+        assert_eq!(
+            rule.preimage_in(Shown::Suppressed, true),
+            Some((1, u64::MAX))
+        );
         assert_eq!(rule.preimage_in(Shown::Value(5), true), Some((5, 7)));
         let dash_zero = IrccRule::new(5, 1, 4, ZeroDisplay::Suppressed, TieRule::Up).unwrap();
-        assert_eq!(dash_zero.preimage_in(Shown::Suppressed, true), Some((0, u64::MAX)));
+        assert_eq!(
+            dash_zero.preimage_in(Shown::Suppressed, true),
+            Some((0, u64::MAX))
+        );
     }
 
     fn shown(rule: &IrccRule, n: u64) -> String {

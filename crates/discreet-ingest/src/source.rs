@@ -260,11 +260,7 @@ impl Source {
             }
             let map = DataFrame::new(d.raw.len(), columns)
                 .map_err(|e| IngestError::file(&file, short(&e)))?;
-            joined = joined.inner_join(
-                map.lazy(),
-                col(d.column.as_str()),
-                col(d.column.as_str()),
-            );
+            joined = joined.inner_join(map.lazy(), col(d.column.as_str()), col(d.column.as_str()));
         }
         let plans: Vec<LazyFrame> = combos
             .iter()

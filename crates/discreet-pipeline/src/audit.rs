@@ -745,7 +745,12 @@ pub(crate) fn content_system(
     link_tables(&tables, &mut b)?;
     let layouts = tables
         .iter()
-        .map(|t| (t.offset, t.dims.iter().map(|d| d.children.clone()).collect()))
+        .map(|t| {
+            (
+                t.offset,
+                t.dims.iter().map(|d| d.children.clone()).collect(),
+            )
+        })
         .collect();
     Ok(ContentSystem {
         system: b.build(),

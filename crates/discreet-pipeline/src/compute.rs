@@ -43,19 +43,6 @@ impl Computed {
             .map(|((tp, t), p)| TableView::new(tp, t, p))
             .collect()
     }
-
-    /// The writers' views of the protected tables, with what protection cost.
-    pub fn protected_views<'a>(
-        &'a self,
-        plan: &'a Plan,
-        protected: &'a crate::Protected,
-    ) -> Vec<TableView<'a>> {
-        let mut views = self.views(plan, &protected.tables);
-        for (v, loss) in views.iter_mut().zip(&protected.info_loss) {
-            v.info_loss = Some(*loss);
-        }
-        views
-    }
 }
 
 /// Resolves the path of every input: `--input NAME=PATH` first, else the spec.
@@ -322,9 +309,10 @@ fn build_distinct_table(
             levels: vec![Vec::new(); depth + 1],
         };
         for r in raw {
-            let leaf = match dim.map(r).map_err(|expected| {
-                locate(source, &dim.spec.column, Some(r), expected)
-            })? {
+            let leaf = match dim
+                .map(r)
+                .map_err(|expected| locate(source, &dim.spec.column, Some(r), expected))?
+            {
                 Mapped::Leaf(id) => id,
                 Mapped::OutsidePeriod => continue,
             };

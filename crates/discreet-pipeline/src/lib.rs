@@ -25,7 +25,7 @@ pub use audit::{
 };
 pub use compute::{compute, Computed};
 pub use error::PipelineError;
-pub use protect::{protect, Protected, SecondaryReport};
+pub use protect::{protect, InfoLoss, Protected, SecondaryReport};
 pub use report::{NullReporter, Reporter};
 pub use run::{run, RunOptions, RunSummary, TableSummary};
 pub use verify::{verify, VerifyReport, Violation};

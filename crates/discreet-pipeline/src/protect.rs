@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use discreet_core::{CellStatus, ProtectedTable, Shown, Table};
-use discreet_publish::{InfoLoss, ReleaseContent};
+use discreet_publish::ReleaseContent;
 use discreet_spec::{Cost, Method, Plan};
 use discreet_suppress::repair::{repair, RepairOptions};
 use discreet_suppress::{Problem, Role, Var};
@@ -37,6 +37,33 @@ pub struct SecondaryReport {
     pub findings_before_repair: (usize, usize),
     /// Audit rounds of the repair.
     pub repair_rounds: usize,
+}
+
+/// What protecting a table cost. Computed from true counts, so it goes to
+/// the analyst's run summary and never into the release folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InfoLoss {
+    /// Cells shown `--` or `x`.
+    pub hidden_cells: usize,
+    /// Of which hidden by secondary suppression (`x`).
+    pub secondary_cells: usize,
+    /// Hidden cells' share of the table's total count, in tenths of a percent.
+    pub hidden_share_tenths_pct: u64,
+    /// Mean absolute difference between shown and true values of the
+    /// rounded cells, in hundredths of a count.
+    pub mean_abs_rounding_hundredths: u64,
+}
+
+impl InfoLoss {
+    /// As JSON: figures written as decimals (`"1.2"` percent).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "cells_hidden": self.hidden_cells,
+            "cells_secondary": self.secondary_cells,
+            "hidden_share_of_total_percent": format!("{}.{}", self.hidden_share_tenths_pct / 10, self.hidden_share_tenths_pct % 10),
+            "mean_absolute_rounding_change": format!("{}.{:02}", self.mean_abs_rounding_hundredths / 100, self.mean_abs_rounding_hundredths % 100),
+        })
+    }
 }
 
 /// Protects every table of `computed` as `plan` says.

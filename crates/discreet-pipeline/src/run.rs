@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use discreet_core::CellStatus;
-use discreet_publish::{write_release, InfoLoss, ReleaseContent};
+use discreet_publish::{write_release, ReleaseContent};
+
+use crate::protect::InfoLoss;
 use discreet_spec::model::AuditSpec;
 use discreet_spec::Plan;
 
@@ -115,7 +117,7 @@ pub fn run(
     let protected = crate::protect(plan, &computed, reporter)?;
     let content = ReleaseContent {
         plan,
-        tables: computed.protected_views(plan, &protected),
+        tables: computed.views(plan, &protected.tables),
         inputs: computed.inputs.clone(),
         tool_version: TOOL_VERSION,
     };

@@ -161,7 +161,7 @@ pub fn verify(
     });
 
     // Every other file must be exactly what the spec and inputs produce.
-    let views = computed.protected_views(&plan, &protected);
+    let views = computed.views(&plan, &protected.tables);
     let version = manifest
         .as_ref()
         .and_then(|m| m["tool"]["version"].as_str().map(str::to_string))

@@ -16,36 +16,6 @@ pub struct TableView<'a> {
     pub protected: &'a ProtectedTable,
     /// Cell indexes in row order.
     pub order: Vec<CellIndex>,
-    /// What protection cost, when the pipeline measured it.
-    pub info_loss: Option<InfoLoss>,
-}
-
-/// What protecting a table cost, in coarse figures: they are computed from
-/// true counts, so they are rounded (a tenth of a percent, a hundredth of a
-/// count) to say how much was lost without saying what.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct InfoLoss {
-    /// Cells shown `--` or `x`.
-    pub hidden_cells: usize,
-    /// Of which hidden by secondary suppression (`x`).
-    pub secondary_cells: usize,
-    /// Hidden cells' share of the table's total count, in tenths of a percent.
-    pub hidden_share_tenths_pct: u64,
-    /// Mean absolute difference between shown and true values of the
-    /// rounded cells, in hundredths of a count.
-    pub mean_abs_rounding_hundredths: u64,
-}
-
-impl InfoLoss {
-    /// As JSON: figures written as decimals (`"1.2"` percent).
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "cells_hidden": self.hidden_cells,
-            "cells_secondary": self.secondary_cells,
-            "hidden_share_of_total_percent": format!("{}.{}", self.hidden_share_tenths_pct / 10, self.hidden_share_tenths_pct % 10),
-            "mean_absolute_rounding_change": format!("{}.{:02}", self.mean_abs_rounding_hundredths / 100, self.mean_abs_rounding_hundredths % 100),
-        })
-    }
 }
 
 impl<'a> TableView<'a> {
@@ -56,7 +26,6 @@ impl<'a> TableView<'a> {
             shape: table.shape(),
             protected,
             order: table.publication_order(),
-            info_loss: None,
         }
     }
 

@@ -21,7 +21,7 @@ mod parquet_table;
 mod portal_package;
 mod structure;
 
-pub use cells::{column_names, InfoLoss, TableView};
+pub use cells::{column_names, TableView};
 pub use error::PublishError;
 pub use files::FileEntry;
 pub use manifest::{InputDigest, Manifest};

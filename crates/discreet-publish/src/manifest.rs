@@ -32,6 +32,10 @@ impl Manifest {
             .tables
             .iter()
             .map(|v| {
+                // Secondary cells are counted with the rule's own: how many
+                // `--` hide large counts would tell an outsider which ones
+                // are small. The information-loss figures come from true
+                // counts and go to the run summary, not here.
                 let [zero, suppressed, rounded, secondary] = crate::status_counts(v.protected);
                 let mut t = json!({
                     "name": v.plan.name,
@@ -39,17 +43,11 @@ impl Manifest {
                     "dimensions": v.plan.dimensions,
                     "cells": v.order.len(),
                     "cells_zero": zero,
-                    "cells_suppressed": suppressed,
+                    "cells_suppressed": suppressed + secondary,
                     "cells_rounded": rounded,
                 });
-                if plan.protection.method.has_secondary() {
-                    t["cells_secondary"] = json!(secondary);
-                }
                 if v.plan.count_distinct.is_some() {
                     t["margins"] = json!(v.plan.margins().as_str());
-                }
-                if let Some(loss) = &v.info_loss {
-                    t["information_loss"] = loss.to_json();
                 }
                 t
             })

@@ -97,7 +97,12 @@ pub(crate) fn package(
         .clone()
         .unwrap_or_else(|| dataset_uuid(UUID_NAMESPACE, &release.name));
     let (mut note_en, mut note_fr) = crate::note::rule_note(content.plan);
-    if content.plan.tables.iter().any(|t| t.count_distinct.is_some()) {
+    if content
+        .plan
+        .tables
+        .iter()
+        .any(|t| t.count_distinct.is_some())
+    {
         note_en = format!("{note_en} {}", crate::note::DISTINCT_NOTE.0);
         note_fr = format!("{note_fr} {}", crate::note::DISTINCT_NOTE.1);
     }

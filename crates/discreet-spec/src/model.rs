@@ -65,7 +65,6 @@ pub struct AuditSpec {
     pub accept: Vec<String>,
 }
 
-
 /// Identity and description of a release.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -11,8 +11,8 @@ use discreet_core::{
 use sha2::{Digest, Sha256};
 
 use crate::codelist::{self, Codelist};
-use crate::protection::{build_protection, method_of, Protection};
 use crate::model::{BandSpec, CalendarSpec, ColumnType, DimensionSpec, InputFormat, Spec, Text};
+use crate::protection::{build_protection, method_of, Protection};
 use crate::value::{parse_date, parse_integer, parse_year_month};
 
 /// A spec that cannot be used: which file, which key, what was expected.
@@ -426,7 +426,10 @@ impl Plan {
             for (c, values) in &t.filter {
                 let fkey = format!("{key}.filter.{c}");
                 let col = input.columns.get(c).ok_or_else(|| {
-                    err(&fkey, format!("column `{c}` is not declared by input `{}`", t.input))
+                    err(
+                        &fkey,
+                        format!("column `{c}` is not declared by input `{}`", t.input),
+                    )
                 })?;
                 if values.is_empty() {
                     return Err(err(&fkey, "expected at least one value".into()));
@@ -590,7 +593,10 @@ fn build_rule(spec: &Spec) -> Result<IrccRule, (String, String)> {
         (Some(b), true) if b != 1 => {
             return Err((
                 "rule.rounding_base".into(),
-                format!("rule `{}` publishes exact counts: leave the base out or set it to 1", r.kind),
+                format!(
+                    "rule `{}` publishes exact counts: leave the base out or set it to 1",
+                    r.kind
+                ),
             ))
         }
         (Some(b), _) => b,

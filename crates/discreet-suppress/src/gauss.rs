@@ -359,7 +359,9 @@ impl<'a> Elim<'a> {
                 }
             }
         }
-        let watched: Vec<u32> = (0..n as u32).filter(|&v| self.watched[v as usize]).collect();
+        let watched: Vec<u32> = (0..n as u32)
+            .filter(|&v| self.watched[v as usize])
+            .collect();
         self.rekey(&watched);
         // Pairs parallel from the start.
         let mut by_key: Vec<(u64, u32)> = watched

@@ -138,7 +138,9 @@ impl<'a> Geometry<'a> {
             for (p, ch) in kids.iter().enumerate() {
                 for &c in ch {
                     if c as usize >= size {
-                        return Err(bad(format!("dimension {d}: child {c} of node {p} is not a node")));
+                        return Err(bad(format!(
+                            "dimension {d}: child {c} of node {p} is not a node"
+                        )));
                     }
                     if c == 0 || par[c as usize] != NONE {
                         return Err(bad(format!(
@@ -160,7 +162,9 @@ impl<'a> Geometry<'a> {
                 }
             }
             if let Some(x) = dep.iter().position(|&x| x == NONE) {
-                return Err(bad(format!("dimension {d}: node {x} is not under the total (node 0)")));
+                return Err(bad(format!(
+                    "dimension {d}: node {x} is not under the total (node 0)"
+                )));
             }
             parent.push(par);
             depth.push(dep);
@@ -324,7 +328,11 @@ pub fn hypercube(
         if protect[v] && table_of[v] != NONE {
             let g = &geos[table_of[v] as usize];
             g.coords(v, &mut coords);
-            let level: u32 = coords.iter().enumerate().map(|(d, &x)| g.depth[d][x as usize]).sum();
+            let level: u32 = coords
+                .iter()
+                .enumerate()
+                .map(|(d, &x)| g.depth[d][x as usize])
+                .sum();
             todo.push((level, v as u32));
         }
     }
@@ -392,13 +400,7 @@ pub fn hypercube(
 
 /// Whether relation `r` is a line of table `t`: a node and its children
 /// along one dimension, the other coordinates fixed.
-fn is_line(
-    g: &Geometry,
-    table_of: &[u32],
-    t: u32,
-    sys: &discreet_audit::System,
-    r: usize,
-) -> bool {
+fn is_line(g: &Geometry, table_of: &[u32], t: u32, sys: &discreet_audit::System, r: usize) -> bool {
     let rel = sys.relation(r);
     if std::iter::once(&rel.total)
         .chain(rel.parts)
@@ -419,7 +421,13 @@ fn is_line(
     }
     rel.parts.iter().all(|&p| {
         g.coords(p as usize, &mut pc);
-        (0..tc.len()).all(|e| if e == d { g.parent[d][pc[e] as usize] == node } else { pc[e] == tc[e] })
+        (0..tc.len()).all(|e| {
+            if e == d {
+                g.parent[d][pc[e] as usize] == node
+            } else {
+                pc[e] == tc[e]
+            }
+        })
     })
 }
 
@@ -630,14 +638,7 @@ const MAX_COMBINATIONS: f64 = 250_000.0;
 /// The candidate paths of dimension `d` through the node of cell `v` (see
 /// the module notes), each priced by its cells on `v`'s axis; paths through
 /// a forced-publish cell are left out.
-fn enumerate_paths(
-    st: &State,
-    g: &Geometry,
-    v: usize,
-    coords: &[u32],
-    d: usize,
-    out: &mut Paths,
-) {
+fn enumerate_paths(st: &State, g: &Geometry, v: usize, coords: &[u32], d: usize, out: &mut Paths) {
     out.nodes.clear();
     out.range.clear();
     let x = coords[d];
@@ -672,7 +673,9 @@ fn enumerate_paths(
             out.nodes.push((x, 1));
             out.nodes.push((c, 1));
             match chain(c, 1, &mut out.nodes) {
-                Some(rest) => out.range.push((s, out.nodes.len(), pc.saturating_add(rest))),
+                Some(rest) => out
+                    .range
+                    .push((s, out.nodes.len(), pc.saturating_add(rest))),
                 None => out.nodes.truncate(s),
             }
         }
@@ -711,9 +714,11 @@ fn enumerate_paths(
         };
         out.nodes.push((sib, -1));
         match chain(sib, -1, &mut out.nodes) {
-            Some(rest) => out
-                .range
-                .push((s, out.nodes.len(), base_cost.saturating_add(ps).saturating_add(rest))),
+            Some(rest) => out.range.push((
+                s,
+                out.nodes.len(),
+                base_cost.saturating_add(ps).saturating_add(rest),
+            )),
             None => out.nodes.truncate(s),
         }
     }

@@ -237,12 +237,7 @@ impl Links {
     /// The cells to hide for a finding on `var`: the cheapest hideable cell
     /// (with its equals) among the relations of `var`, looking first at the
     /// relations with the fewest hidden cells, which are the ones that pin it.
-    fn cheapest_neighbour(
-        &self,
-        var: Var,
-        problem: &Problem,
-        hidden: &[bool],
-    ) -> Option<&[Var]> {
+    fn cheapest_neighbour(&self, var: Var, problem: &Problem, hidden: &[bool]) -> Option<&[Var]> {
         let system = problem.system;
         let mut best: Option<(usize, u64, Var)> = None;
         for &r in self.of(var) {

@@ -1,0 +1,209 @@
+//! Protection methods and distinct counts through the binary: the IRCC rule
+//! audited and repaired closes a leak the plain rule leaves; permit-holder
+//! tables count distinct people at every level.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+/// A copy of a bundled spec with `kind = "ircc"` replaced by `kind`.
+fn spec_with_kind(dir: &Path, name: &str, kind: &str) -> PathBuf {
+    let text = std::fs::read_to_string(pipeline(name)).unwrap();
+    assert!(text.contains("kind = \"ircc\""));
+    let path = dir.join(format!("{kind}-{name}"));
+    std::fs::write(
+        &path,
+        text.replace("kind = \"ircc\"", &format!("kind = \"{kind}\"")),
+    )
+    .unwrap();
+    path
+}
+
+fn audit_code(dir: &Path) -> (i32, String) {
+    let o = discreet(["audit".as_ref(), dir.as_os_str()]);
+    (code(&o), stderr(&o))
+}
+
+fn shown(dir: &Path, table: &str) -> Vec<(String, String)> {
+    read_csv(&dir.join(format!("{table}.csv")))
+        .into_iter()
+        .map(|r| {
+            let key: Vec<&str> = ["country", "period"]
+                .iter()
+                .map(|k| r[*k].as_str())
+                .collect();
+            (key.join("/"), r["count"].clone())
+        })
+        .collect()
+}
+
+#[test]
+fn ircc_repaired_closes_the_leak_the_plain_rule_leaves() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Seven admissions in January and seven in February: each month shows
+    // 5 (5..7), the quarter and the year 15 (13..17); since the months add
+    // up to at most 14, each month is known to be 6 or 7.
+    let mut rows: Vec<String> = (0..14)
+        .map(|i| format!("R{i},2024-0{}-10,AND,ON,FSW,30,F", 1 + i % 2))
+        .collect();
+    for i in 0..40 {
+        rows.push(format!("S{i},2024-05-10,IND,ON,FSW,30,F"));
+    }
+    for i in 0..23 {
+        rows.push(format!("T{i},2024-0{}-12,FRA,QC,FSW,40,M", 1 + i % 6));
+    }
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let input = write_admissions(tmp.path(), "in.csv", &refs);
+
+    let plain = tmp.path().join("plain");
+    assert_eq!(
+        code(&run(&pipeline("pr_citizenship_month.toml"), &input, &plain)),
+        0
+    );
+    let (c, err) = audit_code(&plain);
+    assert_eq!(c, 1, "the plain rule leaks here: {err}");
+
+    let spec = spec_with_kind(tmp.path(), "pr_citizenship_month.toml", "ircc-repaired");
+    let repaired = tmp.path().join("repaired");
+    let o = run(&spec, &input, &repaired);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("secondary suppression"),
+        "{}",
+        stderr(&o)
+    );
+    let (c, err) = audit_code(&repaired);
+    assert_eq!(c, 0, "the repaired release must audit clean: {err}");
+    let o = verify(&repaired, &input);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    // Repair only hides: every cell shows what the plain rule shows, or `--`.
+    let before = shown(&plain, "pr_citizenship_month");
+    let after = shown(&repaired, "pr_citizenship_month");
+    assert_eq!(before.len(), after.len());
+    let mut hidden = 0;
+    for ((k1, v1), (k2, v2)) in before.iter().zip(&after) {
+        assert_eq!(k1, k2);
+        if v1 != v2 {
+            assert_eq!(v2, "--", "{k1}: {v1} became {v2}");
+            hidden += 1;
+        }
+    }
+    assert!(hidden > 0, "the repair hid nothing");
+
+    // The published files never tell secondary cells from the rule's own
+    // (not even by their number); the run summary reports them.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repaired.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["rule"]["kind"], "ircc-repaired");
+    let text = std::fs::read_to_string(repaired.join("manifest.json")).unwrap();
+    assert!(!text.contains("secondary"), "{text}");
+    let csv = std::fs::read_to_string(repaired.join("pr_citizenship_month.csv")).unwrap();
+    assert!(!csv.contains("secondary"));
+}
+
+/// Writes a permits CSV (header of the canonical permits microdata).
+fn write_permits(dir: &Path, rows: &[String]) -> PathBuf {
+    let path = dir.join("permits.csv");
+    let mut text = String::from(
+        "permit_id,person_id,effective_date,permit_type,study_level,province,country_of_citizenship\n",
+    );
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn study_permit_holders_are_counted_once_per_cell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rows = Vec::new();
+    let mut id = 0;
+    let mut permit = |person: String, date: &str, kind: &str, level: &str| {
+        id += 1;
+        format!("TR{id:06},{person},{date},{kind},{level},ON,IND")
+    };
+    // 12 students with permits effective in January and February.
+    for p in 0..12 {
+        rows.push(permit(
+            format!("A{p}"),
+            "2024-01-15",
+            "study",
+            "post_secondary",
+        ));
+        rows.push(permit(
+            format!("A{p}"),
+            "2024-02-15",
+            "study",
+            "post_secondary",
+        ));
+    }
+    // 6 more in March only; and work permits, which the table leaves out.
+    for p in 0..6 {
+        rows.push(permit(
+            format!("B{p}"),
+            "2024-03-15",
+            "study",
+            "post_secondary",
+        ));
+    }
+    for p in 0..9 {
+        rows.push(permit(format!("W{p}"), "2024-01-15", "tfwp", ""));
+    }
+    let input = write_permits(tmp.path(), &rows);
+    let out = tmp.path().join("rel");
+    let spec = pipeline("tr_study_permit_holders_province_level_month.toml");
+    let o = discreet([
+        "run".as_ref(),
+        spec.as_os_str(),
+        "--input".as_ref(),
+        format!("permits={}", input.display()).as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    let cell = |period: &str| -> String {
+        read_csv(&out.join("tr_study_permit_holders_province_level_month.csv"))
+            .into_iter()
+            .find(|r| {
+                r["province"] == "ON"
+                    && r["study_level"] == "post_secondary"
+                    && r["period"] == period
+            })
+            .unwrap_or_else(|| panic!("no row for {period}"))["count"]
+            .clone()
+    };
+    // Months: 12, 12, 6 -> 10, 10, 5. The quarter and the year count 18
+    // distinct students (shown 20), not the 30 permits a sum would give.
+    assert_eq!(cell("2024-01"), "10");
+    assert_eq!(cell("2024-02"), "10");
+    assert_eq!(cell("2024-03"), "5");
+    assert_eq!(cell("2024-Q1"), "20");
+    assert_eq!(cell("2024"), "20");
+
+    let structure: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("structure.json")).unwrap()).unwrap();
+    assert_eq!(structure["tables"][0]["margins"], "distinct");
+    assert_eq!(structure["tables"][0]["filter"]["permit_type"][0], "study");
+    let dictionary = std::fs::read_to_string(
+        out.join("tr_study_permit_holders_province_level_month-dictionary.csv"),
+    )
+    .unwrap();
+    assert!(dictionary.contains("Total unique counts may not equal the sum"));
+
+    let o = discreet([
+        "verify".as_ref(),
+        out.as_os_str(),
+        "--input".as_ref(),
+        format!("permits={}", input.display()).as_ref(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let (c, err) = audit_code(&out);
+    assert!(c == 0 || c == 1, "{err}");
+    assert!(!err.contains("inconsistent: "), "{err}");
+}
