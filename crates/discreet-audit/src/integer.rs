@@ -25,9 +25,12 @@
 //! Solves run in rounds of [`ROUND`] (a constant, not the number of
 //! threads), their results read in order.
 
+use std::collections::{HashSet, VecDeque};
+
 use microlp::OptimizationDirection;
 
 use crate::lp::{Mip, Model, Witness};
+use crate::propagate::Adjacency;
 use crate::system::{System, Var};
 
 /// Solves in flight together; fixed so the answer does not depend on the
@@ -55,6 +58,44 @@ pub(crate) struct IntOutcome {
 pub(crate) struct Budget {
     pub nodes_per_solve: u64,
     pub bounds_per_block: usize,
+    pub neighbourhood_vars: usize,
+}
+
+/// The relations around `v` and their vars: breadth first from `v`, all of
+/// `v`'s own relations, then every further relation that keeps the set
+/// within `max_vars` vars. Returned sorted. Leaving relations out relaxes
+/// the problem, so integer bounds over the neighbourhood (the others' vars
+/// kept within their bounds) are sound bounds for the whole block.
+fn neighbourhood(sys: &System, adj: &Adjacency, v: Var, max_vars: usize) -> (Vec<Var>, Vec<u32>) {
+    let mut set: HashSet<Var> = HashSet::from([v]);
+    let mut taken: HashSet<u32> = HashSet::new();
+    let mut rels = Vec::new();
+    let mut queue = VecDeque::from([v]);
+    while let Some(u) = queue.pop_front() {
+        for &r in adj.of(u) {
+            if taken.contains(&r) {
+                continue;
+            }
+            let rv = sys.rel(r as usize);
+            if u != v {
+                let new = rv.iter().filter(|w| !set.contains(w)).count();
+                if set.len() + new > max_vars {
+                    continue;
+                }
+            }
+            taken.insert(r);
+            rels.push(r);
+            for &w in rv {
+                if set.insert(w) {
+                    queue.push_back(w);
+                }
+            }
+        }
+    }
+    let mut vars: Vec<Var> = set.into_iter().collect();
+    vars.sort_unstable();
+    rels.sort_unstable();
+    (vars, rels)
 }
 
 /// Integer bounds of the local vars `candidates` (increasing) of a block.
@@ -64,6 +105,7 @@ pub(crate) struct Budget {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn tighten_block(
     sys: &System,
+    adj: &Adjacency,
     vars: &[Var],
     rels: &[u32],
     lo: &[u64],
@@ -113,15 +155,29 @@ pub(crate) fn tighten_block(
             out.solves += 1;
             round.push((j, is_min));
         }
-        let solve = |&(j, is_min): &(usize, bool)| {
+        // Returns the solve's answer and whether it was over the whole
+        // block (only then is its point a solution of the block).
+        let solve = |&(j, is_min): &(usize, bool)| -> (Mip, bool) {
             let direction = if is_min {
                 OptimizationDirection::Minimize
             } else {
                 OptimizationDirection::Maximize
             };
-            m.solve_integer(direction, j, budget.nodes_per_solve)
+            let nodes = budget.nodes_per_solve;
+            if n <= budget.neighbourhood_vars {
+                return (m.solve_integer(direction, j, nodes), true);
+            }
+            let (sv, sr) = neighbourhood(sys, adj, vars[j], budget.neighbourhood_vars);
+            if sv.len() == n {
+                return (m.solve_integer(direction, j, nodes), true);
+            }
+            let sub = Model::new(sys, &sv, &sr, lo, hi);
+            let k = sv
+                .binary_search(&vars[j])
+                .expect("a var is in its neighbourhood");
+            (sub.solve_integer(direction, k, nodes), false)
         };
-        let results: Vec<Mip> = if threads >= 2 && round.len() == 2 {
+        let results: Vec<(Mip, bool)> = if threads >= 2 && round.len() == 2 {
             std::thread::scope(|s| {
                 let h = s.spawn(|| solve(&round[1]));
                 let a = solve(&round[0]);
@@ -131,7 +187,7 @@ pub(crate) fn tighten_block(
             round.iter().map(solve).collect()
         };
 
-        for (&(j, is_min), result) in round.iter().zip(results) {
+        for (&(j, is_min), (result, whole)) in round.iter().zip(results) {
             let point = match result {
                 Mip::Optimal(v, x) => {
                     let v = v.round();
@@ -174,8 +230,10 @@ pub(crate) fn tighten_block(
                     return out;
                 }
             };
-            if let Some(p) = m.integral_point(&point) {
-                witness.add(&p);
+            if whole {
+                if let Some(p) = m.integral_point(&point) {
+                    witness.add(&p);
+                }
             }
         }
     }

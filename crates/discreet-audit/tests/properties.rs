@@ -636,6 +636,7 @@ fn integer_everywhere() -> AuditOptions {
         integer_max_width: u64::MAX,
         integer_max_nodes: 100_000,
         integer_max_bounds_per_block: usize::MAX,
+        integer_neighbourhood_vars: usize::MAX,
         ..AuditOptions::default()
     }
 }

@@ -207,3 +207,32 @@ fn study_permit_holders_are_counted_once_per_cell() {
     assert!(c == 0 || c == 1, "{err}");
     assert!(!err.contains("inconsistent: "), "{err}");
 }
+
+#[test]
+fn threshold_and_hypercube_releases_publish_exact_counts_and_audit_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = testdata(tmp.path(), "admissions.csv", 20_000, 5);
+    for kind in ["threshold", "hypercube"] {
+        let text = std::fs::read_to_string(pipeline("pr_citizenship_month.toml")).unwrap();
+        let spec = tmp.path().join(format!("{kind}.toml"));
+        std::fs::write(
+            &spec,
+            text.replace("kind = \"ircc\"", &format!("kind = \"{kind}\""))
+                .replace("rounding_base = 5\n", ""),
+        )
+        .unwrap();
+        let out = tmp.path().join(kind);
+        let o = run(&spec, &input, &out);
+        assert_eq!(code(&o), 0, "{kind}: {}", stderr(&o));
+        let (c, err) = audit_code(&out);
+        assert_eq!(c, 0, "{kind} must audit clean: {err}");
+        let o = verify(&out, &input);
+        assert_eq!(code(&o), 0, "{kind}: {}", stderr(&o));
+        // Exact counts: some published value is not a multiple of 5.
+        let rows = read_csv(&out.join("pr_citizenship_month.csv"));
+        assert!(rows
+            .iter()
+            .any(|r| r["count"].parse::<u64>().is_ok_and(|n| n % 5 != 0)));
+        assert!(rows.iter().any(|r| r["count"] == "--"));
+    }
+}

@@ -10,21 +10,40 @@ use common::*;
 #[test]
 fn bundled_pipelines_run_verify_and_reproduce() {
     let tmp = tempfile::tempdir().unwrap();
-    let input = testdata(tmp.path(), "admissions.csv", 30_000, 11);
+    let admissions = testdata(tmp.path(), "admissions.csv", 30_000, 11);
+    let permits = tmp.path().join("permits.csv");
+    let o = discreet([
+        "testdata",
+        "--kind",
+        "permits",
+        "--rows",
+        "30000",
+        "--seed",
+        "11",
+        "--out",
+        permits.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
     let specs = pipelines();
-    assert!(specs.len() >= 3);
+    assert!(specs.len() >= 5);
     for spec in &specs {
         let stem = spec.file_stem().unwrap().to_string_lossy().into_owned();
+        // Permanent-resident pipelines read admissions, permit-holder ones permits.
+        let (name, input) = if stem.starts_with("tr_") {
+            ("permits", &permits)
+        } else {
+            ("admissions", &admissions)
+        };
         let a = tmp.path().join(format!("{stem}-a"));
         let b = tmp.path().join(format!("{stem}-b"));
-        let o = run(spec, &input, &a);
+        let o = run_named(spec, name, input, &a);
         assert_eq!(code(&o), 0, "{stem}: {}", stderr(&o));
         assert!(
             stderr(&o).contains("suppressed"),
             "summary names suppressed cells"
         );
 
-        let v = verify(&a, &input);
+        let v = verify_named(&a, name, input);
         assert_eq!(code(&v), 0, "{stem}: {}", stderr(&v));
         assert!(stderr(&v).contains("clean"));
 
@@ -58,7 +77,7 @@ fn bundled_pipelines_run_verify_and_reproduce() {
             assert!(names.contains(&required.to_string()), "{stem}: {required}");
         }
 
-        let o = run(spec, &input, &b);
+        let o = run_named(spec, name, input, &b);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         assert_eq!(names, files(&b));
         for f in &names {

@@ -8,7 +8,9 @@ use discreet_core::{CellStatus, ProtectedTable, Shown, Table};
 use discreet_publish::ReleaseContent;
 use discreet_spec::{Cost, Method, Plan};
 use discreet_suppress::repair::{repair, RepairOptions};
-use discreet_suppress::{Problem, Role, Var};
+use discreet_suppress::{
+    gauss, hypercube, GaussOptions, HypercubeOptions, Layout, Problem, Role, SuppressError, Var,
+};
 
 use crate::audit::{content_system, domain, AuditSettings};
 use crate::compute::Computed;
@@ -150,7 +152,7 @@ fn secondary(
         }
         roles[v] = Role::ForcedPublish;
     }
-    let cost = counts
+    let cost: Vec<u64> = counts
         .iter()
         .zip(&roles)
         .map(|(&n, r)| match (r, protection.cost) {
@@ -171,13 +173,51 @@ fn secondary(
         tables[t].hide(i);
     };
 
-    let by_method = match protection.method {
-        Method::Ircc | Method::IrccRepaired => Vec::new(),
-        Method::Threshold | Method::Hypercube => {
-            return Err(PipelineError::Usage(format!(
-                "rule `{}` is not available yet",
-                protection.method.as_str()
-            )))
+    let by_method = {
+        let pattern = Problem {
+            system: &system,
+            counts: &counts,
+            roles: roles.clone(),
+            cost: cost.clone(),
+        };
+        let failed = |e: SuppressError| stuck(protection.method, &e);
+        match protection.method {
+            Method::Ircc | Method::IrccRepaired => Vec::new(),
+            Method::Threshold => {
+                let options = GaussOptions {
+                    singleton: protection.singleton,
+                    ..GaussOptions::default()
+                };
+                stage(
+                    reporter,
+                    "secondary suppression (Gaussian elimination)",
+                    || gauss(&pattern, &options),
+                )
+                .map_err(failed)?
+                .secondary
+            }
+            Method::Hypercube => {
+                let layouts: Vec<Layout> = cs
+                    .layouts
+                    .iter()
+                    .map(|(offset, children)| Layout {
+                        offset: *offset as Var,
+                        children: children
+                            .iter()
+                            .map(|d| {
+                                d.iter()
+                                    .map(|c| c.iter().map(|&n| n as u32).collect())
+                                    .collect()
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                stage(reporter, "secondary suppression (hypercubes)", || {
+                    hypercube(&pattern, &layouts, &HypercubeOptions::default())
+                })
+                .map_err(failed)?
+                .secondary
+            }
         }
     };
     for &v in &by_method {
@@ -210,12 +250,7 @@ fn secondary(
     let repaired = stage(reporter, "auditing and repairing", || {
         repair(&problem, hidden_domain, &options)
     })
-    .map_err(|e| {
-        PipelineError::Usage(format!(
-            "secondary suppression ({}) failed: {e}",
-            protection.method.as_str()
-        ))
-    })?;
+    .map_err(|e| stuck(protection.method, &e))?;
     for &v in &repaired.hidden {
         hide(v, tables);
     }
@@ -223,6 +258,15 @@ fn secondary(
     report.findings_before_repair = repaired.initial_findings;
     report.repair_rounds = repaired.rounds;
     Ok(report)
+}
+
+/// The error of a secondary suppression that cannot finish: usually shown
+/// zeros (which an `--` may not stand for) leave a hidden cell no partner.
+fn stuck(method: Method, e: &dyn std::fmt::Display) -> PipelineError {
+    PipelineError::Usage(format!(
+        "secondary suppression ({}) failed: {e}. Shown zeros are never hidden (a `--` does not stand for zero unless `rule.zero = \"--\"`); with many zeros, set `rule.zero = \"--\"` or try another `rule.kind`",
+        method.as_str()
+    ))
 }
 
 /// Cells hidden, the share of the total count in hidden finest cells, and

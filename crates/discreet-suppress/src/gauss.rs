@@ -525,8 +525,13 @@ impl<'a> Elim<'a> {
         self.epoch += 1;
         self.gathered.clear();
         self.ids.clear();
+        VISITED.fetch_add(
+            self.cols.list(c).len() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         for &r in self.cols.list(c) {
             if self.rows.alive(r) && self.mark[r as usize] != self.epoch {
+                SEARCHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 self.mark[r as usize] = self.epoch;
                 let x = self.rows.coef(r, c);
                 if x != 0 {
@@ -615,6 +620,10 @@ impl<'a> Elim<'a> {
 
     /// Row `r` minus `alpha` times the pivot row (in `bv`, `bc`).
     fn eliminate(&mut self, r: u32, alpha: u64) {
+        MERGED.fetch_add(
+            (self.rows.len(r) + self.bv.len()) as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         self.eliminations += 1;
         self.sv.clear();
         self.sc.clear();
@@ -804,3 +813,10 @@ fn singleton_rule(problem: &Problem, hidden: &mut [bool], stats: &mut Stats) {
         }
     }
 }
+
+/// temp
+pub static VISITED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// temp
+pub static SEARCHED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// temp
+pub static MERGED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

@@ -142,9 +142,9 @@ impl<'a> Geometry<'a> {
                             "dimension {d}: child {c} of node {p} is not a node"
                         )));
                     }
-                    if c == 0 || par[c as usize] != NONE {
+                    if par[c as usize] != NONE {
                         return Err(bad(format!(
-                            "dimension {d}: node {c} has more than one parent (or is the total)"
+                            "dimension {d}: node {c} has more than one parent"
                         )));
                     }
                     par[c as usize] = p as u32;
@@ -152,9 +152,20 @@ impl<'a> Geometry<'a> {
             }
             // Depth by walking down from the total; a node not reached is
             // not under it (a cycle or a second root).
+            // The total is the one node that is nobody's child (releases
+            // list it last).
+            let mut roots = (0..size).filter(|&i| par[i] == NONE);
+            let root = match (roots.next(), roots.next()) {
+                (Some(r), None) => r,
+                _ => {
+                    return Err(bad(format!(
+                        "dimension {d}: expected exactly one total (a node that is nobody's child)"
+                    )))
+                }
+            };
             let mut dep = vec![NONE; size];
-            dep[0] = 0;
-            let mut stack = vec![0u32];
+            dep[root] = 0;
+            let mut stack = vec![root as u32];
             while let Some(p) = stack.pop() {
                 for &c in &kids[p as usize] {
                     dep[c as usize] = dep[p as usize] + 1;
@@ -163,7 +174,7 @@ impl<'a> Geometry<'a> {
             }
             if let Some(x) = dep.iter().position(|&x| x == NONE) {
                 return Err(bad(format!(
-                    "dimension {d}: node {x} is not under the total (node 0)"
+                    "dimension {d}: node {x} is not under the total"
                 )));
             }
             parent.push(par);

@@ -125,13 +125,33 @@ pub(crate) fn null_basis(sys: &System) -> Basis {
     let additive: Vec<u32> = (0..sys.n_relations() as u32)
         .filter(|&r| sys.relation(r as usize).kind == RelationKind::Additive)
         .collect();
-    let (pos, order) = topological_positions(sys, &additive);
+    let (kahn, _) = topological_positions(sys, &additive);
+    // Experimental: last parts first.
+    let mut lastcount = vec![0u32; n];
+    for &r in &additive {
+        let rel = sys.relation(r as usize);
+        lastcount[*rel.parts.last().unwrap() as usize] += 1;
+    }
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by_key(|&v| (Reverse(lastcount[v as usize]), Reverse(kahn[v as usize]), v));
+    let mut pos = vec![0u32; n];
+    for (i, &v) in order.iter().enumerate() {
+        pos[v as usize] = i as u32;
+    }
 
     // Bottom-up: relations whose total comes last first, so that the
     // definitions of the lower cells exist when a redundant relation above
     // them is reduced.
     let mut rels = additive;
-    rels.sort_by_key(|&r| (Reverse(pos[sys.relation(r as usize).total as usize]), r));
+    rels.sort_by_key(|&r| {
+        let rel = sys.relation(r as usize);
+        let lead = std::iter::once(&rel.total)
+            .chain(rel.parts)
+            .map(|&v| pos[v as usize])
+            .min()
+            .unwrap();
+        (lead, r)
+    });
 
     // Definitions in echelon form: `def_vars[def_start[i]]` is the pivot
     // (coefficient 1), the other entries come after it in the order.

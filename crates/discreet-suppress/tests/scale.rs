@@ -47,6 +47,12 @@ fn run(dims: &[Dim]) {
         )
         .unwrap();
         eprintln!(
+            "visited {:?} searched {:?} merged {:?}",
+            discreet_suppress::gauss::VISITED,
+            discreet_suppress::gauss::SEARCHED,
+            discreet_suppress::gauss::MERGED
+        );
+        eprintln!(
             "gauss s={singleton} z={zeros_first} {:.2?} hidden {} {:?}",
             t1.elapsed(),
             g.n_hidden(),

@@ -71,11 +71,16 @@ pub fn testdata(dir: &Path, name: &str, rows: u64, seed: u64) -> PathBuf {
 
 /// Runs a spec on an admissions file into `out`.
 pub fn run(spec: &Path, input: &Path, out: &Path) -> Output {
+    run_named(spec, "admissions", input, out)
+}
+
+/// Runs a spec with its input `name` read from `input`, into `out`.
+pub fn run_named(spec: &Path, name: &str, input: &Path, out: &Path) -> Output {
     discreet([
         "run".as_ref(),
         spec.as_os_str(),
         "--input".as_ref(),
-        format!("admissions={}", input.display()).as_ref(),
+        format!("{name}={}", input.display()).as_ref(),
         "--out".as_ref(),
         out.as_os_str(),
     ])
@@ -83,11 +88,16 @@ pub fn run(spec: &Path, input: &Path, out: &Path) -> Output {
 
 /// Verifies a release against an admissions file.
 pub fn verify(dir: &Path, input: &Path) -> Output {
+    verify_named(dir, "admissions", input)
+}
+
+/// Verifies a release with its input `name` read from `input`.
+pub fn verify_named(dir: &Path, name: &str, input: &Path) -> Output {
     discreet([
         "verify".as_ref(),
         dir.as_os_str(),
         "--input".as_ref(),
-        format!("admissions={}", input.display()).as_ref(),
+        format!("{name}={}", input.display()).as_ref(),
     ])
 }
 

@@ -1,0 +1,77 @@
+//! Criterion benchmarks of the audit engine alone (`discreet-audit`):
+//! synthetic three-dimension hierarchical tables of about 1e4, 1e5 and 1e6
+//! published cells (heavy-tailed counts published under the IRCC rule),
+//! audited with the default options, and the same 1e5 cells as many small
+//! tables, where every block goes through the LP and the integer step.
+//! Run: `cargo bench -p discreet-benches --bench audit`.
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use discreet_audit::synthetic::{heavy_tail_table, Dim, Table};
+use discreet_audit::{audit, AuditOptions, System, SystemBuilder};
+
+/// A dimension of `leaves` leaves in `groups` subtotals under a total.
+fn dim(leaves: usize, groups: usize) -> Dim {
+    Dim { leaves, groups }
+}
+
+/// Country (with regions) x province x month (with quarters): one
+/// connected table of about `cells` published cells.
+fn table(cells: usize) -> Table {
+    let dims = match cells {
+        10_000 => [dim(20, 4), dim(12, 0), dim(24, 8)], // 25 x 13 x 33 = 10,725
+        100_000 => [dim(100, 10), dim(14, 0), dim(48, 16)], // 111 x 15 x 65 = 108,225
+        1_000_000 => [dim(200, 10), dim(30, 0), dim(120, 30)], // 211 x 31 x 151 = 987,691
+        _ => unreachable!(),
+    };
+    heavy_tail_table(&dims, 42)
+}
+
+/// `copies` independent 12 x 8 tables with their margins (117 cells each),
+/// as one system: a release of many small tables.
+fn small_tables(copies: u64) -> System {
+    let dims = [Dim::flat(12), Dim::flat(8)];
+    let mut b = SystemBuilder::new();
+    for s in 0..copies {
+        let t = heavy_tail_table(&dims, s);
+        let base = b.n_vars() as u32;
+        for d in t.system.domains() {
+            b.add_var(*d);
+        }
+        for rel in t.system.relations() {
+            let parts: Vec<u32> = rel.parts.iter().map(|&p| p + base).collect();
+            b.add_additive(rel.total + base, &parts).unwrap();
+        }
+    }
+    b.build()
+}
+
+fn bench_tables(c: &mut Criterion) {
+    let options = AuditOptions::default();
+    let mut g = c.benchmark_group("audit_3d_table");
+    for cells in [10_000usize, 100_000, 1_000_000] {
+        let t = table(cells);
+        if cells >= 100_000 {
+            g.sample_size(10);
+        }
+        g.throughput(Throughput::Elements(t.system.n_vars() as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(cells), &t, |b, t| {
+            b.iter(|| audit(black_box(&t.system), &options))
+        });
+    }
+    g.finish();
+}
+
+fn bench_small_tables(c: &mut Criterion) {
+    let options = AuditOptions::default();
+    let mut g = c.benchmark_group("audit_small_tables");
+    g.sample_size(10);
+    let sys = small_tables(855); // 100,035 cells
+    g.throughput(Throughput::Elements(sys.n_vars() as u64));
+    g.bench_with_input(BenchmarkId::from_parameter(sys.n_vars()), &sys, |b, sys| {
+        b.iter(|| audit(black_box(sys), &options))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_tables, bench_small_tables);
+criterion_main!(benches);
