@@ -178,6 +178,7 @@ pub(crate) fn null_basis(sys: &System) -> Basis {
         // Eliminate the leading var until the row is zero (redundant) or
         // leads with a var that has no definition yet (a new pivot).
         while let Some(Reverse(q)) = heap.pop() {
+            crate::gauss::MERGED.fetch_add(1<<32, std::sync::atomic::Ordering::Relaxed);
             let v = order[q as usize];
             let c = val[v as usize];
             if c == 0 {
@@ -263,6 +264,7 @@ pub(crate) fn null_basis(sys: &System) -> Basis {
         // Back-substitution, last in the order first: a definition only
         // refers to vars after its pivot.
         reach.sort_unstable_by_key(|&d| Reverse(pos[d as usize]));
+        crate::gauss::SEARCHED.fetch_add((reach.len() as u64) << 32, std::sync::atomic::Ordering::Relaxed);
         val[f as usize] = 1;
         row.clear();
         row.push((f, 1));
