@@ -7,11 +7,15 @@
 //! allows 5 and 7 through `a + b + c = 2.5` or `3.5`. For each candidate
 //! cell (one the policy could flag, with a narrow interval: the caller
 //! chooses) this step minimises and maximises the cell over the integer
-//! points of its block, with the solver's branch and bound.
+//! points of its block, with the solver's branch and bound; in a block
+//! larger than the neighbourhood limit, over the integer points of the
+//! cell's neighbourhood (the relations around it, breadth first), the
+//! cells at its edge kept within their bounds: a relaxation, so still a
+//! sound bound, and the odd cycles that make the LP fractional are local.
 //!
 //! Sound by construction: the model's box is the propagated and LP bounds,
 //! which hold every integer solution, and a bound only moves to a proven
-//! integer optimum. A solve that runs out of nodes keeps the bound it had.
+//! integer optimum of the block or of a relaxation of it. A solve that runs out of nodes keeps the bound it had.
 //! Every integer point met on the way (from the LP step too) is checked
 //! exactly and then settles, without a solve, every bound it reaches: an
 //! endpoint that an integer solution takes is the integer optimum.
@@ -194,7 +198,7 @@ pub(crate) fn tighten_block(
                     // Only a whole-number optimum inside the box is taken:
                     // anything else is the solver's error, and the bound
                     // stays as it was.
-                    if v >= 0.0 && v < 9.0e15 {
+                    if (0.0..9.0e15).contains(&v) {
                         let v = v as u64;
                         if is_min && v >= m.lo[j] && v <= m.hi[j] {
                             new_lo[j] = new_lo[j].max(v);

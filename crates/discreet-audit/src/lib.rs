@@ -15,7 +15,12 @@
 //! so it scales to millions of cells); then each block small enough gets
 //! exact LP bounds (min and max of each cell over the LP relaxation,
 //! rounded inward), which also catches what chains of relations imply
-//! together.
+//! together; then the cells whose LP interval is narrow and could still
+//! become a finding get integer bounds (branch and bound over the integer
+//! points), since a cell can have one integer value left while the LP
+//! still allows fractional others. LP and integer solves are spent only on
+//! cells the [`Policy`] could flag; the others keep sound propagation
+//! bounds.
 //!
 //! ```
 //! use discreet_audit::{audit, AuditOptions, FindingKind, Interval, SystemBuilder};
@@ -62,12 +67,22 @@ pub struct AuditOptions {
     /// What counts as a finding.
     pub policy: Policy,
     /// Blocks with more vars than this get propagation bounds only. Default
-    /// 2,000. Each LP bound is one cold solve (see the LP notes) and the
-    /// cost grows faster than the block: measured with 2 threads, a
-    /// 3,400-cell two-dimensional table (country x month hierarchy) takes
-    /// 0.7 s, a 2,100-cell three-dimensional one 10 s, a 4,600-cell
-    /// three-dimensional one 65 s. Raise it for a thorough audit of one
-    /// table, lower it for a quick one. 0 turns the LP off.
+    /// 5,000. Each LP bound is one cold solve (see the LP notes) and the
+    /// cost grows faster than the block, and faster for three-dimensional
+    /// tables than for two-dimensional ones. Measured on the project's
+    /// 2-core machine (heavy-tailed synthetic tables, wall / CPU seconds,
+    /// 2 threads), solving every cell's bounds (before) against only those
+    /// of the cells the policy could flag ([`AuditOptions::lp_sensitive_only`],
+    /// the default, plus the integer step): a 2,142-cell three-dimensional
+    /// table 11.3 / 21.1 s (51 solves) against 4.4 / 6.7 s (14); a
+    /// 4,590-cell one 66 / 109 s (57) against 8.0 / 14.8 s (9); a 9,933-cell
+    /// two-dimensional one (country x month with quarters) 10.8 / 15.4 s
+    /// (39) against 2.3 / 2.5 s (6). So the largest block the default now
+    /// admits costs less than the largest the old default (2,000) admitted
+    /// before. A connected three-dimensional table of 19,500 cells (the
+    /// bundled province x category x month release) did not finish in 50
+    /// minutes either way. Raise it for a thorough audit of one table, lower
+    /// it for a quick one. 0 turns the LP off.
     pub lp_max_block_vars: usize,
     /// At most this many LP solves per block; a block that reaches it keeps
     /// what it has (sound, possibly loose) and is counted in
@@ -110,36 +125,49 @@ pub struct AuditOptions {
     /// answer is the same on every machine. Default 200.
     pub integer_max_nodes: u64,
     /// At most this many bounds per block (two per cell, lower and upper,
-    /// in var order) get integer solves, each about as costly as an LP
-    /// solve plus its nodes; the bounds past it keep the LP's and are
-    /// counted in [`AuditResult::integer_unresolved`] unless an integer
-    /// solution already shows them exact. Default 2,000.
+    /// in var order) get integer solves; the bounds past it keep the LP's
+    /// and are counted in [`AuditResult::integer_unresolved`] unless an
+    /// integer solution already shows them exact. Default 10,000, two for
+    /// every cell of the largest block the LP takes by default: a bound
+    /// for safety, not for everyday use (a 4,590-cell three-dimensional
+    /// block needed 1,222 integer solves, 0.6 CPU seconds).
     pub integer_max_bounds_per_block: usize,
     /// Integer solves on a block larger than this work on the cell's
     /// neighbourhood instead: its own relations, then the relations around
     /// them breadth first while they keep within this many cells, the
     /// cells at the edge held within their LP bounds. Dropping relations
     /// relaxes the problem, so the bounds stay sound; they are exact when
-    /// the neighbourhood is the whole block. Default 250: integer solves on
-    /// a 2,000-cell three-dimensional block take seconds each, while the
-    /// structures that leave the LP fractional (cells linked in odd
-    /// cycles) are local.
+    /// the neighbourhood is the whole block. Default 250, so that small
+    /// tables (the bundled 128-cell age x gender x year one) are solved
+    /// whole: integer solves over a whole 2,142-cell three-dimensional
+    /// block took 3.5 s each, over 250-cell neighbourhoods about 3 ms
+    /// (0.9 CPU seconds for its 314 solves), and the structures that
+    /// leave the LP fractional (cells linked in odd cycles) are local.
     pub integer_neighbourhood_vars: usize,
+    /// Run the integer step on blocks too large for the LP as well, on
+    /// each candidate's neighbourhood with the propagated bounds at its
+    /// edge: sound, and a cheap stand-in for the LP there. Default `false`:
+    /// on a 19,305-cell three-dimensional heavy-tailed table it made 4,974
+    /// integer solves (2.3 s with neighbourhoods of 60 cells, 22.5 s with
+    /// 250, wall time on a loaded machine) and found nothing propagation
+    /// had not.
+    pub integer_on_large_blocks: bool,
 }
 
 impl Default for AuditOptions {
     fn default() -> Self {
         AuditOptions {
             policy: Policy::default(),
-            lp_max_block_vars: 2_000,
+            lp_max_block_vars: 5_000,
             lp_max_solves_per_block: 50_000,
             propagation_visits_per_relation: 200,
             threads: 2,
             lp_sensitive_only: true,
             integer_max_width: 5,
             integer_max_nodes: 200,
-            integer_max_bounds_per_block: 2_000,
+            integer_max_bounds_per_block: 10_000,
             integer_neighbourhood_vars: 250,
+            integer_on_large_blocks: false,
         }
     }
 }
@@ -165,7 +193,8 @@ pub struct AuditResult {
     pub vars_without_lp: usize,
     /// LP solves made.
     pub lp_solves: usize,
-    /// LP solves that failed numerically (the bound kept is propagation's).
+    /// LP and integer solves that failed numerically (the bound kept is
+    /// the one the solve started from).
     pub lp_errors: usize,
     /// Blocks that hit [`AuditOptions::lp_max_solves_per_block`].
     pub lp_incomplete_blocks: usize,
@@ -358,6 +387,7 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
     let mut too_large = 0usize;
     let mut vars_without_lp = 0usize;
     let mut lp_vars_skipped = 0usize;
+    let mut large_blocks: Vec<usize> = Vec::new();
     for (b, &is_dead) in dead.iter().enumerate() {
         let vars = blocks.vars(b);
         if is_dead || blocks.rels(b).is_empty() {
@@ -366,6 +396,7 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
         if vars.len() > options.lp_max_block_vars {
             too_large += 1;
             vars_without_lp += vars.len();
+            large_blocks.push(b);
             continue;
         }
         if vars.iter().any(|&v| lo[v as usize] < hi[v as usize]) {
@@ -439,6 +470,10 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
             .map(|(j, _)| j)
             .collect()
     };
+    if options.integer_on_large_blocks {
+        witnesses.extend(large_blocks.iter().map(|&b| (b, lp::Witness::default())));
+        witnesses.sort_by_key(|&(b, _)| b);
+    }
     let int_todo: Vec<(usize, Vec<usize>, lp::Witness)> = if width == 0 {
         Vec::new()
     } else {
@@ -450,7 +485,10 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
             .collect()
     };
     let int_blocks: Vec<usize> = int_todo.iter().map(|&(b, _, _)| b).collect();
-    let jobs: Vec<Mutex<Option<(Vec<usize>, lp::Witness)>>> = int_todo
+    // Each block's candidates and witness, taken by the thread that
+    // solves it.
+    type Job = Mutex<Option<(Vec<usize>, lp::Witness)>>;
+    let jobs: Vec<Job> = int_todo
         .into_iter()
         .map(|(_, c, w)| Mutex::new(Some((c, w))))
         .collect();

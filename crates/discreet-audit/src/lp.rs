@@ -1,6 +1,7 @@
-//! Exact LP bounds for one block: minimise and maximise each var subject to
-//! the block's relations and its propagated bounds (the LP relaxation of
-//! the attacker's integer problem), rounded inward to integers.
+//! Exact LP bounds for one block: minimise and maximise each wanted var
+//! subject to the block's relations and its propagated bounds (the LP
+//! relaxation of the attacker's integer problem), rounded inward to
+//! integers.
 //!
 //! microlp cannot change the objective of a model it has solved, so every
 //! objective builds a fresh `Problem` from the block's rows. Building costs
@@ -8,12 +9,26 @@
 //! cold solve per objective (measured on this project's 2-core machine:
 //! about 1 ms for a 300-cell table, 30 ms for a 3,400-cell two-dimensional
 //! one, 0.25 to 0.5 s for a 2,100-cell three-dimensional one, 1 s for a
-//! 4,600-cell three-dimensional one). To need few objectives, every optimum is also
-//! read as a witness: a var found at its lower (upper) bound in any feasible
-//! point cannot be pushed further, so its min (max) is settled without a
-//! solve of its own. "Bulk" objectives (minimise, then maximise, the sum of
-//! all open vars) settle most vars at once; a 2,000-cell block typically
-//! needs 20 to 60 solves in all.
+//! 4,600-cell three-dimensional one). Reusing one model was tried: microlp
+//! 0.7 re-solves a solved model warm after `Solution::fix_var`, so a model
+//! minimising an extra var `z` with rows `z >= x_j - s_j` selects the
+//! objective `x_j` by fixing `s_j` to 0 (and releases it by fixing `s_j`
+//! to its upper bound); on the 2,142-cell three-dimensional block a warm
+//! re-solve took 1.2 s against 2 s for a cold solve, two re-solves per
+//! bound: no gain, so solves stay cold.
+//!
+//! To need few objectives, only the vars the caller wants (those the
+//! policy could flag) get solves of their own, and every optimum is also
+//! read as a witness: a var found at its lower (upper) bound in any
+//! feasible point cannot be pushed further, so its min (max) is settled
+//! without a solve of its own. "Bulk" objectives (minimise, then maximise,
+//! the sum of all open vars) settle most vars at once: blocks of 2,000 to
+//! 10,000 cells needed 6 to 14 solves for their wanted vars (40 to 60 for
+//! every var).
+//! An optimum that is integral, checked exactly, is also an integer
+//! solution of the block, kept for the integer step (see the integer
+//! module): on two-dimensional tables every vertex is integral, so the
+//! integer step has nothing left to solve there.
 //!
 //! The model's bounds never change during a block, so every bound is the
 //! plain LP optimum whatever order the solves run in: the result does not
@@ -179,7 +194,7 @@ impl Model {
         let mut p = Vec::with_capacity(x.len());
         for (j, &xj) in x.iter().enumerate() {
             let r = xj.round();
-            if !((xj - r).abs() <= 1e-6 && r >= 0.0 && r < 9.0e15) {
+            if !((xj - r).abs() <= 1e-6 && (0.0..9.0e15).contains(&r)) {
                 return None;
             }
             let v = r as u64;

@@ -63,12 +63,13 @@ fn million_cells_in_small_tables_through_the_lp() {
     let r = audit(&sys, &AuditOptions::default());
     let audited = t1.elapsed();
     eprintln!(
-        "cells {} build {:.2?} blocks {} lp_blocks {} lp_solves {} audit {:.2?} disclosed {} narrowed {}",
+        "cells {} build {:.2?} blocks {} lp_blocks {} lp_solves {} integer_solves {} audit {:.2?} disclosed {} narrowed {}",
         sys.n_vars(),
         built,
         r.blocks,
         r.lp_blocks,
         r.lp_solves,
+        r.integer_solves,
         audited,
         r.count(FindingKind::Disclosed),
         r.count(FindingKind::Narrowed),
@@ -135,13 +136,14 @@ fn lp_cost_by_block_size() {
             .count();
         let open = p.intervals.iter().filter(|i| !i.is_pinned()).count();
         eprintln!(
-            "dims {:?} cells {} open {} lp_solves {} audit {:.2?} ({:.2?}/solve) tighter {} findings prop {} lp {}",
+            "dims {:?} cells {} open {} lp_solves {} skipped {} integer_solves {} audit {:.2?} tighter {} findings prop {} lp {}",
             dims.iter().map(|d| d.nodes()).collect::<Vec<_>>(),
             t.system.n_vars(),
             open,
             r.lp_solves,
+            r.lp_vars_skipped,
+            r.integer_solves,
             el,
-            el / (r.lp_solves.max(1) as u32),
             better,
             p.findings.len(),
             r.findings.len()

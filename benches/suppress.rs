@@ -1,0 +1,150 @@
+//! Criterion benchmarks of secondary suppression (`discreet-suppress`):
+//! Gaussian elimination and the hypercube method on synthetic
+//! three-dimension hierarchical tables of about 1e4, 1e5 and 1e6 published
+//! cells (country with regions x province x month with quarters, the shapes
+//! of the audit benchmark), heavy-tailed counts (about 40% zeros, the rest
+//! log-uniform up to 5,000), primary cells the counts 1..4 (IRCC's `--`),
+//! cost = count.
+//!
+//! Run: `cargo bench -p discreet-benches --bench suppress`. Criterion
+//! measures gauss at 1e4 and 1e5 and the hypercube at every size (10
+//! samples each); gauss at 1e6 takes tens of seconds, so it is timed once
+//! by the `report` part, which also prints the hidden-cell counts of both
+//! methods at every size (the hypercube's over-suppression).
+//! The filter picks benchmarks by name, alternatives separated by `|`:
+//! `-- report` runs only the report, `-- report/1e6` only its 1e6 line,
+//! `-- 'gauss|hypercube'` only criterion. One size per run measures that
+//! size's peak memory under `/usr/bin/time -v`.
+
+use std::time::Instant;
+
+use criterion::{black_box, criterion_group, BenchmarkId, Criterion};
+use discreet_audit::synthetic::Dim;
+use discreet_suppress::synthetic::{heavy_tail, ircc_problem, Table};
+use discreet_suppress::{gauss, hypercube, GaussOptions, HypercubeOptions, Role};
+
+const SIZES: [(&str, usize); 3] = [("1e4", 10_000), ("1e5", 100_000), ("1e6", 1_000_000)];
+
+/// A dimension of `leaves` leaves in `groups` subtotals under a total.
+fn dim(leaves: usize, groups: usize) -> Dim {
+    Dim { leaves, groups }
+}
+
+/// One connected table of about `cells` published cells.
+fn table(cells: usize) -> Table {
+    let dims = match cells {
+        10_000 => [dim(20, 4), dim(12, 0), dim(24, 8)], // 25 x 13 x 33 = 10,725
+        100_000 => [dim(100, 10), dim(14, 0), dim(48, 16)], // 111 x 15 x 65 = 108,225
+        1_000_000 => [dim(200, 10), dim(30, 0), dim(120, 30)], // 211 x 31 x 151 = 987,691
+        _ => unreachable!(),
+    };
+    heavy_tail(&dims, 42)
+}
+
+/// The name filter given on the command line, if any.
+fn filter() -> Option<String> {
+    std::env::args().skip(1).find(|a| !a.starts_with('-'))
+}
+
+/// Whether a benchmark id passes the filter: criterion reads it as a
+/// regular expression; alternatives (`a|b`) of plain names are enough here.
+/// Used to skip building tables nobody measures.
+fn wanted(id: &str) -> bool {
+    filter().is_none_or(|f| f.split('|').any(|alt| id.contains(alt)))
+}
+
+fn bench_gauss(c: &mut Criterion) {
+    let mut g = c.benchmark_group("gauss");
+    g.sample_size(10);
+    for (label, cells) in &SIZES[..2] {
+        if !wanted(&format!("gauss/{label}")) {
+            continue;
+        }
+        let t = table(*cells);
+        let p = ircc_problem(&t, 4);
+        g.bench_with_input(BenchmarkId::from_parameter(label), &p, |b, p| {
+            b.iter(|| gauss(black_box(p), &GaussOptions::default()).unwrap())
+        });
+    }
+    g.finish();
+}
+
+fn bench_hypercube(c: &mut Criterion) {
+    let mut g = c.benchmark_group("hypercube");
+    g.sample_size(10);
+    for (label, cells) in &SIZES {
+        if !wanted(&format!("hypercube/{label}")) {
+            continue;
+        }
+        let t = table(*cells);
+        let p = ircc_problem(&t, 4);
+        let layouts = [t.layout.clone()];
+        g.bench_with_input(BenchmarkId::from_parameter(label), &p, |b, p| {
+            b.iter(|| hypercube(black_box(p), &layouts, &HypercubeOptions::default()).unwrap())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_gauss, bench_hypercube);
+
+/// One timed run of each method per size, with the hidden-cell counts.
+fn report() {
+    let sizes: Vec<(&str, usize)> = SIZES
+        .iter()
+        .copied()
+        .filter(|(label, _)| wanted(&format!("report/{label}")))
+        .collect();
+    if sizes.is_empty() {
+        return;
+    }
+    // Hidden cells and seconds: gauss with its defaults, gauss without
+    // singleton protection (`-ns`, what the hypercube is compared with: it
+    // has none), the hypercube, and its excess over gauss-ns.
+    println!(
+        "{:>5} {:>9} {:>9} | {:>9} {:>8} | {:>9} {:>8} | {:>9} {:>8} {:>6}",
+        "size", "cells", "primary", "gauss", "s", "gauss-ns", "s", "hypercube", "s", "excess"
+    );
+    for (label, cells) in sizes {
+        let t = table(cells);
+        let p = ircc_problem(&t, 4);
+        let primaries = p.roles.iter().filter(|r| **r == Role::Primary).count();
+        let t0 = Instant::now();
+        let g = gauss(&p, &GaussOptions::default()).unwrap();
+        let tg = t0.elapsed().as_secs_f64();
+        let t0 = Instant::now();
+        let plain = gauss(
+            &p,
+            &GaussOptions {
+                singleton: false,
+                ..GaussOptions::default()
+            },
+        )
+        .unwrap();
+        let tp = t0.elapsed().as_secs_f64();
+        let t0 = Instant::now();
+        let h = hypercube(&p, &[t.layout.clone()], &HypercubeOptions::default()).unwrap();
+        let th = t0.elapsed().as_secs_f64();
+        println!(
+            "{label:>5} {:>9} {primaries:>9} | {:>9} {tg:>8.2} | {:>9} {tp:>8.2} | {:>9} {th:>8.2} {:>5.0}%",
+            t.counts.len(),
+            g.n_hidden(),
+            plain.n_hidden(),
+            h.n_hidden(),
+            100.0 * (h.n_hidden() as f64 / plain.n_hidden() as f64 - 1.0),
+        );
+        println!(
+            "      gauss: {} row operations, peak {} basis entries, {} singleton secondaries, {} by the relation rule",
+            g.stats.eliminations,
+            g.stats.peak_entries,
+            g.stats.singleton_secondaries,
+            g.stats.singleton_rule_hidden
+        );
+    }
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    report();
+}
