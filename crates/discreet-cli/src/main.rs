@@ -91,7 +91,7 @@ enum Command {
         #[arg(long, value_name = "W")]
         min_width: Option<u64>,
         /// Blocks of linked cells up to this size get exact LP bounds; larger
-        /// ones interval propagation only (LP cost grows fast with size) [default: 2000].
+        /// ones interval propagation only (LP cost grows fast with size) [default: 5000].
         #[arg(long, value_name = "CELLS")]
         lp_max_block: Option<usize>,
     },

@@ -34,7 +34,7 @@ pub struct AuditFinding {
 
 /// What an audit protects, as asked for; what is left out takes the
 /// default for the audited release's rule ([`default_protect_below`], a
-/// width of 3, LP on blocks of up to 2,000 cells).
+/// width of 3, LP on blocks of up to 5,000 cells).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AuditSettings {
     /// Counts `1..protect_below` are protected.

@@ -17,15 +17,34 @@
 //! the same statement.
 //!
 //! # The algorithm
-//! Start with a basis of all table perturbations (one per free cell: for a
-//! hierarchical table, one per inner cell), stored as sparse rows. Publishing
-//! a cell `c` intersects `N` with `n_c = 0`: pick the shortest basis row `b`
-//! non-zero at `c`, subtract multiples of it from the other rows non-zero at
-//! `c`, and drop `b`. Before dropping it, check the primary cells: after the
-//! subtraction `b` is the only row non-zero at `c`, so a primary becomes
-//! fixed exactly when `b` is also its only row. Then `c` is hidden instead
-//! (the subtraction only changed the basis, not the space). Hiding never
-//! changes `N`, which is why only publications cost anything.
+//! Start with a basis of all table perturbations (one per free cell; see
+//! the `nullspace` module for which basis, a choice that changes the cost
+//! tenfold but never the answer), stored as sparse rows. To decide a cell
+//! `c`:
+//! 1. Gather the rows non-zero at `c`. None: `c` is already fixed by what
+//!    is published, publishing it tells nothing new.
+//! 2. A primary becomes fixed by publishing `c` exactly when its column
+//!    (its entries over the rows) is a multiple of `c`'s: then hide `c`.
+//!    Found through column fingerprints (below) and verified exactly, so a
+//!    cell to hide costs no row operation.
+//! 3. Otherwise publish: intersect the space with `n_c = 0` by subtracting
+//!    multiples of the shortest row `b` non-zero at `c` (least fill-in)
+//!    from the other rows non-zero at `c`, and drop `b`. With singleton
+//!    protection, check first that dropping `b` makes no primary a multiple
+//!    of a count-1 cell; if it would, hide `c` (the subtraction only changed
+//!    the basis, not the space).
+//!
+//! Hiding never changes the space. Entries of decided cells (published
+//! cells are zero anyway, hidden secondaries are never read again) are
+//! dropped from the rows as they are rewritten: the rows then span the
+//! projection of the space on the cells still read, which answers every
+//! check the same way, and stay short.
+//!
+//! Cost: one row operation per row non-zero at each published cell. Early
+//! on rows are short; late, when most cells are published, the
+//! perturbations left are long cycles through many hidden cells and so are
+//! the rows: the cost grows faster than the table (measured in
+//! `benches/RESULTS.md`).
 //!
 //! Order: forced-publish cells first (an error names the first that
 //! discloses), then, optionally, candidates with count 0 and count 1 (see
@@ -62,7 +81,7 @@
 //! distinct-count bounds, or against coalitions of several persons. Those
 //! are the audit's findings and the repair pass's job.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use discreet_audit::Var;
@@ -126,7 +145,7 @@ pub fn gauss(problem: &Problem, options: &GaussOptions) -> Result<Suppression, S
     let n = check_lengths(problem)?;
     let basis = null_basis(problem.system);
     let mut stats = Stats {
-        basis_rows: basis.len(),
+        basis_rows: basis.n_rows(),
         ..Stats::default()
     };
     let mut elim = Elim::new(problem, options.singleton, basis)?;
@@ -156,6 +175,7 @@ pub fn gauss(problem: &Problem, options: &GaussOptions) -> Result<Suppression, S
         }
     }
     stats.eliminations = elim.eliminations;
+    stats.row_entries = elim.row_entries;
     stats.peak_entries = elim.peak_entries;
     drop(elim);
     if options.singleton {
@@ -226,16 +246,31 @@ type KeyMap = HashMap<u64, Vec<u32>, BuildHasherDefault<KeyHasher>>;
 ///
 /// Watched cells are the primaries and, with singleton protection, the
 /// count-1 cells hidden from the start (primary or forced-suppress). For
-/// each watched cell the number of basis rows non-zero at it is kept exact
-/// (zero means "fixed"). For singleton protection each watched column also
-/// has two random linear fingerprints `F = sum_r w1[r] col[r]` and
-/// `G = sum_r w2[r] col[r]`: parallel columns (one cell a multiple of the
-/// other plus a constant, i.e. fixed once the other is known) have equal
-/// ratios `F / G`, so a hash map from ratio to cells finds every candidate
-/// pair; each is then verified exactly. A false match costs one
-/// verification; a missed pair is impossible.
+/// every cell still read, the number of rows non-zero at it is kept exact
+/// (zero means "fixed"). Each watched column also has two random linear
+/// fingerprints `F = sum_r w1[r] col[r]` and `G = sum_r w2[r] col[r]`,
+/// updated in O(1) per watched entry of a pivot row: parallel columns (one
+/// cell a multiple of the other plus a constant, i.e. fixed once the other
+/// is known) have equal ratios `F / G`, so a hash map from ratio to cells
+/// finds every candidate pair; each is then verified exactly. A false match
+/// costs one verification (probability about 2^-61 per pair); a missed
+/// pair is impossible.
 struct Elim<'a> {
     counts: &'a [u64],
+    /// Whether a var's list of rows is still read: undecided and watched
+    /// cells. Lists of decided cells are not extended (they would only take
+    /// memory).
+    listed: Vec<bool>,
+    /// Whether a var's entries are still needed in the rows: undecided and
+    /// watched cells. The checks read only those columns, and dropping the
+    /// others (published cells are zero anyway; hidden secondaries are
+    /// never read again) projects the space onto the cells that matter:
+    /// the rows then span the projection (they may stop being independent,
+    /// which the checks do not need), publishing still intersects it with
+    /// `n_c = 0`, and a watched column is zero, or parallel to another,
+    /// in the projection exactly when it is in the space. Without this,
+    /// rows keep every hidden cell they ever met and grow without end.
+    keep: Vec<bool>,
     rows: Rows,
     cols: Lists,
     primary: Vec<bool>,
@@ -252,7 +287,7 @@ struct Elim<'a> {
     /// Pairs (low, high) parallel before anything is published (the same
     /// count published twice, say): a person knows their own cell, so these
     /// are no disclosure and are not checked.
-    exempt: Vec<(u32, u32)>,
+    exempt: HashSet<(u32, u32)>,
     // Scratch.
     mark: Vec<u32>,
     epoch: u32,
@@ -260,21 +295,21 @@ struct Elim<'a> {
     stamp_now: u32,
     gathered: Vec<(u32, u64)>,
     ids: Vec<u32>,
+    touched: Vec<u32>,
+    fresh: Vec<u32>,
+    partners: Vec<u32>,
     bv: Vec<u32>,
     bc: Vec<u64>,
     sv: Vec<u32>,
     sc: Vec<u64>,
     inv_scratch: Vec<u64>,
     eliminations: u64,
+    row_entries: u64,
     peak_entries: usize,
 }
 
 impl<'a> Elim<'a> {
-    fn new(
-        problem: &Problem<'a>,
-        singleton: bool,
-        basis: crate::nullspace::Basis,
-    ) -> Result<Self, SuppressError> {
+    fn new(problem: &Problem<'a>, singleton: bool, rows: Rows) -> Result<Self, SuppressError> {
         let n = problem.system.n_vars();
         let primary: Vec<bool> = problem.roles.iter().map(|&r| r == Role::Primary).collect();
         let single: Vec<bool> = (0..n)
@@ -285,28 +320,35 @@ impl<'a> Elim<'a> {
             })
             .collect();
         let watched: Vec<bool> = (0..n).map(|v| primary[v] || single[v]).collect();
+        let listed: Vec<bool> = (0..n)
+            .map(|v| match problem.roles[v] {
+                Role::Candidate | Role::ForcedPublish => true,
+                _ => watched[v],
+            })
+            .collect();
 
         let mut sizes = vec![0u32; n];
-        for &v in &basis.vars {
-            sizes[v as usize] += 1;
-        }
-        let mut cols = Lists::with_sizes(&sizes);
-        let n_rows = basis.len();
-        for r in 0..n_rows {
-            for &v in &basis.vars[basis.start[r]..basis.start[r + 1]] {
-                cols.push(v, r as u32);
+        let n_rows = rows.n_rows();
+        for r in 0..n_rows as u32 {
+            for &v in rows.vars(r) {
+                sizes[v as usize] += 1;
             }
         }
-        let cnt: Vec<u32> = (0..n)
-            .map(|v| if watched[v] { sizes[v] } else { 0 })
-            .collect();
+        let mut cols = Lists::with_sizes(&sizes);
+        for r in 0..n_rows as u32 {
+            for &v in rows.vars(r) {
+                cols.push(v, r);
+            }
+        }
+        let cnt = sizes;
         if let Some(v) = (0..n).find(|&v| primary[v] && cnt[v] == 0) {
             return Err(SuppressError::Unprotectable { var: v as Var });
         }
-        let rows = Rows::new(basis.start, basis.vars, basis.coefs);
 
         let mut elim = Elim {
             counts: problem.counts,
+            listed,
+            keep: vec![true; n],
             peak_entries: rows.used(),
             rows,
             cols,
@@ -321,23 +363,25 @@ impl<'a> Elim<'a> {
             g: Vec::new(),
             key: Vec::new(),
             map: KeyMap::default(),
-            exempt: Vec::new(),
+            exempt: HashSet::new(),
             mark: vec![0; n_rows],
             epoch: 0,
             stamp: vec![0; n],
             stamp_now: 0,
             gathered: Vec::new(),
             ids: Vec::new(),
+            touched: Vec::new(),
+            fresh: Vec::new(),
+            partners: Vec::new(),
             bv: Vec::new(),
             bc: Vec::new(),
             sv: Vec::new(),
             sc: Vec::new(),
             inv_scratch: Vec::new(),
             eliminations: 0,
+            row_entries: 0,
         };
-        if singleton {
-            elim.init_fingerprints();
-        }
+        elim.init_fingerprints();
         Ok(elim)
     }
 
@@ -380,13 +424,12 @@ impl<'a> Elim<'a> {
                 for b in a + 1..j {
                     let (u, v) = (by_key[a].1, by_key[b].1);
                     if self.relevant(u, v) && self.parallel(u, v, u32::MAX) {
-                        self.exempt.push((u.min(v), u.max(v)));
+                        self.exempt.insert((u.min(v), u.max(v)));
                     }
                 }
             }
             i = j;
         }
-        self.exempt.sort_unstable();
     }
 
     /// Whether `u` and `v` being parallel would disclose: one is a primary,
@@ -395,7 +438,7 @@ impl<'a> Elim<'a> {
         let (ui, vi) = (u as usize, v as usize);
         u != v
             && ((self.single[ui] && self.primary[vi]) || (self.single[vi] && self.primary[ui]))
-            && self.exempt.binary_search(&(u.min(v), u.max(v))).is_err()
+            && !self.exempt.contains(&(u.min(v), u.max(v)))
     }
 
     fn reason(&self, u: u32, v: u32) -> Reason {
@@ -458,6 +501,7 @@ impl<'a> Elim<'a> {
 
     /// The live rows non-zero at `v` with their coefficients, increasing
     /// rows, without row `excl`; also drops stale entries from the list.
+    /// (Not during an elimination: it uses the scratch marks.)
     fn column(&mut self, v: u32, excl: u32) -> Vec<(u32, u64)> {
         self.epoch += 1;
         let mut out = Vec::new();
@@ -514,24 +558,61 @@ impl<'a> Elim<'a> {
         }
         match self.ratio(u, v, excl) {
             None => false,
-            Some(lambda) => !(lambda == 1 && self.counts[u as usize] == self.counts[v as usize]),
+            Some(1) if self.counts[u as usize] == self.counts[v as usize] => {
+                // Parallel now means parallel after any later publication
+                // (a restriction keeps it): never verify this pair again.
+                self.exempt.insert((u.min(v), u.max(v)));
+                false
+            }
+            Some(_) => true,
         }
+    }
+
+    /// A primary whose column is a multiple of the gathered column (the
+    /// rows non-zero at the cell being decided), if any.
+    fn primary_parallel_to_gathered(&mut self) -> Option<u32> {
+        let (mut f, mut g) = (0u64, 0u64);
+        for &(r, x) in &self.gathered {
+            f = add(f, mul(self.w1[r as usize], x));
+            g = add(g, mul(self.w2[r as usize], x));
+        }
+        let key = Self::key_of(f, if g != 0 { inv(g) } else { 0 }, g);
+        let list = self.map.get(&key)?;
+        self.partners.clear();
+        self.partners
+            .extend(list.iter().copied().filter(|&p| self.primary[p as usize]));
+        if self.partners.is_empty() {
+            return None;
+        }
+        self.gathered.sort_unstable_by_key(|&(r, _)| r);
+        for i in 0..self.partners.len() {
+            let p = self.partners[i];
+            let col = self.column(p, u32::MAX);
+            if col.len() == self.gathered.len() {
+                let lambda = mul(col[0].1, inv(self.gathered[0].1));
+                if col
+                    .iter()
+                    .zip(&self.gathered)
+                    .all(|(a, b)| a.0 == b.0 && a.1 == mul(lambda, b.1))
+                {
+                    return Some(p);
+                }
+            }
+        }
+        None
     }
 
     /// Decides one cell: publishes it (Ok) or explains why not (Err).
     fn decide(&mut self, c: u32) -> Result<(), Reason> {
+        self.listed[c as usize] = false;
+        self.keep[c as usize] = self.watched[c as usize];
         self.rows.maybe_compact();
         self.cols.maybe_compact();
         self.epoch += 1;
         self.gathered.clear();
         self.ids.clear();
-        VISITED.fetch_add(
-            self.cols.list(c).len() as u64,
-            std::sync::atomic::Ordering::Relaxed,
-        );
         for &r in self.cols.list(c) {
             if self.rows.alive(r) && self.mark[r as usize] != self.epoch {
-                SEARCHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 self.mark[r as usize] = self.epoch;
                 let x = self.rows.coef(r, c);
                 if x != 0 {
@@ -545,6 +626,15 @@ impl<'a> Elim<'a> {
             // Already fixed by what is published: publishing adds nothing.
             return Ok(());
         }
+        // A primary becomes fixed exactly when its column is a multiple of
+        // c's: found through the fingerprints before the basis is touched,
+        // so that a cell to hide costs no row operation.
+        if let Some(p) = self.primary_parallel_to_gathered() {
+            return Err(Reason {
+                primary: p,
+                singleton: None,
+            });
+        }
 
         // Pivot: the shortest row (least fill-in), ties by row number.
         let rows = &self.rows;
@@ -555,8 +645,12 @@ impl<'a> Elim<'a> {
             .expect("non-empty");
         self.bv.clear();
         self.bc.clear();
-        self.bv.extend_from_slice(self.rows.vars(b));
-        self.bc.extend_from_slice(self.rows.coefs(b));
+        for (&v, &x) in self.rows.vars(b).iter().zip(self.rows.coefs(b)) {
+            if self.keep[v as usize] {
+                self.bv.push(v);
+                self.bc.push(x);
+            }
+        }
         let binv = inv(bx);
         let (mut k1, mut k2) = (0u64, 0u64);
         for i in 0..self.gathered.len() {
@@ -565,14 +659,12 @@ impl<'a> Elim<'a> {
                 continue;
             }
             let alpha = mul(x, binv);
-            if self.singleton {
-                k1 = add(k1, mul(alpha, self.w1[r as usize]));
-                k2 = add(k2, mul(alpha, self.w2[r as usize]));
-            }
+            k1 = add(k1, mul(alpha, self.w1[r as usize]));
+            k2 = add(k2, mul(alpha, self.w2[r as usize]));
             self.eliminate(r, alpha);
         }
         self.peak_entries = self.peak_entries.max(self.rows.used());
-        if self.singleton && (k1 != 0 || k2 != 0) {
+        if k1 != 0 || k2 != 0 {
             // Row r lost alpha_r * b: each watched column of b changes by
             // -b[v] * sum_r alpha_r w[r] in its fingerprints.
             for (&v, &x) in self.bv.iter().zip(&self.bc) {
@@ -585,80 +677,134 @@ impl<'a> Elim<'a> {
         }
 
         let verdict = self.check_removal(b);
-        let touched: Vec<u32> = self
-            .bv
-            .iter()
-            .copied()
-            .filter(|&v| self.watched[v as usize])
-            .collect();
-        if verdict.is_none() {
+        self.touched.clear();
+        for &v in &self.bv {
+            if self.watched[v as usize] {
+                self.touched.push(v);
+            }
+        }
+        if verdict.is_some() {
+            // b stays, without the cells no longer needed (c among them).
+            self.rows.write(b, &self.bv, &self.bc);
+        } else {
             self.rows.kill(b);
-            let (w1, w2) = if self.singleton {
-                (self.w1[b as usize], self.w2[b as usize])
-            } else {
-                (0, 0)
-            };
+            let (w1, w2) = (self.w1[b as usize], self.w2[b as usize]);
             for (&v, &x) in self.bv.iter().zip(&self.bc) {
                 let vi = v as usize;
+                self.cnt[vi] -= 1;
                 if self.watched[vi] {
-                    self.cnt[vi] -= 1;
-                    if self.singleton {
-                        self.f[vi] = sub(self.f[vi], mul(w1, x));
-                        self.g[vi] = sub(self.g[vi], mul(w2, x));
-                    }
+                    self.f[vi] = sub(self.f[vi], mul(w1, x));
+                    self.g[vi] = sub(self.g[vi], mul(w2, x));
                 }
             }
         }
-        if self.singleton {
-            self.rekey(&touched);
-        }
+        let touched = std::mem::take(&mut self.touched);
+        self.rekey(&touched);
+        self.touched = touched;
         match verdict {
             None => Ok(()),
             Some(reason) => Err(reason),
         }
     }
 
-    /// Row `r` minus `alpha` times the pivot row (in `bv`, `bc`).
+    /// Row `r` minus `alpha` times the pivot row (in `bv`, `bc`), without
+    /// the entries of decided cells (see [`Elim::keep`]); a row left empty
+    /// leaves the basis.
     fn eliminate(&mut self, r: u32, alpha: u64) {
-        MERGED.fetch_add(
-            (self.rows.len(r) + self.bv.len()) as u64,
-            std::sync::atomic::Ordering::Relaxed,
-        );
         self.eliminations += 1;
-        self.sv.clear();
-        self.sc.clear();
+        // Written by index into buffers long enough for any result.
+        let need = self.rows.len(r) + self.bv.len();
+        if self.sv.len() < need {
+            self.sv.resize(need, 0);
+            self.sc.resize(need, 0);
+        }
         let (rv, rc) = (self.rows.vars(r), self.rows.coefs(r));
-        let (bv, bc) = (&self.bv, &self.bc);
-        let (mut i, mut j) = (0, 0);
-        while i < rv.len() || j < bv.len() {
-            if j == bv.len() || (i < rv.len() && rv[i] < bv[j]) {
-                self.sv.push(rv[i]);
-                self.sc.push(rc[i]);
-                i += 1;
-            } else if i == rv.len() || bv[j] < rv[i] {
-                // New entry (never zero: alpha and bc[j] are non-zero).
-                let w = bv[j];
-                self.sv.push(w);
-                self.sc.push(neg(mul(alpha, bc[j])));
-                self.cols.push(w, r);
-                if self.watched[w as usize] {
-                    self.cnt[w as usize] += 1;
+        let (bv, bc, keep) = (&self.bv, &self.bc, &self.keep);
+        let (sv, sc) = (&mut self.sv[..], &mut self.sc[..]);
+        let (cnt, fresh) = (&mut self.cnt, &mut self.fresh);
+        fresh.clear();
+        let (mut i, mut j, mut k) = (0, 0, 0);
+        while i < rv.len() && j < bv.len() {
+            let (x, y) = (rv[i], bv[j]);
+            if x < y {
+                if keep[x as usize] {
+                    sv[k] = x;
+                    sc[k] = rc[i];
+                    k += 1;
                 }
+                i += 1;
+            } else if y < x {
+                // New entry (never zero: alpha and bc[j] are non-zero; bv
+                // holds kept cells only).
+                sv[k] = y;
+                sc[k] = neg(mul(alpha, bc[j]));
+                k += 1;
+                fresh.push(y);
                 j += 1;
             } else {
-                let w = rv[i];
-                let x = sub(rc[i], mul(alpha, bc[j]));
-                if x != 0 {
-                    self.sv.push(w);
-                    self.sc.push(x);
-                } else if self.watched[w as usize] {
-                    self.cnt[w as usize] -= 1;
+                let z = sub(rc[i], mul(alpha, bc[j]));
+                if z != 0 {
+                    sv[k] = x;
+                    sc[k] = z;
+                    k += 1;
+                } else {
+                    cnt[x as usize] -= 1;
                 }
                 i += 1;
                 j += 1;
             }
         }
-        self.rows.write(r, &self.sv, &self.sc);
+        while i < rv.len() {
+            if keep[rv[i] as usize] {
+                sv[k] = rv[i];
+                sc[k] = rc[i];
+                k += 1;
+            }
+            i += 1;
+        }
+        while j < bv.len() {
+            sv[k] = bv[j];
+            sc[k] = neg(mul(alpha, bc[j]));
+            k += 1;
+            fresh.push(bv[j]);
+            j += 1;
+        }
+        self.row_entries += k as u64;
+        self.rows.write(r, &self.sv[..k], &self.sc[..k]);
+        if k == 0 {
+            self.rows.kill(r);
+        }
+        for f in 0..self.fresh.len() {
+            let w = self.fresh[f];
+            self.new_entry(w, r);
+        }
+    }
+
+    /// Row `r` became non-zero at `w`: count it, and list it if `w`'s list
+    /// is still read. A list more than twice as long as its count (stale
+    /// entries of rows that lost `w`, or repeats) is compacted, which keeps
+    /// the lists within twice the live entries.
+    fn new_entry(&mut self, w: u32, r: u32) {
+        debug_assert!(self.rows.coef(r, w) != 0);
+        let wi = w as usize;
+        self.cnt[wi] += 1;
+        if self.listed[wi] {
+            self.cols.push(w, r);
+            if self.cols.list(w).len() > 4 * self.cnt[wi] as usize + 64 {
+                self.epoch += 1;
+                self.ids.clear();
+                for &q in self.cols.list(w) {
+                    if self.rows.alive(q)
+                        && self.mark[q as usize] != self.epoch
+                        && self.rows.coef(q, w) != 0
+                    {
+                        self.mark[q as usize] = self.epoch;
+                        self.ids.push(q);
+                    }
+                }
+                self.cols.shrink_to(w, &self.ids);
+            }
+        }
     }
 
     /// Whether dropping pivot row `b` (publishing the cell being decided)
@@ -814,9 +960,88 @@ fn singleton_rule(problem: &Problem, hidden: &mut [bool], stats: &mut Stats) {
     }
 }
 
-/// temp
-pub static VISITED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-/// temp
-pub static SEARCHED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-/// temp
-pub static MERGED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use discreet_audit::{Interval, SystemBuilder};
+
+    #[test]
+    fn order_is_forced_then_zeros_then_ones_then_cost() {
+        let mut b = SystemBuilder::new();
+        for _ in 0..6 {
+            b.add_var(Interval::at_least(0));
+        }
+        let sys = b.build();
+        let counts = [0u64, 1, 50, 7, 3, 7];
+        let roles = vec![
+            Role::Candidate,
+            Role::Candidate,
+            Role::Candidate,
+            Role::ForcedPublish,
+            Role::Primary,
+            Role::Candidate,
+        ];
+        let p = Problem {
+            system: &sys,
+            counts: &counts,
+            roles,
+            cost: counts.to_vec(),
+        };
+        assert_eq!(
+            decision_order(&p, &GaussOptions::default()),
+            vec![3, 0, 1, 2, 5]
+        );
+        let plain = GaussOptions {
+            singleton: false,
+            zeros_first: false,
+        };
+        assert_eq!(decision_order(&p, &plain), vec![3, 2, 5, 1, 0]);
+    }
+
+    /// A primary that the person of a count-1 cell could work out through
+    /// two relations, not one.
+    #[test]
+    fn a_primary_tied_to_a_singleton_through_a_chain() {
+        // t = a + b, b = c + d: with t and d published, a = t - c - d:
+        // a and c move together. a = 1 (singleton), c = 3 (primary).
+        let mut sb = SystemBuilder::new();
+        let v: Vec<_> = (0..5).map(|_| sb.add_var(Interval::at_least(0))).collect();
+        let (t, a, bb, c, d) = (v[0], v[1], v[2], v[3], v[4]);
+        sb.add_additive(t, &[a, bb]).unwrap();
+        sb.add_additive(bb, &[c, d]).unwrap();
+        let sys = sb.build();
+        let counts = [24u64, 1, 23, 3, 20];
+        let roles = vec![
+            Role::Candidate,
+            Role::Primary,
+            Role::Candidate,
+            Role::Primary,
+            Role::Candidate,
+        ];
+        let p = Problem {
+            system: &sys,
+            counts: &counts,
+            roles,
+            cost: vec![24, 0, 23, 0, 20],
+        };
+        // Without singleton protection: t published, b hidden (t and b
+        // would fix a), d published (a = 4 - c, both still free).
+        let plain = gauss(
+            &p,
+            &GaussOptions {
+                singleton: false,
+                zeros_first: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(plain.hidden, vec![false, true, true, true, false]);
+        // With it: publishing d would let the person of a (1) work out c
+        // (c = t - a - d): d is hidden too. Then the relation rule: t = a +
+        // b has two hidden cells, one of count 1 (its person would learn
+        // b), so t goes as well.
+        let g = gauss(&p, &GaussOptions::default()).unwrap();
+        assert_eq!(g.hidden, vec![true; 5]);
+        assert_eq!(g.stats.singleton_secondaries, 1);
+        assert_eq!(g.stats.singleton_rule_hidden, 1);
+    }
+}

@@ -65,7 +65,7 @@
 
 use std::collections::VecDeque;
 
-use discreet_audit::Var;
+use discreet_audit::{RelationKind, Var};
 
 use crate::outcome::{check_lengths, secondaries, Stats, SuppressError, Suppression};
 use crate::problem::{Layout, Problem, Role};
@@ -211,6 +211,9 @@ struct State<'p, 'a> {
     rel_start: Vec<usize>,
     rel_of: Vec<u32>,
     singles: VecDeque<u32>,
+    /// Forced-publish cells and the cells equal to one (hiding them would
+    /// hide the forced cell).
+    must_publish: Vec<bool>,
     stats: Stats,
 }
 
@@ -235,8 +238,10 @@ impl State<'_, '_> {
         if v == center {
             return Some(0);
         }
+        if self.must_publish[v] {
+            return None;
+        }
         match self.problem.roles[v] {
-            Role::ForcedPublish => None,
             Role::Primary => Some(self.options.primary_corner_cost),
             _ if self.hidden[v] => Some(0),
             _ => Some(self.problem.cost[v].saturating_add(1)),
@@ -275,14 +280,14 @@ pub fn hypercube(
     let mut table_of = vec![NONE; n];
     for (t, g) in geos.iter().enumerate() {
         let cells: usize = g.sizes.iter().product();
-        for v in g.offset..g.offset + cells {
-            if table_of[v] != NONE {
+        for (i, slot) in table_of[g.offset..g.offset + cells].iter_mut().enumerate() {
+            if *slot != NONE {
                 return Err(SuppressError::Layout {
                     table: t,
-                    reason: format!("var {v} is also in layout {}", table_of[v]),
+                    reason: format!("var {} is also in layout {slot}", g.offset + i),
                 });
             }
-            table_of[v] = t as u32;
+            *slot = t as u32;
         }
     }
 
@@ -307,6 +312,7 @@ pub fn hypercube(
     }
     drop(fill);
 
+    let must_publish = published_with_forced(problem);
     let mut st = State {
         problem,
         options,
@@ -315,14 +321,15 @@ pub fn hypercube(
         rel_start,
         rel_of,
         singles: VecDeque::new(),
+        must_publish,
         stats: Stats::default(),
     };
     // Cells that need a cube that lets them move (primaries and cells equal
     // to one), and cells that have had their cube.
     let mut protect = vec![false; n];
     let mut cubed = vec![false; n];
-    for v in 0..n {
-        match problem.roles[v] {
+    for (v, role) in problem.roles.iter().enumerate() {
+        match role {
             Role::Primary => {
                 protect[v] = true;
                 st.hide(v);
@@ -384,7 +391,7 @@ pub fn hypercube(
             continue;
         }
         let partner = cells()
-            .filter(|&v| !st.hidden[v as usize] && problem.roles[v as usize] != Role::ForcedPublish)
+            .filter(|&v| !st.hidden[v as usize] && !st.must_publish[v as usize])
             .min_by_key(|&v| (problem.cost[v as usize], v));
         let Some(y) = partner else {
             return Err(SuppressError::NoProtection { var: x as Var });
@@ -407,6 +414,42 @@ pub fn hypercube(
         hidden,
         stats: st.stats,
     })
+}
+
+/// The forced-publish cells and every cell tied to one by a chain of
+/// equalities (additive relations with one part), by union-find.
+fn published_with_forced(problem: &Problem) -> Vec<bool> {
+    let n = problem.roles.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let p = parent[x as usize];
+            parent[x as usize] = parent[p as usize];
+            x = parent[x as usize];
+        }
+        x
+    }
+    for rel in problem.system.relations() {
+        if rel.kind == RelationKind::Additive && rel.parts.len() == 1 {
+            let (a, b) = (
+                find(&mut parent, rel.total),
+                find(&mut parent, rel.parts[0]),
+            );
+            if a != b {
+                parent[a.max(b) as usize] = a.min(b);
+            }
+        }
+    }
+    let mut forced_root = vec![false; n];
+    for v in 0..n as u32 {
+        if problem.roles[v as usize] == Role::ForcedPublish {
+            let r = find(&mut parent, v);
+            forced_root[r as usize] = true;
+        }
+    }
+    (0..n as u32)
+        .map(|v| forced_root[find(&mut parent, v) as usize])
+        .collect()
 }
 
 /// Whether relation `r` is a line of table `t`: a node and its children
@@ -732,5 +775,75 @@ fn enumerate_paths(st: &State, g: &Geometry, v: usize, coords: &[u32], d: usize,
             )),
             None => out.nodes.truncate(s),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synthetic::table;
+    use discreet_audit::synthetic::Dim;
+
+    /// The candidate paths of a subtotal node: down its cheapest chain, then
+    /// up to the total or across to a sibling and down its cheapest chain.
+    #[test]
+    fn paths_of_a_subtotal() {
+        // One dimension: total 0, groups 1 = {3, 4} and 2 = {5, 6}.
+        let mut leaves = [10u64, 20, 30, 5].into_iter();
+        let t = table(
+            &[Dim {
+                leaves: 4,
+                groups: 2,
+            }],
+            || leaves.next().unwrap(),
+        );
+        let p = Problem {
+            system: &t.system,
+            counts: &t.counts,
+            roles: vec![Role::Candidate; 7],
+            cost: t.counts.clone(),
+        };
+        let g = Geometry::new(0, &t.layout, 7).unwrap();
+        let opts = HypercubeOptions::default();
+        let st = State {
+            problem: &p,
+            options: &opts,
+            hidden: vec![false; 7],
+            rel_hidden: Vec::new(),
+            rel_start: vec![0; 8],
+            rel_of: Vec::new(),
+            singles: VecDeque::new(),
+            must_publish: vec![false; 7],
+            stats: Stats::default(),
+        };
+        let mut out = Paths::default();
+        enumerate_paths(&st, &g, 1, &[1], 0, &mut out);
+        let paths: Vec<(Vec<(u32, i8)>, u64)> = out
+            .range
+            .iter()
+            .map(|&(s, e, c)| (out.nodes[s..e].to_vec(), c))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                // Group 1 down to its cheaper leaf (node 3, count 10), up to
+                // the total (65).
+                (vec![(1, 1), (3, 1), (0, 1)], 11 + 66),
+                // Across to group 2 (35) and down to its cheaper leaf (5).
+                (vec![(1, 1), (3, 1), (2, -1), (6, -1)], 11 + 36 + 6),
+            ]
+        );
+    }
+
+    #[test]
+    fn relations_are_recognised_as_lines() {
+        let t = table(&[Dim::flat(2), Dim::flat(3)], || 1);
+        let g = Geometry::new(0, &t.layout, t.counts.len()).unwrap();
+        let table_of = vec![0u32; t.counts.len()];
+        for r in 0..t.system.n_relations() {
+            assert!(is_line(&g, &table_of, 0, &t.system, r));
+        }
+        // Not a line of another table.
+        assert!(!is_line(&g, &table_of, 1, &t.system, 0));
     }
 }

@@ -1,21 +1,39 @@
 //! A sparse basis of the table perturbations: the vectors `n` (one entry per
 //! var) with `total = sum of parts` for every additive relation, i.e. the
-//! null space of the relation matrix, modulo `P`.
+//! null space of the relation matrix, modulo `P`. Distinct relations are
+//! inequalities and take no part.
 //!
-//! For a hierarchical table the basis found is the familiar one: one vector
-//! per inner (leaf) cell, holding 1 at the leaf and at every margin that
-//! contains it. Linked tables (equalities between cells of different
-//! tables) and any other additive system are handled by the same code.
+//! Which basis matters a great deal for the elimination that follows: it
+//! publishes the margins first (they have the largest counts), and
+//! publishing a cell costs one row operation per basis row non-zero at it.
+//! The obvious basis (one vector per inner cell, 1 at the cell and at every
+//! margin containing it) is non-zero at the grand total in every row and at
+//! a margin in every row under it: publishing the margins alone costs about
+//! (inner cells x margins per inner cell) row operations, and leaves rows
+//! sharing "hub" cells.
 //!
-//! How: Gaussian elimination of the relations into echelon form, columns
-//! ordered totals before parts (a topological order of the total -> part
-//! graph), relations taken bottom-up so that each cell's first relation
-//! becomes its definition `cell = sum of parts` unchanged; a relation that
-//! repeats what the others say (the row and column totals of the same
-//! margin, say) reduces to zero after a few substitutions. Vars left without
-//! a definition are free; the basis vector of a free var is found by sparse
-//! back-substitution through the definitions that (transitively) use it.
-//! Distinct relations are inequalities and take no part.
+//! The basis used instead takes each relation's *last part* as the cell it
+//! defines (`last = total - other parts`) and leaves the totals free. For a
+//! hierarchical table that is a Haar-like basis: the vector of a free cell
+//! runs down one chain of last children from each of its coordinates, and
+//! the vector of a total is non-zero at few margins. Measured on a
+//! 1e6-cell table (200 x 24 x 150 inner cells with subtotals): 52 million
+//! row operations and 8 minutes with the obvious basis, 6 million and 30
+//! seconds with this one. (Differencing neighbouring siblings' vectors, to
+//! spread the last part's "hub", was tried and cost more.) The answer of
+//! the elimination does not depend on the basis, only its cost.
+//!
+//! How: Gaussian elimination of the relations into echelon form with the
+//! columns ordered by how many relations a var is the last part of (most
+//! first), then deepest first (reverse topological order of the graph
+//! total -> part), so that a relation's leading var is its last part. A
+//! relation whose leading var has no definition yet becomes that var's
+//! definition unchanged; the others (a cell that is the last part of
+//! several relations, relations that repeat what the others say) are
+//! reduced afterwards, when nearly every definition exists, and mostly
+//! vanish. Vars left without a definition are free; the vector of a free var
+//! is found by back-substitution through the definitions, pushing values
+//! only from vars that end up non-zero.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -23,21 +41,16 @@ use std::collections::{BinaryHeap, VecDeque};
 use discreet_audit::{RelationKind, System};
 
 use crate::modp::{inv, mul, neg, sub};
+use crate::store::Rows;
 
 const NONE: u32 = u32::MAX;
 
 /// Rows in compressed form: row `r` is `vars[start[r]..start[r + 1]]`
 /// (increasing) with `coefs` alongside, all non-zero.
-pub(crate) struct Basis {
-    pub(crate) start: Vec<usize>,
-    pub(crate) vars: Vec<u32>,
-    pub(crate) coefs: Vec<u64>,
-}
-
-impl Basis {
-    pub(crate) fn len(&self) -> usize {
-        self.start.len() - 1
-    }
+struct Basis {
+    start: Vec<usize>,
+    vars: Vec<u32>,
+    coefs: Vec<u64>,
 }
 
 /// Compressed lists of u32 (CSR), built by counting.
@@ -71,9 +84,9 @@ fn csr(n: usize, pairs: &[(u32, u32)]) -> Csr {
 
 /// Positions of the vars in a topological order of the graph total -> part
 /// (Kahn's algorithm, first in first out, ties by var), so that a total
-/// comes before its parts. A cycle (possible only through unusual equality
-/// chains) is broken at its smallest var: the order then only costs
-/// sparsity, never correctness.
+/// comes before its parts: a measure of depth. A cycle (possible only
+/// through unusual equality chains) is broken at its smallest var: the
+/// order then only costs sparsity, never correctness.
 fn topological_positions(sys: &System, additive: &[u32]) -> (Vec<u32>, Vec<u32>) {
     let n = sys.n_vars();
     let mut indeg = vec![0u32; n];
@@ -119,29 +132,31 @@ fn topological_positions(sys: &System, additive: &[u32]) -> (Vec<u32>, Vec<u32>)
     (pos, order)
 }
 
-/// The null space basis of the additive relations of `sys`.
-pub(crate) fn null_basis(sys: &System) -> Basis {
+/// The null space basis of the additive relations of `sys`, one row per
+/// free var.
+pub(crate) fn null_basis(sys: &System) -> Rows {
     let n = sys.n_vars();
     let additive: Vec<u32> = (0..sys.n_relations() as u32)
         .filter(|&r| sys.relation(r as usize).kind == RelationKind::Additive)
         .collect();
-    let (kahn, _) = topological_positions(sys, &additive);
-    // Experimental: last parts first.
-    let mut lastcount = vec![0u32; n];
+    let (level, _) = topological_positions(sys, &additive);
+    let mut last_of = vec![0u32; n];
     for &r in &additive {
         let rel = sys.relation(r as usize);
-        lastcount[*rel.parts.last().unwrap() as usize] += 1;
+        if let Some(&last) = rel.parts.last() {
+            last_of[last as usize] += 1;
+        }
     }
     let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by_key(|&v| (Reverse(lastcount[v as usize]), Reverse(kahn[v as usize]), v));
+    order.sort_unstable_by_key(|&v| (Reverse(last_of[v as usize]), Reverse(level[v as usize]), v));
+    drop(last_of);
+    drop(level);
     let mut pos = vec![0u32; n];
     for (i, &v) in order.iter().enumerate() {
         pos[v as usize] = i as u32;
     }
 
-    // Bottom-up: relations whose total comes last first, so that the
-    // definitions of the lower cells exist when a redundant relation above
-    // them is reduced.
+    // Relations by leading var.
     let mut rels = additive;
     rels.sort_by_key(|&r| {
         let rel = sys.relation(r as usize);
@@ -149,7 +164,7 @@ pub(crate) fn null_basis(sys: &System) -> Basis {
             .chain(rel.parts)
             .map(|&v| pos[v as usize])
             .min()
-            .unwrap();
+            .expect("a relation has cells");
         (lead, r)
     });
 
@@ -160,10 +175,46 @@ pub(crate) fn null_basis(sys: &System) -> Basis {
     let mut def_vars: Vec<u32> = Vec::new();
     let mut def_coefs: Vec<u64> = Vec::new();
 
+    // First pass: a relation whose leading var has no definition yet is
+    // that var's definition as it stands (short: one relation). Only the
+    // others are reduced, in the second pass, when nearly every definition
+    // exists; reducing them in the same pass would turn some into long
+    // definitions of vars whose own relation comes later (measured: ten
+    // times the work in the back-substitution).
+    let mut conflicts: Vec<u32> = Vec::new();
+    for &r in &rels {
+        let rel = sys.relation(r as usize);
+        let lead = std::iter::once(&rel.total)
+            .chain(rel.parts)
+            .copied()
+            .min_by_key(|&v| pos[v as usize])
+            .expect("a relation has cells");
+        if def_of[lead as usize] != NONE {
+            conflicts.push(r);
+            continue;
+        }
+        // Scaled so that the leading var has coefficient 1.
+        let (t, p) = if lead == rel.total {
+            (1, neg(1))
+        } else {
+            (neg(1), 1)
+        };
+        def_of[lead as usize] = (def_start.len() - 1) as u32;
+        def_vars.push(lead);
+        def_coefs.push(1);
+        for &v in std::iter::once(&rel.total).chain(rel.parts) {
+            if v != lead {
+                def_vars.push(v);
+                def_coefs.push(if v == rel.total { t } else { p });
+            }
+        }
+        def_start.push(def_vars.len());
+    }
+
     let mut val = vec![0u64; n];
     let mut touched: Vec<u32> = Vec::new();
     let mut heap: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
-    for &r in &rels {
+    for &r in &conflicts {
         let rel = sys.relation(r as usize);
         touched.clear();
         heap.clear();
@@ -178,7 +229,6 @@ pub(crate) fn null_basis(sys: &System) -> Basis {
         // Eliminate the leading var until the row is zero (redundant) or
         // leads with a var that has no definition yet (a new pivot).
         while let Some(Reverse(q)) = heap.pop() {
-            crate::gauss::MERGED.fetch_add(1<<32, std::sync::atomic::Ordering::Relaxed);
             let v = order[q as usize];
             let c = val[v as usize];
             if c == 0 {
@@ -222,70 +272,76 @@ pub(crate) fn null_basis(sys: &System) -> Basis {
         }
     }
 
-    // Which definitions use each var, to find the dependents of a free var.
-    let mut uses: Vec<(u32, u32)> = Vec::with_capacity(def_vars.len());
+    // Which definitions use each var, with the coefficient: the dependents
+    // of a free var are found by pushing values along these.
+    let mut start = vec![0usize; n + 1];
+    for d in 0..def_start.len() - 1 {
+        for &u in &def_vars[def_start[d] + 1..def_start[d + 1]] {
+            start[u as usize + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut users = vec![(0u32, 0u64); start[n]];
     for d in 0..def_start.len() - 1 {
         let (s, e) = (def_start[d], def_start[d + 1]);
         let pivot = def_vars[s];
-        for &u in &def_vars[s + 1..e] {
-            uses.push((u, pivot));
+        for k in s + 1..e {
+            let u = def_vars[k] as usize;
+            users[fill[u]] = (pivot, def_coefs[k]);
+            fill[u] += 1;
         }
     }
-    let users = csr(n, &uses);
-    drop(uses);
+    drop(fill);
+    drop(def_vars);
+    drop(def_coefs);
+    drop(def_start);
 
     let mut basis = Basis {
         start: vec![0],
         vars: Vec::new(),
         coefs: Vec::new(),
     };
+    // Back-substitution from each free var: a definition `d + sum c_u u`
+    // only refers to vars after its pivot, so taking the pending dependents
+    // last in the order first, each is final when taken. Values are pushed
+    // from non-zero vars only, so cancellations keep the work near the size
+    // of the vector.
+    let mut acc = val;
     let mut mark = vec![NONE; n];
-    let mut reach: Vec<u32> = Vec::new();
-    let mut stack: Vec<u32> = Vec::new();
+    let mut heap: BinaryHeap<(u32, u32)> = BinaryHeap::new();
     let mut row: Vec<(u32, u64)> = Vec::new();
+    let mut pending: Vec<u32> = Vec::new();
     for f in 0..n as u32 {
         if def_of[f as usize] != NONE {
             continue;
         }
-        // Dependents whose value can change with f.
-        reach.clear();
-        stack.clear();
-        stack.push(f);
-        mark[f as usize] = f;
-        while let Some(u) = stack.pop() {
-            for &d in users.of(u as usize) {
-                if mark[d as usize] != f {
-                    mark[d as usize] = f;
-                    reach.push(d);
-                    stack.push(d);
-                }
-            }
-        }
-        // Back-substitution, last in the order first: a definition only
-        // refers to vars after its pivot.
-        reach.sort_unstable_by_key(|&d| Reverse(pos[d as usize]));
-        crate::gauss::SEARCHED.fetch_add((reach.len() as u64) << 32, std::sync::atomic::Ordering::Relaxed);
-        val[f as usize] = 1;
         row.clear();
-        row.push((f, 1));
-        for &d in &reach {
-            let i = def_of[d as usize] as usize;
-            let (s, e) = (def_start[i], def_start[i + 1]);
-            let mut x = 0u64;
-            for k in s + 1..e {
-                let u = def_vars[k] as usize;
-                if val[u] != 0 {
-                    x = sub(x, mul(def_coefs[k], val[u]));
+        pending.clear();
+        let mut push = |u: u32, x: u64, acc: &mut [u64], heap: &mut BinaryHeap<(u32, u32)>| {
+            for &(d, c) in &users[start[u as usize]..start[u as usize + 1]] {
+                let di = d as usize;
+                acc[di] = sub(acc[di], mul(c, x));
+                if mark[di] != f {
+                    mark[di] = f;
+                    heap.push((pos[di], d));
+                    pending.push(d);
                 }
             }
-            val[d as usize] = x;
+        };
+        row.push((f, 1));
+        push(f, 1, &mut acc, &mut heap);
+        while let Some((_, d)) = heap.pop() {
+            let x = acc[d as usize];
             if x != 0 {
                 row.push((d, x));
+                push(d, x, &mut acc, &mut heap);
             }
         }
-        val[f as usize] = 0;
-        for &d in &reach {
-            val[d as usize] = 0;
+        for &d in &pending {
+            acc[d as usize] = 0;
         }
         row.sort_unstable_by_key(|&(v, _)| v);
         for &(v, c) in &row {
@@ -294,7 +350,7 @@ pub(crate) fn null_basis(sys: &System) -> Basis {
         }
         basis.start.push(basis.vars.len());
     }
-    basis
+    Rows::new(basis.start, basis.vars, basis.coefs)
 }
 
 #[cfg(test)]
@@ -303,13 +359,16 @@ mod tests {
     use crate::modp::{add, P};
     use discreet_audit::{Interval, SystemBuilder};
 
-    /// Every basis vector satisfies every additive relation.
-    fn check_null(sys: &System, b: &Basis) {
-        for r in 0..b.len() {
-            let mut val = vec![0u64; sys.n_vars()];
-            for i in b.start[r]..b.start[r + 1] {
-                assert!(b.coefs[i] != 0 && b.coefs[i] < P);
-                val[b.vars[i] as usize] = b.coefs[i];
+    /// Every basis vector satisfies every additive relation, and the
+    /// vectors are independent (a dense rank check).
+    fn check_null(sys: &System, b: &Rows) {
+        let n = sys.n_vars();
+        let mut dense: Vec<Vec<u64>> = Vec::new();
+        for r in 0..b.n_rows() as u32 {
+            let mut val = vec![0u64; n];
+            for (&v, &c) in b.vars(r).iter().zip(b.coefs(r)) {
+                assert!(c != 0 && c < P);
+                val[v as usize] = c;
             }
             for rel in sys.relations() {
                 if rel.kind != RelationKind::Additive {
@@ -318,7 +377,28 @@ mod tests {
                 let s = rel.parts.iter().fold(0, |a, &p| add(a, val[p as usize]));
                 assert_eq!(val[rel.total as usize], s);
             }
+            dense.push(val);
         }
+        // Rank by elimination modulo P.
+        let mut rank = 0;
+        for col in 0..n {
+            let Some(p) = (rank..dense.len()).find(|&i| dense[i][col] != 0) else {
+                continue;
+            };
+            dense.swap(rank, p);
+            let pinv = inv(dense[rank][col]);
+            let pivot = dense[rank].clone();
+            for (i, row) in dense.iter_mut().enumerate() {
+                if i != rank && row[col] != 0 {
+                    let f = mul(row[col], pinv);
+                    for (x, y) in row.iter_mut().zip(&pivot) {
+                        *x = sub(*x, mul(f, *y));
+                    }
+                }
+            }
+            rank += 1;
+        }
+        assert_eq!(rank, b.n_rows(), "independent");
     }
 
     #[test]
@@ -333,7 +413,7 @@ mod tests {
             Interval::exact,
         );
         let b = null_basis(&t.system);
-        assert_eq!(b.len(), 4);
+        assert_eq!(b.n_rows(), 4);
         check_null(&t.system, &b);
     }
 
@@ -348,12 +428,11 @@ mod tests {
         let sys = sb.build();
         let b = null_basis(&sys);
         // 7 vars, 3 independent relations.
-        assert_eq!(b.len(), 4);
+        assert_eq!(b.n_rows(), 4);
         check_null(&sys, &b);
     }
 
     #[test]
-    #[ignore = "expected basis size is wrong mid-rework (helper); see the stop-7 note"]
     fn hierarchical_three_dimensions() {
         use discreet_audit::synthetic::{additive_table, Dim};
         let dims = [
@@ -369,11 +448,23 @@ mod tests {
         ];
         let t = additive_table(&dims, || 1, Interval::exact);
         let b = null_basis(&t.system);
-        assert_eq!(b.len(), 4 * 3 * 5);
+        assert_eq!(b.n_rows(), 4 * 3 * 5);
         check_null(&t.system, &b);
-        // One vector per leaf with 1 at each of its 3 * 2 * 3 cells.
-        for r in 0..b.len() {
-            assert_eq!(b.start[r + 1] - b.start[r], 18);
-        }
+        // Sparser than one vector per inner cell (3 * 2 * 3 = 18 entries).
+        assert!(b.used() < 18 * b.n_rows());
+    }
+
+    #[test]
+    fn a_var_in_no_relation_is_free() {
+        let mut sb = SystemBuilder::new();
+        let v: Vec<_> = (0..4).map(|_| sb.add_var(Interval::at_least(0))).collect();
+        sb.add_additive(v[0], &[v[1], v[2]]).unwrap();
+        sb.add_distinct(v[3], &[v[1], v[2]]).unwrap();
+        let sys = sb.build();
+        let b = null_basis(&sys);
+        // v3 is only in a distinct relation: a free var of its own.
+        assert_eq!(b.n_rows(), 3);
+        check_null(&sys, &b);
+        assert!((0..b.n_rows() as u32).any(|r| b.vars(r) == [3]));
     }
 }

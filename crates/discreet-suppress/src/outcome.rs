@@ -37,6 +37,8 @@ pub struct Stats {
     pub decisions: usize,
     /// Gauss: row eliminations (one basis row reduced by a pivot row).
     pub eliminations: u64,
+    /// Gauss: entries written by those row operations (their cost).
+    pub row_entries: u64,
     /// Gauss: largest number of stored basis entries at any time (a measure
     /// of fill-in and memory).
     pub peak_entries: usize,

@@ -169,6 +169,6 @@ mod tests {
         }
         // 8 x 4 cells; relations: per cell, one per non-leaf coordinate.
         assert_eq!(t.system.n_vars(), 32);
-        assert_eq!(t.system.n_relations(), 3 * 4 + 8 * 1);
+        assert_eq!(t.system.n_relations(), 3 * 4 + 8);
     }
 }

@@ -1,0 +1,240 @@
+//! Property tests on hundreds of random small hierarchical tables (fixed
+//! seeds): every pattern is checked by code independent of the crate (a
+//! dense floating-point elimination on the relations, and the audit's LP).
+
+mod common;
+
+use common::{
+    check_roles, fixed_primaries, linked_pair, lonely_hidden, lp_pinned_primaries, problem,
+    singleton_disclosures,
+};
+use discreet_audit::synthetic::Dim;
+use discreet_suppress::synthetic::table;
+use discreet_suppress::{gauss, hypercube, GaussOptions, HypercubeOptions, Role, Suppression};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn random_dim(rng: &mut ChaCha8Rng, max_leaves: usize) -> Dim {
+    let leaves = rng.gen_range(2..=max_leaves);
+    let groups = if leaves >= 4 && rng.gen_bool(0.5) {
+        2
+    } else {
+        0
+    };
+    Dim { leaves, groups }
+}
+
+/// A count with many zeros and small counts: 30% zero, 30% 1..4, the rest
+/// 5..40.
+fn count(rng: &mut ChaCha8Rng) -> u64 {
+    match rng.gen_range(0..10) {
+        0..=2 => 0,
+        3..=5 => rng.gen_range(1..=4),
+        _ => rng.gen_range(5..=40),
+    }
+}
+
+/// IRCC roles, plus a few forced cells: some cells with a positive count
+/// forced suppressed, sometimes the grand total (var 0) forced published.
+fn roles(rng: &mut ChaCha8Rng, counts: &[u64]) -> Vec<Role> {
+    let mut roles = common::ircc_roles(counts);
+    for (v, r) in roles.iter_mut().enumerate() {
+        if *r == Role::Candidate && counts[v] > 0 && rng.gen_bool(0.02) {
+            *r = Role::ForcedSuppress;
+        }
+    }
+    if roles[0] == Role::Candidate && rng.gen_bool(0.5) {
+        roles[0] = Role::ForcedPublish;
+    }
+    roles
+}
+
+/// Totals over the runs, for the gauss-versus-hypercube comparison.
+#[derive(Default, Debug)]
+struct Tally {
+    tables: usize,
+    cells: usize,
+    primaries: usize,
+    gauss_hidden: usize,
+    gauss_plain_hidden: usize,
+    hypercube_hidden: usize,
+}
+
+fn check_gauss(p: &discreet_suppress::Problem, g: &Suppression, lp: bool) {
+    check_roles(p, g);
+    assert_eq!(fixed_primaries(p, g), Vec::<u32>::new(), "fixed primaries");
+    assert_eq!(singleton_disclosures(p, g), vec![], "singleton disclosures");
+    // Every hidden count positive: a perturbation moving a primary exists
+    // with all cells non-negative, so the LP cannot pin it.
+    if lp && (0..g.hidden.len()).all(|v| !g.hidden[v] || p.counts[v] > 0) {
+        assert_eq!(lp_pinned_primaries(p, g), Vec::<u32>::new(), "LP pins");
+    }
+}
+
+fn check_hypercube(p: &discreet_suppress::Problem, h: &Suppression, lp: bool) {
+    check_roles(p, h);
+    assert!(
+        lonely_hidden(p, h).is_empty(),
+        "a relation with one hidden cell"
+    );
+    assert_eq!(fixed_primaries(p, h), Vec::<u32>::new(), "fixed primaries");
+    if lp && h.stats.unmovable_cubes == 0 {
+        assert_eq!(lp_pinned_primaries(p, h), Vec::<u32>::new(), "LP pins");
+    }
+}
+
+fn run_tables(
+    seed: u64,
+    n: usize,
+    dims_of: impl Fn(&mut ChaCha8Rng) -> Vec<Dim>,
+    lp_every: usize,
+) -> Tally {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut tally = Tally::default();
+    for i in 0..n {
+        let dims = dims_of(&mut rng);
+        let t = table(&dims, || count(&mut rng));
+        let p = problem(&t.system, &t.counts, roles(&mut rng, &t.counts));
+        let lp = i % lp_every == 0;
+        let ctx = format!("seed {seed} table {i} dims {dims:?}");
+
+        let g = gauss(&p, &GaussOptions::default()).unwrap_or_else(|e| panic!("{ctx}: {e}"));
+        check_gauss(&p, &g, lp);
+        let plain = gauss(
+            &p,
+            &GaussOptions {
+                singleton: false,
+                zeros_first: true,
+            },
+        )
+        .unwrap();
+        check_roles(&p, &plain);
+        assert!(fixed_primaries(&p, &plain).is_empty(), "{ctx}");
+        let h = hypercube(
+            &p,
+            std::slice::from_ref(&t.layout),
+            &HypercubeOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{ctx}: {e}"));
+        check_hypercube(&p, &h, lp);
+
+        // Same input, same output.
+        assert_eq!(gauss(&p, &GaussOptions::default()).unwrap(), g, "{ctx}");
+
+        tally.tables += 1;
+        tally.cells += t.counts.len();
+        tally.primaries += p.roles.iter().filter(|r| **r == Role::Primary).count();
+        tally.gauss_hidden += g.n_hidden();
+        tally.gauss_plain_hidden += plain.n_hidden();
+        tally.hypercube_hidden += h.n_hidden();
+    }
+    tally
+}
+
+#[test]
+fn two_dimensional_tables() {
+    let tally = run_tables(
+        1,
+        300,
+        |rng| vec![random_dim(rng, 7), random_dim(rng, 6)],
+        1,
+    );
+    eprintln!("2-D {tally:?}");
+    // The hypercube's known over-suppression, against the elimination
+    // without singleton protection (the hypercube has none).
+    assert!(tally.hypercube_hidden >= tally.gauss_plain_hidden);
+}
+
+#[test]
+fn three_dimensional_tables() {
+    let tally = run_tables(
+        2,
+        150,
+        |rng| vec![random_dim(rng, 4), random_dim(rng, 3), random_dim(rng, 4)],
+        1,
+    );
+    eprintln!("3-D {tally:?}");
+    assert!(tally.hypercube_hidden >= tally.gauss_plain_hidden);
+}
+
+/// Linked tables (two tables cut from the same data, tied by equalities):
+/// the elimination protects every primary of the combined system; the
+/// hypercube hides tied cells together and leaves no relation with one
+/// hidden cell (its cube guarantee is per table, so only reported here).
+#[test]
+fn linked_tables() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let mut hypercube_fixed = 0;
+    for i in 0..80 {
+        let (d0, d1, d2) = (
+            random_dim(&mut rng, 4),
+            random_dim(&mut rng, 3),
+            random_dim(&mut rng, 3),
+        );
+        let mut leaf = || count(&mut rng);
+        let (sys, counts, layouts) = linked_pair(d0, d1, d2, &mut leaf);
+        let roles = roles(&mut rng, &counts);
+        let p = problem(&sys, &counts, roles);
+        let ctx = format!("linked table {i}");
+        let g = gauss(&p, &GaussOptions::default()).unwrap_or_else(|e| panic!("{ctx}: {e}"));
+        check_gauss(&p, &g, i % 4 == 0);
+        let h = hypercube(&p, &layouts, &HypercubeOptions::default())
+            .unwrap_or_else(|e| panic!("{ctx}: {e}"));
+        check_roles(&p, &h);
+        assert!(lonely_hidden(&p, &h).is_empty(), "{ctx}");
+        hypercube_fixed += fixed_primaries(&p, &h).len();
+    }
+    eprintln!("linked: primaries left fixed by the hypercube: {hypercube_fixed}");
+}
+
+/// A forced-publish error is genuine: publishing the named cell with the
+/// forced-publish cells decided before it (everything else hidden) fixes
+/// the named primary.
+#[test]
+fn forced_publish_errors_are_genuine() {
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let mut errors = 0;
+    for _ in 0..200 {
+        let dims = vec![random_dim(&mut rng, 4), random_dim(&mut rng, 3)];
+        let t = table(&dims, || count(&mut rng));
+        let mut roles = common::ircc_roles(&t.counts);
+        // Force-publish a third of the candidates.
+        for r in roles.iter_mut() {
+            if *r == Role::Candidate && rng.gen_bool(0.33) {
+                *r = Role::ForcedPublish;
+            }
+        }
+        let p = problem(&t.system, &t.counts, roles);
+        match gauss(&p, &GaussOptions::default()) {
+            Ok(g) => check_gauss(&p, &g, false),
+            Err(discreet_suppress::SuppressError::ForcedPublishDiscloses {
+                var,
+                primary,
+                singleton,
+            }) => {
+                errors += 1;
+                // Forced cells decided up to `var` (by cost, then var).
+                let mut forced: Vec<u32> = (0..p.roles.len() as u32)
+                    .filter(|&v| p.roles[v as usize] == Role::ForcedPublish)
+                    .collect();
+                forced.sort_by_key(|&v| (std::cmp::Reverse(p.cost[v as usize]), v));
+                let upto = forced.iter().position(|&v| v == var).unwrap();
+                let mut hidden = vec![true; p.roles.len()];
+                for &v in &forced[..=upto] {
+                    hidden[v as usize] = false;
+                }
+                let prof = common::Profiles::new(&t.system, &hidden, &[]);
+                match singleton {
+                    None => assert!(prof.fixed(primary)),
+                    Some(s) => assert!(prof.parallel(s, primary)),
+                }
+                // And one step earlier it was not.
+                hidden[var as usize] = true;
+                let prof = common::Profiles::new(&t.system, &hidden, &[]);
+                assert!(!prof.fixed(primary));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(errors > 10, "the test should exercise the error: {errors}");
+}
