@@ -123,7 +123,12 @@ fn report() {
         .unwrap();
         let tp = t0.elapsed().as_secs_f64();
         let t0 = Instant::now();
-        let h = hypercube(&p, &[t.layout.clone()], &HypercubeOptions::default()).unwrap();
+        let h = hypercube(
+            &p,
+            std::slice::from_ref(&t.layout),
+            &HypercubeOptions::default(),
+        )
+        .unwrap();
         let th = t0.elapsed().as_secs_f64();
         println!(
             "{label:>5} {:>9} {primaries:>9} | {:>9} {tg:>8.2} | {:>9} {tp:>8.2} | {:>9} {th:>8.2} {:>5.0}%",

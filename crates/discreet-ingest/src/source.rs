@@ -112,13 +112,15 @@ impl Source {
     }
 
     /// SHA-256 and size of the file, read once; for CSV the same read checks
-    /// that every record has as many fields as the header.
-    pub fn digest(&self) -> Result<FileDigest, IngestError> {
+    /// that every record has as many fields as the header and, with
+    /// `unique_key`, hashes that column's values to tell whether any may
+    /// repeat ([`FileDigest::key_may_repeat`]).
+    pub fn digest(&self, unique_key: Option<&str>) -> Result<FileDigest, IngestError> {
         let delimiter = match self.format {
             Format::Csv { delimiter } => Some(delimiter),
             Format::Parquet => None,
         };
-        digest(&self.path, &self.name(), delimiter)
+        digest(&self.path, &self.name(), delimiter, unique_key)
     }
 
     fn require_columns(&self, file: &str, names: &[String]) -> Result<(), IngestError> {

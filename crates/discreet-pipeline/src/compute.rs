@@ -114,10 +114,17 @@ pub fn compute(
             columns: input.columns.keys().cloned().collect(),
         };
         source.check()?;
+        // The record pass also hashes one unique column's values, so that
+        // its uniqueness needs no hash set of the values themselves.
+        let key = input
+            .columns
+            .iter()
+            .find(|(_, c)| c.kind == ColumnType::String && c.unique)
+            .map(|(n, _)| n.as_str());
         let digest = stage(
             reporter,
             &format!("hashing and checking input `{name}`"),
-            || source.digest(),
+            || source.digest(key),
         )?;
 
         // One group-by per distinct set of dimension columns (and row
@@ -163,7 +170,14 @@ pub fn compute(
                 stage(
                     reporter,
                     &format!("checking column `{cname}` of input `{name}`"),
-                    || check_text_column(&source, cname, c.unique, c.nullable),
+                    || {
+                        let may_repeat = if Some(cname.as_str()) == key {
+                            digest.key_may_repeat
+                        } else {
+                            None
+                        };
+                        check_text_column(&source, cname, c.unique, c.nullable, may_repeat)
+                    },
                 )?;
             }
         }
@@ -248,13 +262,23 @@ fn check_groups(
 
 /// Uniqueness and emptiness of free-text columns: one aggregate pass; the
 /// rows at fault are searched for only when there is a fault.
+/// `may_repeat` is what the record pass's value hashes said, when it
+/// hashed this column: `Some(false)` proves uniqueness, `Some(true)` asks
+/// for the exact search (hashes can collide).
 fn check_text_column(
     source: &Source,
     column: &str,
     unique: bool,
     nullable: bool,
+    may_repeat: Option<bool>,
 ) -> Result<(), PipelineError> {
-    let (has_null, duplicated) = source.text_faults(column, unique)?;
+    let count_distinct = unique && may_repeat.is_none();
+    let (has_null, duplicated) = if nullable && !count_distinct {
+        (false, false)
+    } else {
+        source.text_faults(column, count_distinct)?
+    };
+    let duplicated = duplicated || (unique && may_repeat == Some(true));
     if has_null && !nullable {
         return Err(locate(
             source,

@@ -68,7 +68,10 @@
 //! # What is guaranteed
 //! - No primary cell is a linear function of the published cells (over the
 //!   rationals, with the caveat above), nor, with singleton protection, of
-//!   the published cells and the value of one count-1 hidden cell.
+//!   the published cells and the value of one count-1 primary or
+//!   forced-suppress cell (the exemptions are in
+//!   [`GaussOptions::singleton`]); the relation rule then holds for every
+//!   relation (or is counted in [`Stats::singleton_rule_unresolved`]).
 //! - With [`GaussOptions::zeros_first`] and no zero left hidden
 //!   ([`Stats::hidden_zeros`] is 0): every hidden cell has a positive true
 //!   count, so a perturbation that moves a primary also exists with every
@@ -102,7 +105,10 @@ pub struct GaussOptions {
     ///   cells and of one count-1 hidden cell (primary or forced-suppress)
     ///   other than itself. This is exact, not a heuristic: it covers
     ///   differences through any chain of relations, not only within one
-    ///   relation;
+    ///   relation. Exempt: a primary equal to the count-1 cell given what is
+    ///   published (a subtotal whose other parts are published zeros), which
+    ///   is the same person, and pairs already tied before anything is
+    ///   published (the same count in two linked tables);
     /// - candidates with count 1 are decided before the others (after the
     ///   zeros), because a hidden count-1 secondary cannot protect anything
     ///   against its own person: it is published unless that alone
@@ -112,7 +118,9 @@ pub struct GaussOptions {
     ///   exactly two hidden cells one of which has count 1, the cheapest
     ///   published candidate of the relation is hidden too (the person of
     ///   the count-1 cell would otherwise learn the total of the other
-    ///   hidden cells), until no relation qualifies. Hiding more never
+    ///   hidden cells), until no relation qualifies; not when the two hidden
+    ///   cells are the total and a part with equal counts (the same
+    ///   person). Hiding more never
     ///   makes a cell computable, so the elimination's guarantees still hold
     ///   and it need not run again.
     pub singleton: bool,

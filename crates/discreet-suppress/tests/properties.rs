@@ -157,6 +157,14 @@ fn three_dimensional_tables() {
     assert!(tally.hypercube_hidden >= tally.gauss_plain_hidden);
 }
 
+#[test]
+fn four_and_five_dimensional_tables() {
+    let tally = run_tables(5, 40, |rng| (0..4).map(|_| random_dim(rng, 3)).collect(), 2);
+    eprintln!("4-D {tally:?}");
+    let tally = run_tables(6, 20, |_| vec![Dim::flat(2); 5], 2);
+    eprintln!("5-D {tally:?}");
+}
+
 /// Linked tables (two tables cut from the same data, tied by equalities):
 /// the elimination protects every primary of the combined system; the
 /// hypercube hides tied cells together and leaves no relation with one
