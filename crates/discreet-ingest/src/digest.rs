@@ -17,11 +17,20 @@ pub struct FileDigest {
     pub sha256: String,
     /// Size in bytes.
     pub bytes: u64,
-    /// For a CSV read with a key column: whether two non-empty values of it
-    /// may be equal (their 64-bit hashes are). `false` is a proof that the
-    /// values are unique; `true` asks for an exact check, since hashes can
-    /// collide. `None` when the key was not checked here.
-    pub key_may_repeat: Option<bool>,
+    /// For a CSV read with a key column, what the record pass saw of it;
+    /// `None` when the key was not checked here.
+    pub key: Option<KeyCheck>,
+}
+
+/// What one pass over a CSV tells of a key column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyCheck {
+    /// Whether two non-empty values may be equal (their 64-bit hashes
+    /// are). `false` proves the values unique; `true` asks for an exact
+    /// search, since hashes can collide.
+    pub may_repeat: bool,
+    /// Whether some row leaves the column empty.
+    pub has_empty: bool,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -38,6 +47,7 @@ struct KeyHashes {
     hash: u64,
     len: u64,
     hashes: Vec<u64>,
+    has_empty: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -95,9 +105,13 @@ impl RecordCounter {
                     k.index = Some(self.fields);
                 }
                 k.header_field.clear();
-            } else if k.index == Some(self.fields) && k.len > 0 {
+            } else if k.index == Some(self.fields) {
                 // Empty values are the null check's business, not repeats.
-                k.hashes.push(k.hash);
+                if k.len > 0 {
+                    k.hashes.push(k.hash);
+                } else {
+                    k.has_empty = true;
+                }
             }
             k.hash = FNV_OFFSET;
             k.len = 0;
@@ -201,6 +215,7 @@ pub(crate) fn digest(
             hash: FNV_OFFSET,
             len: 0,
             hashes: Vec::new(),
+            has_empty: false,
         });
         c
     });
@@ -224,17 +239,20 @@ pub(crate) fn digest(
     if let Some(c) = counter.as_mut() {
         c.finish().map_err(located)?;
     }
-    let key_may_repeat = counter
+    let key = counter
         .and_then(|c| c.key)
         .filter(|k| k.index.is_some())
         .map(|mut k| {
             k.hashes.sort_unstable();
-            k.hashes.windows(2).any(|w| w[0] == w[1])
+            KeyCheck {
+                may_repeat: k.hashes.windows(2).any(|w| w[0] == w[1]),
+                has_empty: k.has_empty,
+            }
         });
     Ok(FileDigest {
         sha256: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
         bytes,
-        key_may_repeat,
+        key,
     })
 }
 
@@ -272,11 +290,15 @@ mod tests {
         assert_eq!(check("a,b,c\n1,\"2,3\n4,5,6\n").unwrap_err().0, 2);
     }
 
-    fn repeats(text: &str, key: &str) -> Option<bool> {
+    fn key_check(text: &str, key: &str) -> Option<KeyCheck> {
         let dir = tempfile_path(text);
         let d = digest(&dir, "t.csv", Some(b','), Some(key)).unwrap();
         let _ = std::fs::remove_file(&dir);
-        d.key_may_repeat
+        d.key
+    }
+
+    fn repeats(text: &str, key: &str) -> Option<bool> {
+        key_check(text, key).map(|k| k.may_repeat)
     }
 
     fn tempfile_path(text: &str) -> std::path::PathBuf {
@@ -300,6 +322,14 @@ mod tests {
         assert_eq!(repeats("id,x\n\"a\"\"b\",1\n\"a\",2\n", "id"), Some(false));
         assert_eq!(repeats("id,x\n\"a,b\",1\na,2\n", "id"), Some(false));
         assert_eq!(repeats("id,x\n,1\n,2\nz,3\n", "id"), Some(false));
+        assert_eq!(
+            key_check("id,x\n,1\nz,3\n", "id").map(|k| k.has_empty),
+            Some(true)
+        );
+        assert_eq!(
+            key_check("id,x\ny,1\nz,3\n", "id").map(|k| k.has_empty),
+            Some(false)
+        );
         // The last field of a file without a final newline counts too.
         assert_eq!(repeats("x,id\n1,q\n2,q", "id"), Some(true));
         assert_eq!(repeats("x,y\n1,q\n", "id"), None);

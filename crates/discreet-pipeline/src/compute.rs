@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use discreet_core::{IrccRule, MarginKind, NodeId, ProtectedTable, Table};
-use discreet_ingest::{Format, Groups, IngestError, LevelMap, RowFilter, Source};
+use discreet_ingest::{Format, Groups, IngestError, KeyCheck, LevelMap, RowFilter, Source};
 use discreet_publish::{InputDigest, TableView};
 use discreet_spec::model::{ColumnType, InputFormat};
 use discreet_spec::value::check_value;
@@ -171,12 +171,8 @@ pub fn compute(
                     reporter,
                     &format!("checking column `{cname}` of input `{name}`"),
                     || {
-                        let may_repeat = if Some(cname.as_str()) == key {
-                            digest.key_may_repeat
-                        } else {
-                            None
-                        };
-                        check_text_column(&source, cname, c.unique, c.nullable, may_repeat)
+                        let seen = digest.key.filter(|_| Some(cname.as_str()) == key);
+                        check_text_column(&source, cname, c.unique, c.nullable, seen)
                     },
                 )?;
             }
@@ -262,23 +258,21 @@ fn check_groups(
 
 /// Uniqueness and emptiness of free-text columns: one aggregate pass; the
 /// rows at fault are searched for only when there is a fault.
-/// `may_repeat` is what the record pass's value hashes said, when it
-/// hashed this column: `Some(false)` proves uniqueness, `Some(true)` asks
-/// for the exact search (hashes can collide).
+/// `seen` is what the CSV record pass saw of this column, when it hashed
+/// it: then no scan is needed unless two hashes met (hashes can collide,
+/// so the exact search decides).
 fn check_text_column(
     source: &Source,
     column: &str,
     unique: bool,
     nullable: bool,
-    may_repeat: Option<bool>,
+    seen: Option<KeyCheck>,
 ) -> Result<(), PipelineError> {
-    let count_distinct = unique && may_repeat.is_none();
-    let (has_null, duplicated) = if nullable && !count_distinct {
-        (false, false)
-    } else {
-        source.text_faults(column, count_distinct)?
+    let (has_null, duplicated) = match seen {
+        Some(k) => (k.has_empty, unique && k.may_repeat),
+        None if nullable && !unique => (false, false),
+        None => source.text_faults(column, unique)?,
     };
-    let duplicated = duplicated || (unique && may_repeat == Some(true));
     if has_null && !nullable {
         return Err(locate(
             source,
