@@ -54,11 +54,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 pub use findings::{Finding, FindingKind, Policy};
+pub use propagate::Adjacency;
 pub use system::{
     BuildError, Interval, Relation, RelationKind, RelationRef, System, SystemBuilder, Var,
 };
 
-use propagate::{Adjacency, Bounds, Conflict};
+use propagate::{Bounds, Conflict};
 use system::INF;
 
 /// How to audit.

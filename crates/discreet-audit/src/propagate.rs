@@ -11,14 +11,17 @@ use std::collections::VecDeque;
 
 use crate::system::{RelationKind, System, Var, INF};
 
-/// For each var, the relations it appears in (compressed rows).
-pub(crate) struct Adjacency {
+/// For each var, the relations it appears in (as total or part), by
+/// relation index: compressed rows, one allocation for the whole system.
+#[derive(Clone, Debug)]
+pub struct Adjacency {
     start: Vec<usize>,
     rels: Vec<u32>,
 }
 
 impl Adjacency {
-    pub(crate) fn new(sys: &System) -> Self {
+    /// The relations of every var of `sys`.
+    pub fn new(sys: &System) -> Self {
         let n = sys.n_vars();
         let mut start = vec![0usize; n + 1];
         for &v in &sys.rel_vars {
@@ -38,7 +41,8 @@ impl Adjacency {
         Adjacency { start, rels }
     }
 
-    pub(crate) fn of(&self, v: Var) -> &[u32] {
+    /// The relations `v` appears in, in increasing order.
+    pub fn of(&self, v: Var) -> &[u32] {
         &self.rels[self.start[v as usize]..self.start[v as usize + 1]]
     }
 }

@@ -87,7 +87,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use discreet_audit::Var;
+use discreet_audit::{Adjacency, Var};
 
 use crate::modp::{add, batch_inv, inv, mul, neg, sub, Weights, P};
 use crate::nullspace::null_basis;
@@ -897,27 +897,8 @@ impl<'a> Elim<'a> {
 /// hidden cells one of which has count 1; repeats until none is left.
 fn singleton_rule(problem: &Problem, hidden: &mut [bool], stats: &mut Stats) {
     let sys = problem.system;
-    let n = sys.n_vars();
     let m = sys.n_relations();
-    // Relations of each var.
-    let mut start = vec![0usize; n + 1];
-    for rel in sys.relations() {
-        start[rel.total as usize + 1] += 1;
-        for &p in rel.parts {
-            start[p as usize + 1] += 1;
-        }
-    }
-    for i in 0..n {
-        start[i + 1] += start[i];
-    }
-    let mut fill = start.clone();
-    let mut of = vec![0u32; start[n]];
-    for (r, rel) in sys.relations().enumerate() {
-        for &v in std::iter::once(&rel.total).chain(rel.parts) {
-            of[fill[v as usize]] = r as u32;
-            fill[v as usize] += 1;
-        }
-    }
+    let adjacency = Adjacency::new(sys);
     let mut queue: std::collections::VecDeque<u32> = (0..m as u32).collect();
     let mut queued = vec![true; m];
     let mut unresolved = vec![false; m];
@@ -957,7 +938,7 @@ fn singleton_rule(problem: &Problem, hidden: &mut [bool], stats: &mut Stats) {
             Some(v) => {
                 hidden[v as usize] = true;
                 stats.singleton_rule_hidden += 1;
-                for &q in &of[start[v as usize]..start[v as usize + 1]] {
+                for &q in adjacency.of(v) {
                     if !queued[q as usize] {
                         queued[q as usize] = true;
                         queue.push_back(q);

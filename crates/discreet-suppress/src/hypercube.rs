@@ -77,7 +77,7 @@
 
 use std::collections::VecDeque;
 
-use discreet_audit::{RelationKind, Var};
+use discreet_audit::{Adjacency, RelationKind, Var};
 
 use crate::outcome::{check_lengths, secondaries, Stats, SuppressError, Suppression};
 use crate::problem::{Layout, Problem, Role};
@@ -219,9 +219,8 @@ struct State<'p, 'a> {
     hidden: Vec<bool>,
     /// Hidden cells per relation.
     rel_hidden: Vec<u32>,
-    /// Relations of each var (compressed).
-    rel_start: Vec<usize>,
-    rel_of: Vec<u32>,
+    /// Relations of each var.
+    adjacency: Adjacency,
     singles: VecDeque<u32>,
     /// Forced-publish cells and the cells equal to one (hiding them would
     /// hide the forced cell).
@@ -235,8 +234,8 @@ impl State<'_, '_> {
             return;
         }
         self.hidden[v] = true;
-        for i in self.rel_start[v]..self.rel_start[v + 1] {
-            let r = self.rel_of[i] as usize;
+        for &r in self.adjacency.of(v as Var) {
+            let r = r as usize;
             self.rel_hidden[r] += 1;
             if self.rel_hidden[r] == 1 {
                 self.singles.push_back(r as u32);
@@ -304,34 +303,13 @@ pub fn hypercube(
     }
 
     let m = sys.n_relations();
-    let mut rel_start = vec![0usize; n + 1];
-    for rel in sys.relations() {
-        rel_start[rel.total as usize + 1] += 1;
-        for &p in rel.parts {
-            rel_start[p as usize + 1] += 1;
-        }
-    }
-    for i in 0..n {
-        rel_start[i + 1] += rel_start[i];
-    }
-    let mut fill = rel_start.clone();
-    let mut rel_of = vec![0u32; rel_start[n]];
-    for (r, rel) in sys.relations().enumerate() {
-        for &v in std::iter::once(&rel.total).chain(rel.parts) {
-            rel_of[fill[v as usize]] = r as u32;
-            fill[v as usize] += 1;
-        }
-    }
-    drop(fill);
-
     let must_publish = published_with_forced(problem);
     let mut st = State {
         problem,
         options,
         hidden: vec![false; n],
         rel_hidden: vec![0; m],
-        rel_start,
-        rel_of,
+        adjacency: Adjacency::new(sys),
         singles: VecDeque::new(),
         must_publish,
         stats: Stats::default(),
@@ -822,8 +800,7 @@ mod tests {
             options: &opts,
             hidden: vec![false; 7],
             rel_hidden: Vec::new(),
-            rel_start: vec![0; 8],
-            rel_of: Vec::new(),
+            adjacency: Adjacency::new(&t.system),
             singles: VecDeque::new(),
             must_publish: vec![false; 7],
             stats: Stats::default(),

@@ -9,7 +9,9 @@
 
 use std::fmt;
 
-use discreet_audit::{audit, AuditOptions, FindingKind, Interval, RelationKind, System, Var};
+use discreet_audit::{
+    audit, Adjacency, AuditOptions, FindingKind, Interval, RelationKind, System, Var,
+};
 
 use crate::problem::{Problem, Role};
 
@@ -162,11 +164,10 @@ pub fn repair(
 
 /// Which relations each var is in, and which vars must share its fate.
 struct Links {
-    /// Relations of var v: `rels[start[v]..start[v + 1]]`.
-    start: Vec<usize>,
-    rels: Vec<u32>,
+    /// Relations of each var.
+    adjacency: Adjacency,
     /// Vars equal to var v (one-part additive relations), transitively:
-    /// `group[v]` names its class, `members` lists each class's vars.
+    /// `class[v]` names its class, `members` lists each class's vars.
     class: Vec<u32>,
     members: Vec<Vec<Var>>,
 }
@@ -174,19 +175,6 @@ struct Links {
 impl Links {
     fn new(system: &System) -> Self {
         let n = system.n_vars();
-        let mut count = vec![0usize; n + 1];
-        for r in system.relations() {
-            count[r.total as usize] += 1;
-            for &p in r.parts {
-                count[p as usize] += 1;
-            }
-        }
-        let mut start = vec![0usize; n + 1];
-        for v in 0..n {
-            start[v + 1] = start[v] + count[v];
-        }
-        let mut fill = start.clone();
-        let mut rels = vec![0u32; start[n]];
         // Union-find over equalities: a cell shown in two tables is hidden
         // in both or it is not hidden at all.
         let mut parent: Vec<u32> = (0..n as u32).collect();
@@ -197,11 +185,7 @@ impl Links {
             }
             x
         }
-        for (i, r) in system.relations().enumerate() {
-            for v in std::iter::once(r.total).chain(r.parts.iter().copied()) {
-                rels[fill[v as usize]] = i as u32;
-                fill[v as usize] += 1;
-            }
+        for r in system.relations() {
             if r.kind == RelationKind::Additive && r.parts.len() == 1 {
                 let (a, b) = (root(&mut parent, r.total), root(&mut parent, r.parts[0]));
                 if a != b {
@@ -222,8 +206,7 @@ impl Links {
             members[index[r] as usize].push(v);
         }
         Links {
-            start,
-            rels,
+            adjacency: Adjacency::new(system),
             class,
             members,
         }
@@ -231,7 +214,7 @@ impl Links {
 
     /// The relations `v` is in.
     fn of(&self, v: Var) -> &[u32] {
-        &self.rels[self.start[v as usize]..self.start[v as usize + 1]]
+        self.adjacency.of(v)
     }
 
     /// The cells to hide for a finding on `var`: the cheapest hideable cell
