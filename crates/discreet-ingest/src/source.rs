@@ -221,12 +221,7 @@ impl Source {
                 g.keys
                     .push(s.iter().map(|v| v.map(str::to_string)).collect());
             }
-            // A sum is null only over values the caller will reject anyway.
-            g.counts = self
-                .u64_values(&df, COUNT)?
-                .into_iter()
-                .map(|v| v.unwrap_or(0))
-                .collect();
+            g.counts = self.counts(&df)?;
             out.push(g);
         }
         Ok(out)
@@ -293,11 +288,7 @@ impl Source {
                     .push(nodes.iter().map(|v| v.map(|n| n.to_string())).collect());
                 g.columns.push(name);
             }
-            g.counts = self
-                .u64_values(&df, COUNT)?
-                .into_iter()
-                .map(|v| v.unwrap_or(0))
-                .collect();
+            g.counts = self.counts(&df)?;
             out.push(g);
         }
         Ok(out)
@@ -398,6 +389,16 @@ impl Source {
             .and_then(|s| s.str().cloned())
             .map_err(|e| self.polars_error(&e))?;
         Ok(Some(s.get(0).unwrap_or("").to_string()))
+    }
+
+    /// The count column of a collected group-by. A sum is null only over
+    /// values the caller will reject anyway, so null counts as 0.
+    fn counts(&self, df: &DataFrame) -> Result<Vec<u64>, IngestError> {
+        Ok(self
+            .u64_values(df, COUNT)?
+            .into_iter()
+            .map(|v| v.unwrap_or(0))
+            .collect())
     }
 
     /// A column of a collected frame as unsigned integers (`None` for null).
