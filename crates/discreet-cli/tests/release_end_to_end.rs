@@ -400,3 +400,69 @@ fn negative_count_is_refused() {
     }
     assert!(!out.exists());
 }
+
+/// Tenths of a percent from a `"12.3"` figure.
+fn tenths(v: &serde_json::Value) -> u64 {
+    let (a, b) = v.as_str().unwrap().split_once('.').unwrap();
+    a.parse::<u64>().unwrap() * 10 + b.parse::<u64>().unwrap()
+}
+
+/// `manifest.json` bounds each table's information loss from the shown
+/// values alone, and the exact figures of the run summary (from true
+/// counts) lie within those bounds, with and without secondary suppression.
+#[test]
+fn manifest_information_loss_bounds_hold_the_exact_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = testdata(tmp.path(), "a.csv", 20_000, 12);
+    let text = std::fs::read_to_string(pipeline("pr_citizenship_month.toml")).unwrap();
+    for kind in ["ircc", "threshold"] {
+        let spec = tmp.path().join(format!("{kind}.toml"));
+        let mut t = text.replace("kind = \"ircc\"", &format!("kind = \"{kind}\""));
+        if kind == "threshold" {
+            t = t.replace("rounding_base = 5\n", "");
+        }
+        std::fs::write(&spec, t).unwrap();
+        let out = tmp.path().join(kind);
+        let o = discreet([
+            "run".as_ref(),
+            spec.as_os_str(),
+            "--input".as_ref(),
+            format!("admissions={}", input.display()).as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--log".as_ref(),
+            "json".as_ref(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let summary: serde_json::Value = stderr(&o)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .find(|v| v["event"] == "release_written")
+            .expect("a release_written event");
+        let exact = &summary["tables"][0]["information_loss"];
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        let public = &manifest["tables"][0]["information_loss"];
+
+        assert_eq!(public["cells_hidden"], exact["cells_hidden"], "{kind}");
+        assert!(exact["cells_hidden"].as_u64().unwrap() > 0, "{kind}");
+        let share = tenths(&exact["hidden_share_of_total_percent"]);
+        let (lo, hi) = (
+            tenths(&public["hidden_share_of_total_percent"]["at_least"]),
+            tenths(&public["hidden_share_of_total_percent"]["at_most"]),
+        );
+        assert!(
+            lo <= share && share <= hi,
+            "{kind}: {share} outside {lo}..{hi}"
+        );
+        assert!(lo < hi, "{kind}: a hidden share pinned by the manifest");
+        let change = &exact["mean_absolute_rounding_change"];
+        let (whole, _) = change.as_str().unwrap().split_once('.').unwrap();
+        let bound = public["rounding_change_per_cell_at_most"].as_u64().unwrap();
+        assert!(
+            whole.parse::<u64>().unwrap() <= bound,
+            "{kind}: {change} > {bound}"
+        );
+        assert_eq!(bound, if kind == "ircc" { 2 } else { 0 });
+    }
+}

@@ -15,6 +15,7 @@ mod dictionary;
 mod error;
 mod files;
 mod frictionless;
+mod info_loss;
 mod manifest;
 mod note;
 mod parquet_table;

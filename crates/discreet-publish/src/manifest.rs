@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::files::FileEntry;
+use crate::info_loss::public_information_loss;
 use crate::structure::rule_json;
 use crate::ReleaseContent;
 
@@ -28,14 +29,16 @@ impl Manifest {
     /// Builds the manifest for the files written so far.
     pub fn new(content: &ReleaseContent<'_>, files: &[FileEntry]) -> Manifest {
         let plan = content.plan;
+        let secondary_method = plan.protection.method.has_secondary();
         let tables: Vec<Value> = content
             .tables
             .iter()
             .map(|v| {
                 // Secondary cells are counted with the rule's own: how many
                 // `--` hide large counts would tell an outsider which ones
-                // are small. The information-loss figures come from true
-                // counts and go to the run summary, not here.
+                // are small. The exact information-loss figures come from
+                // true counts and go to the run summary; here are the
+                // bounds the shown values themselves give.
                 let [zero, suppressed, rounded, secondary] = crate::status_counts(v.protected);
                 let mut t = json!({
                     "name": v.plan.name,
@@ -45,6 +48,7 @@ impl Manifest {
                     "cells_zero": zero,
                     "cells_suppressed": suppressed + secondary,
                     "cells_rounded": rounded,
+                    "information_loss": public_information_loss(v, &plan.rule, secondary_method),
                 });
                 if v.plan.count_distinct.is_some() {
                     t["margins"] = json!(v.plan.margins().as_str());

@@ -7,6 +7,7 @@
 //! relations) is repaired the same way. Nothing is ever unhidden, so the
 //! loop ends: each round hides at least one more cell or stops.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use discreet_audit::{
@@ -52,8 +53,9 @@ pub enum RepairError {
         /// A cell of a contradictory block.
         var: Var,
     },
-    /// A finding has no cell left that may be hidden near it (every
-    /// neighbour is hidden already or must be published).
+    /// A finding has no cell left that may be hidden near it (every cell
+    /// that shares a sum with it, or with the hidden cells around it, is
+    /// hidden already or must be published).
     Stuck {
         /// The cell that stays exposed.
         var: Var,
@@ -76,7 +78,7 @@ impl fmt::Display for RepairError {
             ),
             RepairError::Stuck { var, findings } => write!(
                 f,
-                "cell {var} stays exposed: every cell that shares a sum with it is hidden already or must be published ({findings} findings left)"
+                "cell {var} stays exposed: every cell within {SEARCH_DEPTH} sums of it (through hidden cells) is hidden already or must be published ({findings} findings left)"
             ),
             RepairError::TooManyRounds { findings } => {
                 write!(f, "{findings} findings left after the last repair round")
@@ -162,6 +164,12 @@ pub fn repair(
     Err(RepairError::TooManyRounds { findings: left })
 }
 
+/// How many relations away from a finding the repair looks for a cell to
+/// hide, through hidden cells (1: only the sums the finding is in).
+const SEARCH_DEPTH: usize = 8;
+/// At most this many relations are searched for one finding.
+const SEARCH_RELATIONS: usize = 100_000;
+
 /// Which relations each var is in, and which vars must share its fate.
 struct Links {
     /// Relations of each var.
@@ -220,24 +228,53 @@ impl Links {
     /// The cells to hide for a finding on `var`: the cheapest hideable cell
     /// (with its equals) among the relations of `var`, looking first at the
     /// relations with the fewest hidden cells, which are the ones that pin it.
+    /// When every cell sharing a sum with `var` is hidden already or must be
+    /// published, what pins it comes through the hidden ones: the search
+    /// goes on through their relations, nearest first, up to
+    /// [`SEARCH_DEPTH`] relations away.
     fn cheapest_neighbour(&self, var: Var, problem: &Problem, hidden: &[bool]) -> Option<&[Var]> {
         let system = problem.system;
-        let mut best: Option<(usize, u64, Var)> = None;
-        for &r in self.of(var) {
-            let rel = system.relation(r as usize);
-            let cells = || std::iter::once(rel.total).chain(rel.parts.iter().copied());
-            let hidden_here = cells().filter(|&v| hidden[v as usize]).count();
-            for v in cells() {
-                if v == var || hidden[v as usize] || !self.hideable(v, problem) {
-                    continue;
-                }
-                let key = (hidden_here, problem.cost[v as usize], v);
-                if best.is_none_or(|b| key < b) {
-                    best = Some(key);
+        let mut seen_rel: HashSet<u32> = HashSet::new();
+        let mut seen_var: HashSet<Var> = HashSet::from([var]);
+        let mut frontier = vec![var];
+        for _ in 0..SEARCH_DEPTH {
+            let mut best: Option<(usize, u64, Var)> = None;
+            let mut next = Vec::new();
+            for &u in &frontier {
+                for &r in self.of(u) {
+                    if !seen_rel.insert(r) {
+                        continue;
+                    }
+                    let rel = system.relation(r as usize);
+                    let cells = || std::iter::once(rel.total).chain(rel.parts.iter().copied());
+                    let hidden_here = cells().filter(|&v| hidden[v as usize]).count();
+                    for v in cells() {
+                        if hidden[v as usize] {
+                            if seen_var.insert(v) {
+                                next.push(v);
+                            }
+                            continue;
+                        }
+                        if v == var || !self.hideable(v, problem) {
+                            continue;
+                        }
+                        let key = (hidden_here, problem.cost[v as usize], v);
+                        if best.is_none_or(|b| key < b) {
+                            best = Some(key);
+                        }
+                    }
                 }
             }
+            if let Some((_, _, v)) = best {
+                return Some(&self.members[self.class[v as usize] as usize][..]);
+            }
+            if next.is_empty() || seen_rel.len() > SEARCH_RELATIONS {
+                return None;
+            }
+            next.sort_unstable();
+            frontier = next;
         }
-        best.map(|(_, _, v)| &self.members[self.class[v as usize] as usize][..])
+        None
     }
 
     /// A candidate whose equals in other tables are all candidates too.
@@ -313,6 +350,59 @@ mod tests {
         assert!(r.initial_findings.0 > 0);
         let mut fixed = system.clone();
         fixed.set_domain(3, Interval::at_least(5));
+        assert!(audit(&fixed, &AuditOptions::default()).is_clean());
+    }
+
+    #[test]
+    fn a_finding_walled_in_by_hidden_cells_gets_a_cell_further_out_hidden() {
+        // Exact counts (threshold style). x (2, hidden) is in s = x + 19 and
+        // u = x + 19 with s and u hidden and both 19s published; every cell
+        // sharing a sum with x is hidden or must be published. What pins x
+        // comes through s and u: 26 = s + z1 and 27 = u + z2 with z1, z2
+        // shown as 4..6 put s in 20..22 and u in 21..23, so x in 2..3.
+        // The cheaper of z1 and z2, two sums away, is hidden.
+        let ex = Interval::exact;
+        let domains = [
+            Interval::at_least(1), // 0 x
+            ex(19),                // 1 y
+            Interval::at_least(1), // 2 s
+            Interval::at_least(1), // 3 u
+            ex(19),                // 4 v
+            Interval::new(4, 6),   // 5 z1
+            ex(26),                // 6 t1
+            Interval::new(4, 6),   // 7 z2
+            ex(27),                // 8 t2
+        ];
+        let counts = [2u64, 19, 21, 21, 19, 5, 26, 6, 27];
+        let mut b = SystemBuilder::new();
+        let v: Vec<Var> = domains.iter().map(|&d| b.add_var(d)).collect();
+        b.add_additive(v[2], &[v[0], v[1]]).unwrap();
+        b.add_additive(v[3], &[v[0], v[4]]).unwrap();
+        b.add_additive(v[6], &[v[2], v[5]]).unwrap();
+        b.add_additive(v[8], &[v[3], v[7]]).unwrap();
+        let system = b.build();
+        use Role::*;
+        let p = Problem {
+            system: &system,
+            counts: &counts,
+            roles: vec![
+                Primary,
+                ForcedPublish,
+                ForcedSuppress,
+                ForcedSuppress,
+                ForcedPublish,
+                Candidate,
+                ForcedPublish,
+                Candidate,
+                ForcedPublish,
+            ],
+            cost: counts.to_vec(),
+        };
+        let r = repair(&p, Interval::at_least(1), &RepairOptions::default()).unwrap();
+        assert_eq!(r.hidden, vec![5]);
+        assert!(r.initial_findings.1 > 0);
+        let mut fixed = system.clone();
+        fixed.set_domain(5, Interval::at_least(1));
         assert!(audit(&fixed, &AuditOptions::default()).is_clean());
     }
 
