@@ -121,15 +121,10 @@ pub fn compute(
             .iter()
             .find(|(_, c)| c.kind == ColumnType::String && c.unique)
             .map(|(n, _)| n.as_str());
-        let digest = stage(
-            reporter,
-            &format!("hashing and checking input `{name}`"),
-            || source.digest(key),
-        )?;
-
         // One group-by per distinct set of dimension columns (and row
-        // filter), plus one per other typed column so every declared column
-        // is checked.
+        // filter). Every other typed column is checked too: for CSV its
+        // values come from the record pass that hashes the file, for
+        // Parquet (columnar, cheap to scan) from a group-by of its own.
         let mut sets: Vec<(Vec<String>, RowFilter)> = Vec::new();
         let mut set_of_table = Vec::new();
         for &t in &table_ids {
@@ -145,17 +140,42 @@ pub fn compute(
             });
             set_of_table.push(pos);
         }
-        for (cname, c) in &input.columns {
-            if c.kind != ColumnType::String
-                && !c.unique
-                && !sets.iter().any(|(s, f)| f.is_empty() && s.contains(cname))
-            {
-                sets.push((vec![cname.clone()], Vec::new()));
-            }
+        let checked_only: Vec<String> = input
+            .columns
+            .iter()
+            .filter(|(cname, c)| {
+                c.kind != ColumnType::String
+                    && !c.unique
+                    && !sets.iter().any(|(s, f)| f.is_empty() && s.contains(cname))
+            })
+            .map(|(cname, _)| cname.clone())
+            .collect();
+        let in_record_pass = source.digest_reads_values();
+        if !in_record_pass {
+            sets.extend(checked_only.iter().map(|c| (vec![c.clone()], Vec::new())));
         }
-        let groups = stage(reporter, &format!("counting input `{name}`"), || {
-            source.group_counts(&sets, input.count_column.as_deref())
-        })?;
+        let value_columns: &[String] = if in_record_pass { &checked_only } else { &[] };
+        // The record pass (one core) and polars' group-bys read the file
+        // at the same time.
+        let (digest, groups) = stage(
+            reporter,
+            &format!("reading input `{name}` (hashing, checking records, counting)"),
+            || {
+                std::thread::scope(|s| {
+                    let digest = s.spawn(|| source.digest(key, value_columns));
+                    let groups = source.group_counts(&sets, input.count_column.as_deref());
+                    (digest.join().expect("the record pass panicked"), groups)
+                })
+            },
+        );
+        // A malformed record is the more precise error of the two.
+        let mut digest = digest?;
+        let mut groups = groups?;
+        groups.extend(
+            std::mem::take(&mut digest.values)
+                .into_iter()
+                .map(Groups::from),
+        );
         if groups.iter().all(|g| g.is_empty()) {
             return Err(PipelineError::Input(IngestError::file(
                 &path.display().to_string(),
