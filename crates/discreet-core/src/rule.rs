@@ -489,19 +489,31 @@ mod tests {
 
     #[test]
     fn column_protection_matches_cell_protection() {
-        let r = IrccRule::default();
-        let counts: Vec<u64> = (0..1000).collect();
-        let mut shown = vec![0; counts.len()];
-        let mut status = vec![CellStatus::Zero; counts.len()];
-        r.protect_column(&counts, &mut shown, &mut status);
-        for (i, &c) in counts.iter().enumerate() {
-            let p = r.protect(c);
-            assert_eq!(status[i], p.status());
-            if let Shown::Value(v) = p {
-                assert_eq!(shown[i], v);
-                assert_eq!(v % 5, 0);
-            } else {
-                assert_eq!(shown[i], 0);
+        // Every base the loop specialises and some it does not, every tie
+        // rule, and counts past 2^31 and 2^32.
+        let mut counts: Vec<u64> = (0..10_000).collect();
+        for e in [1u64 << 31, 1 << 32, 1 << 40] {
+            counts.extend(e - 12..=e + 12);
+        }
+        counts.extend(5_000..9_000);
+        for base in [5, 10, 3, 4] {
+            for tie in [TieRule::Up, TieRule::Down, TieRule::Even] {
+                for zero in [ZeroDisplay::Zero, ZeroDisplay::Suppressed] {
+                    let r = IrccRule::new(base, 1, 4, zero, tie).unwrap();
+                    let mut shown = vec![0; counts.len()];
+                    let mut status = vec![CellStatus::Zero; counts.len()];
+                    r.protect_column(&counts, &mut shown, &mut status);
+                    for (i, &c) in counts.iter().enumerate() {
+                        let p = r.protect(c);
+                        assert_eq!(status[i], p.status(), "{r:?} {c}");
+                        if let Shown::Value(v) = p {
+                            assert_eq!(shown[i], v, "{r:?} {c}");
+                            assert_eq!(v % base, 0);
+                        } else {
+                            assert_eq!(shown[i], 0);
+                        }
+                    }
+                }
             }
         }
     }
