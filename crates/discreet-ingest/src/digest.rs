@@ -3,10 +3,13 @@
 //! record has as many fields as the header and every quote is closed.
 //! Polars tolerates ragged lines, which would silently shift columns.
 //!
-//! The same pass can look at some columns' values, which saves polars a
-//! scan of the file for each: the hashes of a key column (is any value
-//! repeated?) and the distinct values of columns that are only checked,
-//! never grouped by a table.
+//! For CSV the same pass also does the counting: the hashes of a key column
+//! (is any value repeated?) and, for each requested set of columns, the
+//! distinct combinations of values with their row counts (or weight sums),
+//! rows kept by the set's filter only. Each field value is looked up once
+//! in a per-column dictionary; a row is then a few small integers. Memory
+//! is the dictionaries and the groups, whatever the file's size, where a
+//! polars group-by of a CSV file held gigabytes at 1e8 rows.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -16,9 +19,21 @@ use std::path::Path;
 use sha2::{Digest as _, Sha256};
 
 use crate::error::IngestError;
+use crate::source::{Groups, RowFilter};
+
+/// What the record pass reads besides the file's hash and structure.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RecordPass<'a> {
+    /// A column whose values should all differ: hashed, 8 bytes a row.
+    pub key: Option<&'a str>,
+    /// Sets of columns to group by, each with the rows it keeps.
+    pub sets: &'a [(Vec<String>, RowFilter)],
+    /// An integer column summed per group instead of counting rows.
+    pub weight: Option<&'a str>,
+}
 
 /// SHA-256 and size of a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct FileDigest {
     /// Lowercase hex SHA-256.
     pub sha256: String,
@@ -27,9 +42,9 @@ pub struct FileDigest {
     /// For a CSV read with a key column, what the record pass saw of it;
     /// `None` when the key was not checked here.
     pub key: Option<KeyCheck>,
-    /// For a CSV, the distinct values of each column asked for, in the
-    /// order asked; empty for Parquet (polars reads those columns instead).
-    pub values: Vec<ColumnValues>,
+    /// For a CSV, one [`Groups`] per requested set, in the order asked
+    /// (sorted by values); empty for Parquet.
+    pub groups: Vec<Groups>,
 }
 
 /// What one pass over a CSV tells of a key column.
@@ -41,16 +56,6 @@ pub struct KeyCheck {
     pub may_repeat: bool,
     /// Whether some row leaves the column empty.
     pub has_empty: bool,
-}
-
-/// The distinct values of one CSV column and how many rows hold each.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ColumnValues {
-    /// Column name.
-    pub column: String,
-    /// Distinct values, sorted (`None`, an empty field, first), with their
-    /// row counts.
-    pub values: Vec<(Option<String>, u64)>,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -67,40 +72,38 @@ struct KeyHashes {
     has_empty: bool,
 }
 
-/// The distinct values of a checked column (few: codes, dates, ages).
-/// Values of up to 15 bytes (nearly all) are kept packed in a `u128`, so a
-/// lookup compares two integers instead of two byte strings.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// The distinct values of one column, numbered in order of appearance.
+/// Values of up to 15 bytes (nearly all: codes, dates, ages) are looked up
+/// packed in a `u128`, so a lookup compares two integers, not two strings.
 #[derive(Default)]
-struct ValueSet {
-    short: HashMap<u128, u64, BuildHasherDefault<Fnv>>,
-    long: HashMap<Vec<u8>, u64, BuildHasherDefault<Fnv>>,
-    empty: u64,
+struct Dictionary {
+    short: FastMap<u128, u32>,
+    long: FastMap<Vec<u8>, u32>,
+    values: Vec<Vec<u8>>,
 }
 
-impl ValueSet {
-    /// Counts one row holding `value` (non-empty); returns whether the
-    /// value is new.
+impl Dictionary {
+    /// The number of `value`, and whether it is new.
     #[inline]
-    fn add(&mut self, value: &[u8]) -> bool {
-        if let Some(key) = pack(value) {
-            let n = self.short.entry(key).or_insert(0);
-            *n += 1;
-            return *n == 1;
+    fn intern(&mut self, value: &[u8]) -> (u32, bool) {
+        let next = self.values.len() as u32;
+        let id = match pack(value) {
+            Some(key) => *self.short.entry(key).or_insert(next),
+            None => match self.long.get(value) {
+                Some(&id) => id,
+                None => {
+                    self.long.insert(value.to_vec(), next);
+                    next
+                }
+            },
+        };
+        let new = id == next;
+        if new {
+            self.values.push(value.to_vec());
         }
-        if let Some(n) = self.long.get_mut(value) {
-            *n += 1;
-            return false;
-        }
-        self.long.insert(value.to_vec(), 1);
-        true
-    }
-
-    /// Every distinct value with its row count, in no particular order.
-    fn into_values(self) -> impl Iterator<Item = (Vec<u8>, u64)> {
-        self.short
-            .into_iter()
-            .map(|(k, n)| (unpack(k), n))
-            .chain(self.long)
+        (id, new)
     }
 }
 
@@ -115,11 +118,6 @@ fn pack(value: &[u8]) -> Option<u128> {
     bytes[..value.len()].copy_from_slice(value);
     bytes[15] = value.len() as u8;
     Some(u128::from_le_bytes(bytes))
-}
-
-fn unpack(key: u128) -> Vec<u8> {
-    let bytes = key.to_le_bytes();
-    bytes[..bytes[15] as usize].to_vec()
 }
 
 /// FNV-1a: short keys, no adversary (the analyst's own file), and several
@@ -141,8 +139,8 @@ impl Hasher for Fnv {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(FNV_PRIME);
         }
     }
-    /// A packed value: two multiply-xorshift rounds instead of 16 bytes
-    /// one at a time.
+    /// A packed value or key: two multiply-xorshift rounds instead of 16
+    /// bytes one at a time.
     fn write_u128(&mut self, v: u128) {
         let m = |x: u64| {
             let x = x.wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -152,12 +150,60 @@ impl Hasher for Fnv {
     }
 }
 
+/// One requested group-by: which captured columns make the key, which
+/// rows it keeps, and the groups so far.
+struct GroupSet {
+    /// Capture slots of the key columns, in the set's order.
+    slots: Vec<usize>,
+    /// Filters: a slot and the values kept, with each value number's
+    /// verdict once known (0 unknown, 1 kept, 2 dropped).
+    filters: Vec<(usize, Vec<Vec<u8>>, Vec<u8>)>,
+    /// Keys of up to four columns packed as four `u32` value numbers.
+    packed: FastMap<u128, i128>,
+    /// Keys of more columns.
+    wide: FastMap<Vec<u32>, i128>,
+}
+
+impl GroupSet {
+    /// Whether the row whose value numbers are `row` passes the filters.
+    fn keeps(&mut self, row: &[u32], dicts: &[Dictionary]) -> bool {
+        for (slot, allowed, verdicts) in &mut self.filters {
+            let id = row[*slot] as usize;
+            if verdicts.len() <= id {
+                verdicts.resize(dicts[*slot].values.len(), 0);
+            }
+            if verdicts[id] == 0 {
+                let v = &dicts[*slot].values[id];
+                verdicts[id] = if allowed.iter().any(|a| a == v) { 1 } else { 2 };
+            }
+            if verdicts[id] == 2 {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn add(&mut self, row: &[u32], measure: i128) {
+        if self.slots.len() <= 4 {
+            let mut key = 0u128;
+            for (i, &s) in self.slots.iter().enumerate() {
+                key |= u128::from(row[s]) << (32 * i);
+            }
+            *self.packed.entry(key).or_insert(0) += measure;
+        } else {
+            let key: Vec<u32> = self.slots.iter().map(|&s| row[s]).collect();
+            *self.wide.entry(key).or_insert(0) += measure;
+        }
+    }
+}
+
 /// What the pass does with a field, by its position in the record.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Capture {
     Skip,
     Key,
-    Values(usize),
+    /// The value is numbered in this slot's dictionary.
+    Slot(usize),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -178,9 +224,9 @@ struct RecordCounter {
     line: u64,
     record_line: u64,
     expected: Option<u64>,
-    /// Names wanted: the key column, then the checked columns.
+    /// Names wanted: the key column, then the captured columns by slot.
     key_name: Option<Vec<u8>>,
-    value_names: Vec<Vec<u8>>,
+    slot_names: Vec<Vec<u8>>,
     in_header: bool,
     header: Vec<Vec<u8>>,
     /// Per field position, set when the header ends.
@@ -189,8 +235,17 @@ struct RecordCounter {
     field: Vec<u8>,
     key: KeyHashes,
     key_index: Option<usize>,
-    sets: Vec<ValueSet>,
-    /// Line of the first value that is not UTF-8, and its column.
+    /// Per slot: its dictionary, and the current row's value number.
+    dicts: Vec<Dictionary>,
+    row: Vec<u32>,
+    /// Whether the header holds every captured column (the caller checks
+    /// that first; without them nothing is counted).
+    complete: bool,
+    /// Slot of the weight column, and the current row's weight.
+    weight_slot: Option<usize>,
+    weight: i128,
+    sets: Vec<GroupSet>,
+    /// Line of the first value that is not UTF-8, and its slot.
     not_utf8: Option<(u64, usize)>,
 }
 
@@ -205,7 +260,7 @@ impl RecordCounter {
             record_line: 1,
             expected: None,
             key_name: None,
-            value_names: Vec::new(),
+            slot_names: Vec::new(),
             in_header: true,
             header: Vec::new(),
             capture: Vec::new(),
@@ -215,9 +270,50 @@ impl RecordCounter {
                 ..KeyHashes::default()
             },
             key_index: None,
+            dicts: Vec::new(),
+            row: Vec::new(),
+            complete: false,
+            weight_slot: None,
+            weight: 0,
             sets: Vec::new(),
             not_utf8: None,
         }
+    }
+
+    /// Sets up the captures `pass` asks for.
+    fn with(mut self, pass: &RecordPass<'_>) -> Self {
+        self.key_name = pass.key.map(|k| k.as_bytes().to_vec());
+        let slot = |name: &str, names: &mut Vec<Vec<u8>>| -> usize {
+            match names.iter().position(|n| n == name.as_bytes()) {
+                Some(i) => i,
+                None => {
+                    names.push(name.as_bytes().to_vec());
+                    names.len() - 1
+                }
+            }
+        };
+        let mut names = Vec::new();
+        for (cols, filter) in pass.sets {
+            let slots = cols.iter().map(|c| slot(c, &mut names)).collect();
+            let filters = filter
+                .iter()
+                .map(|(c, vals)| {
+                    let allowed = vals.iter().map(|v| v.as_bytes().to_vec()).collect();
+                    (slot(c, &mut names), allowed, Vec::new())
+                })
+                .collect();
+            self.sets.push(GroupSet {
+                slots,
+                filters,
+                packed: FastMap::default(),
+                wide: FastMap::default(),
+            });
+        }
+        self.weight_slot = pass.weight.map(|w| slot(w, &mut names));
+        self.dicts = names.iter().map(|_| Dictionary::default()).collect();
+        self.row = vec![0; names.len()];
+        self.slot_names = names;
+        self
     }
 
     fn capture(&self) -> Capture {
@@ -249,7 +345,7 @@ impl RecordCounter {
                 }
                 k.len += bytes.len() as u64;
             }
-            Capture::Values(_) => self.field.extend_from_slice(bytes),
+            Capture::Slot(_) => self.field.extend_from_slice(bytes),
         }
     }
 
@@ -272,15 +368,14 @@ impl RecordCounter {
                 k.hash = FNV_OFFSET;
                 k.len = 0;
             }
-            Capture::Values(i) => {
-                let set = &mut self.sets[i];
-                if self.field.is_empty() {
-                    set.empty += 1;
-                } else if set.add(&self.field)
-                    && self.not_utf8.is_none()
-                    && std::str::from_utf8(&self.field).is_err()
-                {
+            Capture::Slot(i) => {
+                let (id, new) = self.dicts[i].intern(&self.field);
+                self.row[i] = id;
+                if new && self.not_utf8.is_none() && std::str::from_utf8(&self.field).is_err() {
                     self.not_utf8 = Some((self.record_line, i));
+                }
+                if self.weight_slot == Some(i) {
+                    self.weight = parse_weight(&self.field);
                 }
                 self.field.clear();
             }
@@ -295,8 +390,27 @@ impl RecordCounter {
             if self.key_name.as_deref() == Some(name.as_slice()) {
                 self.capture[i] = Capture::Key;
                 self.key_index = Some(i);
-            } else if let Some(v) = self.value_names.iter().position(|n| n == name) {
-                self.capture[i] = Capture::Values(v);
+            } else if let Some(s) = self.slot_names.iter().position(|n| n == name) {
+                self.capture[i] = Capture::Slot(s);
+            }
+        }
+        self.complete =
+            (0..self.slot_names.len()).all(|s| self.capture.contains(&Capture::Slot(s)));
+    }
+
+    /// A data record is complete: add it to every group set that keeps it.
+    fn count_row(&mut self) {
+        if !self.complete {
+            return;
+        }
+        let measure = if self.weight_slot.is_some() {
+            self.weight
+        } else {
+            1
+        };
+        for set in &mut self.sets {
+            if set.keeps(&self.row, &self.dicts) {
+                set.add(&self.row, measure);
             }
         }
     }
@@ -304,10 +418,12 @@ impl RecordCounter {
     fn end_record(&mut self) -> Result<(), (u64, String)> {
         if self.has_content {
             self.field_end();
+            let n = self.fields + 1;
             if self.in_header {
                 self.header_end();
+            } else if Some(n) == self.expected {
+                self.count_row();
             }
-            let n = self.fields + 1;
             match self.expected {
                 None => self.expected = Some(n),
                 Some(e) if e != n => {
@@ -407,26 +523,38 @@ impl RecordCounter {
     }
 }
 
-/// Hashes a file; for CSV (`delimiter` given) also checks record structure,
-/// with `key` whether that column's values may repeat, and collects the
-/// distinct values of the `columns` named.
+/// A weight field as an integer; anything else weighs nothing here (the
+/// caller checks every value of the column and refuses it).
+fn parse_weight(field: &[u8]) -> i128 {
+    let (negative, digits) = match field.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, field),
+    };
+    if digits.is_empty() || digits.len() > 30 || !digits.iter().all(u8::is_ascii_digit) {
+        return 0;
+    }
+    let n = digits
+        .iter()
+        .fold(0i128, |n, &d| n * 10 + i128::from(d - b'0'));
+    if negative {
+        -n
+    } else {
+        n
+    }
+}
+
+/// Hashes a file; for CSV (`delimiter` given) also checks record structure
+/// and does what `pass` asks (see [`RecordPass`]).
 pub(crate) fn digest(
     path: &Path,
     file: &str,
     delimiter: Option<u8>,
-    key: Option<&str>,
-    columns: &[String],
+    pass: &RecordPass<'_>,
 ) -> Result<FileDigest, IngestError> {
     let read_err = |e: std::io::Error| IngestError::file(file, format!("a readable file ({e})"));
     let mut f = std::fs::File::open(path).map_err(read_err)?;
     let mut h = Sha256::new();
-    let mut counter = delimiter.map(|d| {
-        let mut c = RecordCounter::new(d);
-        c.key_name = key.map(|k| k.as_bytes().to_vec());
-        c.value_names = columns.iter().map(|n| n.as_bytes().to_vec()).collect();
-        c.sets = columns.iter().map(|_| ValueSet::default()).collect();
-        c
-    });
+    let mut counter = delimiter.map(|d| RecordCounter::new(d).with(pass));
     let mut buf = vec![0u8; 1 << 20];
     let mut bytes = 0u64;
     let located = |(line, expected): (u64, String)| IngestError {
@@ -453,13 +581,13 @@ pub(crate) fn digest(
             sha256,
             bytes,
             key: None,
-            values: Vec::new(),
+            groups: Vec::new(),
         });
     };
-    if let Some((line, i)) = c.not_utf8 {
+    if let Some((line, slot)) = c.not_utf8 {
         return Err(IngestError {
             line: Some(line),
-            column: Some(columns[i].clone()),
+            column: Some(String::from_utf8_lossy(&c.slot_names[slot]).into_owned()),
             ..IngestError::file(file, "UTF-8 text; found bytes that are not UTF-8")
         });
     }
@@ -471,30 +599,57 @@ pub(crate) fn digest(
             has_empty: c.key.has_empty,
         }
     });
-    let values = columns
+    // Every value was checked as UTF-8 when first seen; empty is `None`.
+    let text: Vec<Vec<Option<String>>> = c
+        .dicts
+        .iter()
+        .map(|d| {
+            d.values
+                .iter()
+                .map(|v| {
+                    (!v.is_empty()).then(|| String::from_utf8(v.clone()).expect("checked above"))
+                })
+                .collect()
+        })
+        .collect();
+    let groups = pass
+        .sets
         .iter()
         .zip(c.sets)
-        .map(|(name, set)| {
-            let empty = set.empty;
-            let mut values: Vec<(Option<String>, u64)> = set
-                .into_values()
-                .map(|(v, n)| (Some(String::from_utf8(v).expect("checked above")), n))
+        .map(|((columns, _), set)| {
+            let width = set.slots.len();
+            let mut rows: Vec<(Vec<u32>, i128)> = set
+                .packed
+                .into_iter()
+                .map(|(k, n)| ((0..width).map(|i| (k >> (32 * i)) as u32).collect(), n))
+                .chain(set.wide)
                 .collect();
-            if empty > 0 {
-                values.push((None, empty));
+            let value = |slot: usize, id: u32| &text[slot][id as usize];
+            rows.sort_unstable_by(|a, b| {
+                let ka = set.slots.iter().zip(&a.0).map(|(&s, &id)| value(s, id));
+                let kb = set.slots.iter().zip(&b.0).map(|(&s, &id)| value(s, id));
+                ka.cmp(kb)
+            });
+            let mut g = Groups {
+                columns: columns.clone(),
+                keys: vec![Vec::with_capacity(rows.len()); width],
+                counts: Vec::with_capacity(rows.len()),
+            };
+            for (ids, n) in rows {
+                for (c, (&slot, &id)) in set.slots.iter().zip(&ids).enumerate() {
+                    g.keys[c].push(value(slot, id).clone());
+                }
+                // A negative sum only comes from values the caller refuses.
+                g.counts.push(u64::try_from(n).unwrap_or(0));
             }
-            values.sort_unstable();
-            ColumnValues {
-                column: name.clone(),
-                values,
-            }
+            g
         })
         .collect();
     Ok(FileDigest {
         sha256,
         bytes,
         key,
-        values,
+        groups,
     })
 }
 
@@ -534,7 +689,11 @@ mod tests {
 
     fn key_check(text: &str, key: &str) -> Option<KeyCheck> {
         let dir = tempfile_path(text);
-        let d = digest(&dir, "t.csv", Some(b','), Some(key), &[]).unwrap();
+        let pass = RecordPass {
+            key: Some(key),
+            ..RecordPass::default()
+        };
+        let d = digest(&dir, "t.csv", Some(b','), &pass).unwrap();
         let _ = std::fs::remove_file(&dir);
         d.key
     }
@@ -577,39 +736,93 @@ mod tests {
         assert_eq!(repeats("x,y\n1,q\n", "id"), None);
     }
 
-    fn values(text: &[u8], columns: &[&str]) -> Result<Vec<ColumnValues>, IngestError> {
+    fn groups(
+        text: &[u8],
+        sets: &[(Vec<String>, RowFilter)],
+        weight: Option<&str>,
+    ) -> Result<Vec<Groups>, IngestError> {
         let path = tempfile_path("");
         std::fs::write(&path, text).unwrap();
-        let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
-        let d = digest(&path, "t.csv", Some(b','), Some("id"), &columns);
+        let pass = RecordPass {
+            key: Some("id"),
+            sets,
+            weight,
+        };
+        let d = digest(&path, "t.csv", Some(b','), &pass);
         let _ = std::fs::remove_file(&path);
-        d.map(|d| d.values)
+        d.map(|d| d.groups)
+    }
+
+    fn set(cols: &[&str]) -> (Vec<String>, RowFilter) {
+        (cols.iter().map(|c| c.to_string()).collect(), Vec::new())
+    }
+
+    /// Groups as (values joined with `|`, `~` for empty, count), in order.
+    fn flat(g: &Groups) -> Vec<(String, u64)> {
+        (0..g.len())
+            .map(|i| {
+                let key: Vec<&str> = g
+                    .keys
+                    .iter()
+                    .map(|k| k[i].as_deref().unwrap_or("~"))
+                    .collect();
+                (key.join("|"), g.counts[i])
+            })
+            .collect()
     }
 
     #[test]
-    fn checked_columns_yield_their_distinct_values_with_row_counts() {
-        let text = b"id,prov,age\r\n1,ON,30\r\n2,\"QC\",\r\n3,ON,\"3\"\"0\"\n4,,30\n5,PROVINCE-CODE-OF-20,30\n";
-        let v = values(text, &["age", "prov", "missing"]).unwrap();
-        let s = |x: &str| Some(x.to_string());
-        assert_eq!(v[0].column, "age");
-        assert_eq!(
-            v[0].values,
-            vec![(None, 1), (s("3\"0"), 1), (s("30"), 3)],
-            "quotes removed, empty fields are None"
+    fn groups_count_rows_per_combination_of_values() {
+        let text = b"id,prov,age,kind\r\n1,ON,30,a\r\n2,\"QC\",,b\r\n3,ON,\"3\"\"0\",a\n4,,30,a\n5,PROVINCE-CODE-OF-20,30,b\n6,ON,30,b\n";
+        let s = |a: &str, n: u64| (a.to_string(), n);
+        let filtered = (
+            vec!["prov".to_string()],
+            vec![("kind".to_string(), vec!["a".to_string()])],
         );
-        assert_eq!(
-            v[1].values,
-            vec![
-                (None, 1),
-                (s("ON"), 2),
-                (s("PROVINCE-CODE-OF-20"), 1),
-                (s("QC"), 1)
+        let g = groups(
+            text,
+            &[
+                set(&["age"]),
+                set(&["prov", "age"]),
+                filtered,
+                set(&["a", "b", "c", "d", "e"].map(|_| "kind")),
             ],
-            "short and long values alike"
+            None,
+        )
+        .unwrap();
+        assert_eq!(g[0].columns, vec!["age"]);
+        assert_eq!(
+            flat(&g[0]),
+            vec![s("~", 1), s("3\"0", 1), s("30", 4)],
+            "quotes removed, empty fields are None, sorted"
         );
-        assert_eq!(v[2].values, vec![], "a column not in the header");
+        assert_eq!(
+            flat(&g[1]),
+            vec![
+                s("~|30", 1),
+                s("ON|3\"0", 1),
+                s("ON|30", 2),
+                s("PROVINCE-CODE-OF-20|30", 1),
+                s("QC|~", 1)
+            ]
+        );
+        // Only rows of kind a.
+        assert_eq!(flat(&g[2]), vec![s("~", 1), s("ON", 2)]);
+        // A key of more than four columns.
+        assert_eq!(flat(&g[3]), vec![s("a|a|a|a|a", 3), s("b|b|b|b|b", 3)]);
+    }
+
+    #[test]
+    fn weights_are_summed_and_bad_bytes_located() {
+        let text = b"id,prov,n\n1,ON,3\n2,ON,4\n3,QC,x\n4,QC,-2\n5,NB,7\n";
+        let g = groups(text, &[set(&["prov"]), set(&["n"])], Some("n")).unwrap();
+        let s = |a: &str, n: u64| (a.to_string(), n);
+        // A value that is not an integer weighs nothing; a negative sum is
+        // 0 (the caller refuses both values anyway).
+        assert_eq!(flat(&g[0]), vec![s("NB", 7), s("ON", 7), s("QC", 0)]);
+        assert_eq!(g[1].keys[0].len(), 5);
         // Values are bytes until the end: a non-UTF-8 one is located.
-        let e = values(b"id,prov\n1,ON\n2,Q\xe9\n", &["prov"]).unwrap_err();
+        let e = groups(b"id,prov\n1,ON\n2,Q\xe9\n", &[set(&["prov"])], None).unwrap_err();
         assert_eq!((e.line, e.column.as_deref()), (Some(3), Some("prov")));
         assert!(e.to_string().contains("UTF-8"), "{e}");
     }
@@ -617,35 +830,41 @@ mod tests {
     #[test]
     fn chunk_boundaries_do_not_matter() {
         let text = "id,a,b\n7,\"x\"\"y\",2\r\n8,4,\"5,6\"\n9,,\"multi\nline\"\n";
+        let sets = [set(&["a"]), set(&["a", "b"])];
+        let pass = RecordPass {
+            key: Some("id"),
+            sets: &sets,
+            weight: None,
+        };
         let seen = |split: usize| {
-            let mut c = RecordCounter::new(b',');
-            c.key_name = Some(b"id".to_vec());
-            c.value_names = vec![b"a".to_vec(), b"b".to_vec()];
-            c.sets = vec![ValueSet::default(), ValueSet::default()];
+            let mut c = RecordCounter::new(b',').with(&pass);
             c.feed(&text.as_bytes()[..split]).unwrap();
             c.feed(&text.as_bytes()[split..]).unwrap();
             c.finish().unwrap();
-            let empty = c.sets[0].empty;
-            let mut sets: Vec<Vec<(Vec<u8>, u64)>> = std::mem::take(&mut c.sets)
-                .into_iter()
-                .map(|s| s.into_values().collect())
+            let mut sets: Vec<Vec<(u128, i128)>> = c
+                .sets
+                .iter()
+                .map(|s| s.packed.iter().map(|(&k, &n)| (k, n)).collect())
                 .collect();
             sets.iter_mut().for_each(|s| s.sort());
             let mut hashes = c.key.hashes.clone();
             hashes.sort();
-            (sets, empty, hashes, c.line)
+            (
+                sets,
+                c.dicts.iter().map(|d| d.values.clone()).collect::<Vec<_>>(),
+                hashes,
+                c.line,
+            )
         };
         let whole = seen(text.len());
-        assert_eq!(whole.0[0], vec![(b"4".to_vec(), 1), (b"x\"y".to_vec(), 1)]);
         assert_eq!(
-            whole.0[1],
+            whole.1,
             vec![
-                (b"2".to_vec(), 1),
-                (b"5,6".to_vec(), 1),
-                (b"multi\nline".to_vec(), 1)
+                vec![b"x\"y".to_vec(), b"4".to_vec(), b"".to_vec()],
+                vec![b"2".to_vec(), b"5,6".to_vec(), b"multi\nline".to_vec()]
             ]
         );
-        assert_eq!(whole.1, 1);
+        assert_eq!(whole.0[1].len(), 3);
         assert_eq!(whole.2.len(), 3);
         for split in 0..text.len() {
             assert_eq!(seen(split), whole, "split at {split}");

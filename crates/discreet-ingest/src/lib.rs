@@ -18,6 +18,6 @@ mod digest;
 mod error;
 mod source;
 
-pub use digest::{ColumnValues, FileDigest, KeyCheck};
+pub use digest::{FileDigest, KeyCheck, RecordPass};
 pub use error::IngestError;
 pub use source::{Format, Groups, LevelMap, RowFilter, Source};

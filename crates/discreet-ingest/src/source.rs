@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use polars::prelude::*;
 
 use crate::diagnose;
-use crate::digest::{digest, ColumnValues, FileDigest};
+use crate::digest::{digest, FileDigest, RecordPass};
 use crate::error::IngestError;
 
 /// File format of a source.
@@ -40,19 +40,6 @@ pub struct Groups {
     pub keys: Vec<Vec<Option<String>>>,
     /// Rows in each group.
     pub counts: Vec<u64>,
-}
-
-/// The values of one column seen by the record pass, as the groups of a
-/// group-by of that column alone (row counts).
-impl From<ColumnValues> for Groups {
-    fn from(c: ColumnValues) -> Self {
-        let (keys, counts) = c.values.into_iter().unzip();
-        Groups {
-            columns: vec![c.column],
-            keys: vec![keys],
-            counts,
-        }
-    }
 }
 
 impl Groups {
@@ -124,26 +111,23 @@ impl Source {
         }
     }
 
-    /// SHA-256 and size of the file, read once; for CSV the same read checks
-    /// that every record has as many fields as the header, with
-    /// `unique_key` hashes that column's values to tell whether any may
-    /// repeat ([`FileDigest::key`]), and collects the distinct values of
-    /// `columns` ([`FileDigest::values`]; Parquet leaves it empty).
-    pub fn digest(
-        &self,
-        unique_key: Option<&str>,
-        columns: &[String],
-    ) -> Result<FileDigest, IngestError> {
+    /// SHA-256 and size of the file, read once. For CSV the same read checks
+    /// that every record has as many fields as the header and does what
+    /// `pass` asks: the key column's hashes ([`FileDigest::key`]) and the
+    /// group counts of its sets ([`FileDigest::groups`]), which then need
+    /// no polars query. For Parquet (columnar: polars reads only the
+    /// columns it needs) the groups are left to [`Source::group_counts`].
+    pub fn digest(&self, pass: &RecordPass<'_>) -> Result<FileDigest, IngestError> {
         let delimiter = match self.format {
             Format::Csv { delimiter } => Some(delimiter),
             Format::Parquet => None,
         };
-        digest(&self.path, &self.name(), delimiter, unique_key, columns)
+        digest(&self.path, &self.name(), delimiter, pass)
     }
 
-    /// Whether [`Source::digest`] reads column values (CSV) or leaves them
-    /// to polars (Parquet).
-    pub fn digest_reads_values(&self) -> bool {
+    /// Whether [`Source::digest`] counts groups (CSV) or leaves them to
+    /// polars (Parquet).
+    pub fn digest_counts_groups(&self) -> bool {
         matches!(self.format, Format::Csv { .. })
     }
 

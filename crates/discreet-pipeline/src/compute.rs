@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use discreet_core::{IrccRule, MarginKind, NodeId, ProtectedTable, Table};
-use discreet_ingest::{Format, Groups, IngestError, KeyCheck, LevelMap, RowFilter, Source};
+use discreet_ingest::{
+    Format, Groups, IngestError, KeyCheck, LevelMap, RecordPass, RowFilter, Source,
+};
 use discreet_publish::{InputDigest, TableView};
 use discreet_spec::model::{ColumnType, InputFormat};
 use discreet_spec::value::check_value;
@@ -122,9 +124,7 @@ pub fn compute(
             .find(|(_, c)| c.kind == ColumnType::String && c.unique)
             .map(|(n, _)| n.as_str());
         // One group-by per distinct set of dimension columns (and row
-        // filter). Every other typed column is checked too: for CSV its
-        // values come from the record pass that hashes the file, for
-        // Parquet (columnar, cheap to scan) from a group-by of its own.
+        // filter).
         let mut sets: Vec<(Vec<String>, RowFilter)> = Vec::new();
         let mut set_of_table = Vec::new();
         for &t in &table_ids {
@@ -140,42 +140,46 @@ pub fn compute(
             });
             set_of_table.push(pos);
         }
-        let checked_only: Vec<String> = input
-            .columns
-            .iter()
-            .filter(|(cname, c)| {
-                c.kind != ColumnType::String
-                    && !c.unique
-                    && !sets.iter().any(|(s, f)| f.is_empty() && s.contains(cname))
-            })
-            .map(|(cname, _)| cname.clone())
-            .collect();
-        let in_record_pass = source.digest_reads_values();
-        if !in_record_pass {
-            sets.extend(checked_only.iter().map(|c| (vec![c.clone()], Vec::new())));
+        // Every other typed column is checked too, through a group-by of
+        // its own.
+        for (cname, c) in &input.columns {
+            if c.kind != ColumnType::String
+                && !c.unique
+                && !sets.iter().any(|(s, f)| f.is_empty() && s.contains(cname))
+            {
+                sets.push((vec![cname.clone()], Vec::new()));
+            }
         }
-        let value_columns: &[String] = if in_record_pass { &checked_only } else { &[] };
-        // The record pass (one core) and polars' group-bys read the file
-        // at the same time.
-        let (digest, groups) = stage(
-            reporter,
-            &format!("reading input `{name}` (hashing, checking records, counting)"),
-            || {
-                std::thread::scope(|s| {
-                    let digest = s.spawn(|| source.digest(key, value_columns));
-                    let groups = source.group_counts(&sets, input.count_column.as_deref());
-                    (digest.join().expect("the record pass panicked"), groups)
-                })
-            },
-        );
-        // A malformed record is the more precise error of the two.
-        let mut digest = digest?;
-        let mut groups = groups?;
-        groups.extend(
-            std::mem::take(&mut digest.values)
-                .into_iter()
-                .map(Groups::from),
-        );
+        let pass = RecordPass {
+            key,
+            sets: &sets,
+            weight: input.count_column.as_deref(),
+        };
+        let (digest, groups) = if source.digest_counts_groups() {
+            // CSV: one pass of our own hashes, checks and counts.
+            let mut digest = stage(
+                reporter,
+                &format!("reading input `{name}` (hashing, checking records, counting)"),
+                || source.digest(&pass),
+            )?;
+            let groups = std::mem::take(&mut digest.groups);
+            (digest, groups)
+        } else {
+            // Parquet: the hash is one read, the counts are polars' (which
+            // reads only the columns needed); both at once.
+            let (digest, groups) = stage(
+                reporter,
+                &format!("reading input `{name}` (hashing, counting)"),
+                || {
+                    std::thread::scope(|s| {
+                        let digest = s.spawn(|| source.digest(&pass));
+                        let groups = source.group_counts(&sets, pass.weight);
+                        (digest.join().expect("the hashing thread panicked"), groups)
+                    })
+                },
+            );
+            (digest?, groups?)
+        };
         if groups.iter().all(|g| g.is_empty()) {
             return Err(PipelineError::Input(IngestError::file(
                 &path.display().to_string(),
