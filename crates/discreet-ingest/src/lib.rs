@@ -1,10 +1,14 @@
-//! Microdata ingest for discreet, on polars.
+//! Microdata ingest for discreet.
 //!
-//! The one job of this crate: read a CSV or Parquet file lazily and return,
-//! for each requested set of columns, the distinct combinations of raw
-//! values with their row counts. The microdata never crosses into Rust row
-//! by row; only the (small) grouped result does, and the layers above check
-//! and map each distinct value once.
+//! The one job of this crate: read a CSV or Parquet file and return, for
+//! each requested set of columns, the distinct combinations of raw values
+//! with their row counts (or distinct counts of a column), plus the file's
+//! SHA-256. A CSV is read once, by a record pass of our own that hashes,
+//! checks the record structure and counts the groups in the same read
+//! (constant memory in the file's size); Parquet and distinct counts go
+//! through polars' lazy, streaming queries. Only the (small) grouped result
+//! leaves this crate, and the layers above check and map each distinct
+//! value once.
 //!
 //! When something is wrong it finds where: the first line that holds an
 //! offending value, a malformed record, invalid UTF-8. Those diagnostic
