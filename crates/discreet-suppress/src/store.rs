@@ -93,34 +93,56 @@ impl Rows {
         self.len[ri] = n as u32;
     }
 
+    /// Removes the entry of `v` from row `r` (which must have one).
+    pub(crate) fn remove(&mut self, r: u32, v: u32) {
+        let i = self.vars(r).binary_search(&v).expect("entry to remove");
+        let ri = r as usize;
+        let (s, n) = (self.start[ri], self.len[ri] as usize);
+        self.vars.copy_within(s + i + 1..s + n, s + i);
+        self.coefs.copy_within(s + i + 1..s + n, s + i);
+        self.len[ri] -= 1;
+        self.used -= 1;
+    }
+
     /// Removes row `r` from the basis.
     pub(crate) fn kill(&mut self, r: u32) {
         self.alive[r as usize] = false;
         self.used -= self.len[r as usize] as usize;
     }
 
-    /// Compacts the arena when most of it is abandoned.
+    /// Compacts the arena when most of it is abandoned: in place, rows
+    /// moved down in the order they sit, so that the arena keeps its
+    /// memory (a fresh allocation at every compaction cost a minor page
+    /// fault per 4 KiB touched again: a fifth of the time at 1e6 cells went
+    /// to the kernel).
     pub(crate) fn maybe_compact(&mut self) {
         if self.vars.len() < 1 << 16 || self.vars.len() < 2 * self.used {
             return;
         }
-        let mut vars = Vec::with_capacity(self.used + self.used / 4);
-        let mut coefs = Vec::with_capacity(self.used + self.used / 4);
+        let mut live: Vec<u32> = Vec::with_capacity(self.n_rows());
         for r in 0..self.n_rows() {
-            if !self.alive[r] {
+            if self.alive[r] {
+                live.push(r as u32);
+            } else {
                 self.len[r] = 0;
                 self.cap[r] = 0;
                 self.start[r] = 0;
-                continue;
             }
-            let (s, n) = (self.start[r], self.len[r] as usize);
-            self.start[r] = vars.len();
-            self.cap[r] = n as u32;
-            vars.extend_from_slice(&self.vars[s..s + n]);
-            coefs.extend_from_slice(&self.coefs[s..s + n]);
         }
-        self.vars = vars;
-        self.coefs = coefs;
+        live.sort_unstable_by_key(|&r| self.start[r as usize]);
+        let mut at = 0usize;
+        for &r in &live {
+            let ri = r as usize;
+            let (s, n) = (self.start[ri], self.len[ri] as usize);
+            debug_assert!(at <= s);
+            self.vars.copy_within(s..s + n, at);
+            self.coefs.copy_within(s..s + n, at);
+            self.start[ri] = at;
+            self.cap[ri] = n as u32;
+            at += n;
+        }
+        self.vars.truncate(at);
+        self.coefs.truncate(at);
     }
 }
 
@@ -184,21 +206,49 @@ impl Lists {
         self.len[vi] = rows.len() as u32;
     }
 
-    /// Compacts the arena when most of it is abandoned.
+    /// Compacts the arena when most of it is abandoned, in place (see
+    /// [`Rows::maybe_compact`]); every list keeps half its length again as
+    /// room.
     pub(crate) fn maybe_compact(&mut self) {
         if self.items.len() < 1 << 16 || self.items.len() < 3 * self.used {
             return;
         }
-        let mut items = Vec::with_capacity(self.used + self.used / 2);
-        for v in 0..self.len.len() {
-            let (s, n) = (self.start[v], self.len[v] as usize);
-            self.start[v] = items.len();
-            items.extend_from_slice(&self.items[s..s + n]);
-            let cap = n + n / 2;
-            items.resize(self.start[v] + cap, 0);
-            self.cap[v] = cap as u32;
+        let mut order: Vec<u32> = (0..self.len.len() as u32).collect();
+        order.sort_unstable_by_key(|&v| self.start[v as usize]);
+        // Lists move down; a list's new room may overlap where later lists
+        // sit now, so the room is placed only after every list has moved
+        // (the lists are packed first, then spread out from the end).
+        let mut at = 0usize;
+        for &v in &order {
+            let vi = v as usize;
+            let (s, n) = (self.start[vi], self.len[vi] as usize);
+            self.items.copy_within(s..s + n, at);
+            self.start[vi] = at;
+            at += n;
         }
-        self.items = items;
+        let total: usize = order
+            .iter()
+            .map(|&v| {
+                let n = self.len[v as usize] as usize;
+                n + n / 2
+            })
+            .sum();
+        if self.items.len() < total {
+            self.items.resize(total, 0);
+        }
+        let mut end = total;
+        for &v in order.iter().rev() {
+            let vi = v as usize;
+            let n = self.len[vi] as usize;
+            let cap = n + n / 2;
+            end -= cap;
+            let s = self.start[vi];
+            debug_assert!(end >= s);
+            self.items.copy_within(s..s + n, end);
+            self.start[vi] = end;
+            self.cap[vi] = cap as u32;
+        }
+        self.items.truncate(total);
     }
 }
 
@@ -228,5 +278,78 @@ mod tests {
         assert_eq!(lists.list(0), &[3, 4]);
         lists.shrink_to(1, &[9]);
         assert_eq!(lists.list(1), &[9]);
+    }
+
+    /// Compaction moves rows and lists down in place (the arenas keep their
+    /// memory) and loses no entry: checked against plain vectors through
+    /// growth, kills, shrinking and compactions.
+    #[test]
+    fn compaction_in_place_keeps_every_row_and_list() {
+        let n = 300usize;
+        let mut model: Vec<Vec<(u32, u64)>> = (0..n)
+            .map(|r| (0..(r % 7) as u32).map(|v| (v, 1 + r as u64)).collect())
+            .collect();
+        let mut start = vec![0usize];
+        let (mut vars, mut coefs) = (Vec::new(), Vec::new());
+        for row in &model {
+            vars.extend(row.iter().map(|e| e.0));
+            coefs.extend(row.iter().map(|e| e.1));
+            start.push(vars.len());
+        }
+        let mut rows = Rows::new(start, vars, coefs);
+        let mut alive = vec![true; n];
+        let mut lists = Lists::with_sizes(&vec![2; n]);
+        let mut lmodel: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut compactions = 0;
+        for round in 0..60usize {
+            for r in 0..n {
+                if !alive[r] {
+                    continue;
+                }
+                // Rows grow and shrink, some die.
+                let len = (r * 31 + round * 17) % 500;
+                let row: Vec<(u32, u64)> = (0..len as u32)
+                    .map(|v| (2 * v, (r + round) as u64))
+                    .collect();
+                let (vs, cs): (Vec<u32>, Vec<u64>) = row.iter().copied().unzip();
+                rows.write(r as u32, &vs, &cs);
+                model[r] = row;
+                if (r + round) % 97 == 0 {
+                    rows.kill(r as u32);
+                    alive[r] = false;
+                }
+                // Lists grow, sometimes shrink.
+                for k in 0..(r + round) % 9 {
+                    lists.push(r as u32, (round * 10 + k) as u32);
+                    lmodel[r].push((round * 10 + k) as u32);
+                }
+                if (r + round) % 5 == 0 {
+                    let keep: Vec<u32> = lmodel[r].iter().copied().step_by(2).collect();
+                    lists.shrink_to(r as u32, &keep);
+                    lmodel[r] = keep;
+                }
+            }
+            let before = (rows.vars.len(), lists.items.len());
+            rows.maybe_compact();
+            lists.maybe_compact();
+            if (rows.vars.len(), lists.items.len()) != before {
+                compactions += 1;
+            }
+            for r in 0..n {
+                if alive[r] {
+                    let got: Vec<(u32, u64)> = rows
+                        .vars(r as u32)
+                        .iter()
+                        .copied()
+                        .zip(rows.coefs(r as u32).iter().copied())
+                        .collect();
+                    assert_eq!(got, model[r], "row {r} round {round}");
+                }
+                assert_eq!(lists.list(r as u32), &lmodel[r][..], "list {r}");
+            }
+            let live: usize = (0..n).filter(|&r| alive[r]).map(|r| model[r].len()).sum();
+            assert_eq!(rows.used(), live);
+        }
+        assert!(compactions > 3, "the test should compact: {compactions}");
     }
 }
