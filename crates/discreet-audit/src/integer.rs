@@ -29,7 +29,7 @@
 //! Solves run in rounds of [`ROUND`] (a constant, not the number of
 //! threads), their results read in order.
 
-use std::collections::{HashSet, VecDeque};
+use std::sync::Mutex;
 
 use microlp::OptimizationDirection;
 
@@ -65,41 +65,97 @@ pub(crate) struct Budget {
     pub neighbourhood_vars: usize,
 }
 
+/// Marks for building neighbourhoods without hashing: `var[v] == gen`
+/// when var `v` is in the current one, `rel[r] == gen` when relation `r`
+/// is. Sized to the whole system once; a new neighbourhood only bumps
+/// `gen`.
+pub(crate) struct Scratch {
+    var: Vec<u32>,
+    rel: Vec<u32>,
+    gen: u32,
+}
+
+impl Scratch {
+    pub(crate) fn new(sys: &System) -> Self {
+        Scratch {
+            var: vec![0; sys.n_vars()],
+            rel: vec![0; sys.n_relations()],
+            gen: 0,
+        }
+    }
+
+    fn next(&mut self) -> u32 {
+        if self.gen == u32::MAX {
+            self.var.fill(0);
+            self.rel.fill(0);
+            self.gen = 0;
+        }
+        self.gen += 1;
+        self.gen
+    }
+}
+
+/// A neighbourhood: its vars and relations (both sorted) and, for each
+/// var (same order), its distance in relation steps from the var it was
+/// built around.
+pub(crate) struct Hood {
+    pub vars: Vec<Var>,
+    pub rels: Vec<u32>,
+    pub depth: Vec<u32>,
+}
+
 /// The relations around `v` and their vars: breadth first from `v`, all of
 /// `v`'s own relations, then every further relation that keeps the set
-/// within `max_vars` vars. Returned sorted. Leaving relations out relaxes
-/// the problem, so integer bounds over the neighbourhood (the others' vars
-/// kept within their bounds) are sound bounds for the whole block.
-fn neighbourhood(sys: &System, adj: &Adjacency, v: Var, max_vars: usize) -> (Vec<Var>, Vec<u32>) {
-    let mut set: HashSet<Var> = HashSet::from([v]);
-    let mut taken: HashSet<u32> = HashSet::new();
+/// within `max_vars` vars (relations among vars already in the set always
+/// fit). Leaving relations out relaxes the problem, so bounds over the
+/// neighbourhood (the others' vars kept within their bounds) are sound
+/// bounds for the whole block.
+pub(crate) fn neighbourhood(
+    sys: &System,
+    adj: &Adjacency,
+    v: Var,
+    max_vars: usize,
+    scratch: &mut Scratch,
+) -> Hood {
+    let gen = scratch.next();
+    scratch.var[v as usize] = gen;
+    let mut members: Vec<(Var, u32)> = vec![(v, 0)];
     let mut rels = Vec::new();
-    let mut queue = VecDeque::from([v]);
-    while let Some(u) = queue.pop_front() {
+    let mut head = 0;
+    while head < members.len() {
+        let (u, du) = members[head];
+        head += 1;
         for &r in adj.of(u) {
-            if taken.contains(&r) {
+            if scratch.rel[r as usize] == gen {
                 continue;
             }
             let rv = sys.rel(r as usize);
             if u != v {
-                let new = rv.iter().filter(|w| !set.contains(w)).count();
-                if set.len() + new > max_vars {
+                let new = rv
+                    .iter()
+                    .filter(|&&w| scratch.var[w as usize] != gen)
+                    .count();
+                if members.len() + new > max_vars {
                     continue;
                 }
             }
-            taken.insert(r);
+            scratch.rel[r as usize] = gen;
             rels.push(r);
             for &w in rv {
-                if set.insert(w) {
-                    queue.push_back(w);
+                if scratch.var[w as usize] != gen {
+                    scratch.var[w as usize] = gen;
+                    members.push((w, du + 1));
                 }
             }
         }
     }
-    let mut vars: Vec<Var> = set.into_iter().collect();
-    vars.sort_unstable();
+    members.sort_unstable();
     rels.sort_unstable();
-    (vars, rels)
+    Hood {
+        vars: members.iter().map(|&(w, _)| w).collect(),
+        rels,
+        depth: members.iter().map(|&(_, d)| d).collect(),
+    }
 }
 
 /// Integer bounds of the local vars `candidates` (increasing) of a block.
@@ -140,6 +196,12 @@ pub(crate) fn tighten_block(
         }
     };
 
+    // One scratch per solve in flight, only where neighbourhoods are used.
+    let scratches: Vec<Mutex<Scratch>> = if n > budget.neighbourhood_vars {
+        (0..ROUND).map(|_| Mutex::new(Scratch::new(sys))).collect()
+    } else {
+        Vec::new()
+    };
     let mut next = 0;
     while next < tasks.len() {
         let mut round = Vec::with_capacity(ROUND);
@@ -161,7 +223,7 @@ pub(crate) fn tighten_block(
         }
         // Returns the solve's answer and whether it was over the whole
         // block (only then is its point a solution of the block).
-        let solve = |&(j, is_min): &(usize, bool)| -> (Mip, bool) {
+        let solve = |&(j, is_min): &(usize, bool), slot: usize| -> (Mip, bool) {
             let direction = if is_min {
                 OptimizationDirection::Minimize
             } else {
@@ -171,7 +233,13 @@ pub(crate) fn tighten_block(
             if n <= budget.neighbourhood_vars {
                 return (m.solve_integer(direction, j, nodes), true);
             }
-            let (sv, sr) = neighbourhood(sys, adj, vars[j], budget.neighbourhood_vars);
+            let hood = {
+                let mut scratch = scratches[slot]
+                    .lock()
+                    .expect("an integer solver thread panicked");
+                neighbourhood(sys, adj, vars[j], budget.neighbourhood_vars, &mut scratch)
+            };
+            let (sv, sr) = (hood.vars, hood.rels);
             if sv.len() == n {
                 return (m.solve_integer(direction, j, nodes), true);
             }
@@ -183,12 +251,12 @@ pub(crate) fn tighten_block(
         };
         let results: Vec<(Mip, bool)> = if threads >= 2 && round.len() == 2 {
             std::thread::scope(|s| {
-                let h = s.spawn(|| solve(&round[1]));
-                let a = solve(&round[0]);
+                let h = s.spawn(|| solve(&round[1], 1));
+                let a = solve(&round[0], 0);
                 vec![a, h.join().expect("integer solver thread panicked")]
             })
         } else {
-            round.iter().map(solve).collect()
+            round.iter().map(|t| solve(t, 0)).collect()
         };
 
         for (&(j, is_min), (result, whole)) in round.iter().zip(results) {

@@ -12,15 +12,38 @@
 //!
 //! How: the relation graph is split into independent blocks; interval
 //! propagation runs to a fixpoint over all of them (sound and near-linear,
-//! so it scales to millions of cells); then each block small enough gets
-//! exact LP bounds (min and max of each cell over the LP relaxation,
-//! rounded inward), which also catches what chains of relations imply
-//! together; then the cells whose LP interval is narrow and could still
-//! become a finding get integer bounds (branch and bound over the integer
-//! points), since a cell can have one integer value left while the LP
-//! still allows fractional others. LP and integer solves are spent only on
-//! cells the [`Policy`] could flag; the others keep sound propagation
-//! bounds.
+//! so it scales to millions of cells); then each block small enough
+//! ([`AuditOptions::lp_max_block_vars`]) gets exact LP bounds (min and max
+//! of each cell over the LP relaxation, rounded inward), which also
+//! catches what chains of relations imply together; each larger block gets
+//! LP bounds over neighbourhoods instead ([`AuditOptions::local_lp_vars`]):
+//! every candidate cell is minimised and maximised over its own relations
+//! and those around them, breadth first up to a few hundred cells, the
+//! cells at the edge held within their propagated bounds. Then the cells
+//! whose LP interval is narrow and could still become a finding get
+//! integer bounds (branch and bound over the integer points), since a cell
+//! can have one integer value left while the LP still allows fractional
+//! others. LP and integer solves are spent only on cells the [`Policy`]
+//! could flag; the others keep sound propagation bounds.
+//!
+//! What is guaranteed: every interval holds every value the cell takes in
+//! any integer table that fits what is published (sound), and every
+//! finding is real; the answer does not depend on the number of threads.
+//! On blocks up to `lp_max_block_vars` the intervals are at least as tight
+//! as the exact LP relaxation's. On larger blocks, dropping relations
+//! relaxes the LP, so neighbourhood bounds lie between propagation's and
+//! the exact LP's: equal to the exact LP where what makes a bound lies
+//! within the neighbourhood (on tables, a cell's lines and the lines that
+//! cross them), which is the usual case but not a guarantee. Measured
+//! against HiGHS on the bundled releases (benches/RESULTS.md): on the
+//! 10,452-cell citizenship block, plain and repaired, every candidate's
+//! interval equals the exact LP's; on the 19,500-cell province x category
+//! x month block, whose LP is so degenerate that HiGHS's simplex does not
+//! re-solve it in minutes, interior-point witness points confirm the
+//! neighbourhood findings and leave a few hundred cells undecided either
+//! way. Reviewers who want the exact LP on a large block can export the
+//! system ([`write_lp`], `discreet audit --lp-out`) and solve it
+//! themselves.
 //!
 //! ```
 //! use discreet_audit::{audit, AuditOptions, FindingKind, Interval, SystemBuilder};
@@ -43,8 +66,10 @@
 
 #![warn(missing_docs)]
 
+mod export;
 mod findings;
 mod integer;
+mod local;
 mod lp;
 mod propagate;
 pub mod synthetic;
@@ -53,6 +78,7 @@ mod system;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+pub use export::write_lp;
 pub use findings::{Finding, FindingKind, Policy};
 pub use propagate::Adjacency;
 pub use system::{
@@ -67,23 +93,27 @@ use system::INF;
 pub struct AuditOptions {
     /// What counts as a finding.
     pub policy: Policy,
-    /// Blocks with more vars than this get propagation bounds only. Default
-    /// 5,000. Each LP bound is one cold solve (see the LP notes) and the
-    /// cost grows faster than the block, and faster for three-dimensional
-    /// tables than for two-dimensional ones. Measured on the project's
-    /// 2-core machine (heavy-tailed synthetic tables, wall / CPU seconds,
-    /// 2 threads), solving every cell's bounds (before) against only those
-    /// of the cells the policy could flag ([`AuditOptions::lp_sensitive_only`],
-    /// the default, plus the integer step): a 2,142-cell three-dimensional
-    /// table 11.3 / 21.1 s (51 solves) against 4.4 / 6.7 s (14); a
-    /// 4,590-cell one 66 / 109 s (57) against 8.0 / 14.8 s (9); a 9,933-cell
-    /// two-dimensional one (country x month with quarters) 10.8 / 15.4 s
-    /// (39) against 2.3 / 2.5 s (6). So the largest block the default now
-    /// admits costs less than the largest the old default (2,000) admitted
-    /// before. A connected three-dimensional table of 19,500 cells (the
-    /// bundled province x category x month release) did not finish in 50
-    /// minutes either way. Raise it for a thorough audit of one table, lower
-    /// it for a quick one. 0 turns the LP off.
+    /// Blocks up to this many vars get exact LP bounds (one LP over the
+    /// whole block); larger ones get neighbourhood LP bounds
+    /// ([`AuditOptions::local_lp_vars`]), or propagation bounds only when
+    /// that is 0. Default 5,000. 0 turns every LP off (propagation only).
+    /// Each whole-block LP bound is one cold solve (see the LP notes) and
+    /// the cost grows faster than the block, and faster for
+    /// three-dimensional tables than for two-dimensional ones. Measured on
+    /// the project's 2-core machine (heavy-tailed synthetic tables, wall /
+    /// CPU seconds, 2 threads), solving every cell's bounds against only
+    /// those of the cells the policy could flag
+    /// ([`AuditOptions::lp_sensitive_only`], the default, plus the integer
+    /// step): a 2,142-cell three-dimensional table 11.3 / 21.1 s (51
+    /// solves) against 4.4 / 6.7 s (14); a 4,590-cell one 66 / 109 s (57)
+    /// against 8.0 / 14.8 s (9); a 9,933-cell two-dimensional one (country
+    /// x month with quarters) 10.8 / 15.4 s (39) against 2.3 / 2.5 s (6). A
+    /// connected three-dimensional table of 19,500 cells (the bundled
+    /// province x category x month release) did not finish in 50 minutes
+    /// as one LP, and one feasibility solve of it alone takes minutes
+    /// (HiGHS's dual simplex too: its LP is highly degenerate), which is
+    /// why larger blocks go to neighbourhoods. Raise it for an exact LP on
+    /// one mid-sized table.
     pub lp_max_block_vars: usize,
     /// At most this many LP solves per block; a block that reaches it keeps
     /// what it has (sound, possibly loose) and is counted in
@@ -153,6 +183,45 @@ pub struct AuditOptions {
     /// 250, wall time on a loaded machine) and found nothing propagation
     /// had not.
     pub integer_on_large_blocks: bool,
+    /// Blocks larger than [`AuditOptions::lp_max_block_vars`] get LP bounds
+    /// over neighbourhoods of this many vars: each candidate var (one the
+    /// policy could flag, not pinned) is minimised and maximised over its
+    /// own relations and the relations around them, breadth first while
+    /// they keep within this many cells, the cells at the edge held within
+    /// their propagated bounds. Leaving relations out relaxes the LP, so
+    /// the bounds are sound, never looser than propagation's and never
+    /// tighter than the exact LP's (see the crate notes for when they equal
+    /// it). Default 300. On the bundled 19,500-cell province x category x
+    /// month block (6,777 candidates; propagation alone: 575 disclosed,
+    /// 1,500 narrowed), first pass only (2 threads, wall time on a loaded
+    /// machine): 100 vars 577 / 1,498 in 6 s, 300 575 / 1,503 in 11 s, 600
+    /// 577 / 1,501 in 52 s, 1,200 577 / 1,503 in 308 s (sizes are not
+    /// nested: groups form differently); 300 with one neighbourhood per
+    /// candidate 577 / 1,503 in 64 s; 300 with the second pass (the
+    /// default) 577 / 1,503 in 15.7 CPU seconds. 0 turns it off: large
+    /// blocks then get propagation bounds only, as before.
+    pub local_lp_vars: usize,
+    /// A neighbourhood built from one candidate also serves the other
+    /// candidates within this many relation steps of it whose relations
+    /// all lie inside it. 0: one neighbourhood per candidate.
+    pub local_lp_serve_depth: usize,
+    /// Blocks larger than this get no neighbourhood LP, propagation bounds
+    /// only (they are among [`AuditResult::blocks_too_large_for_lp`]
+    /// either way, with no [`AuditResult::local_lp_groups`]): the cost grows
+    /// with the number of candidates, about 0.7 ms of CPU per var of a
+    /// block on the bundled tables (14 CPU seconds for the 19,500-cell
+    /// province block). Default 50,000; a million-cell table stays with
+    /// propagation alone, in seconds.
+    pub local_lp_max_block_vars: usize,
+    /// After the first pass over a large block, solve again, each on its
+    /// own neighbourhood and with the bounds the first pass left, the
+    /// candidates that were solved over another candidate's neighbourhood
+    /// and whose interval now holds at most [`Policy::min_width`] values
+    /// (a finding that could become a disclosure, or one value away from
+    /// a finding). Default `true`: on the province block it found 2 more
+    /// disclosed and 3 more narrowed cells (the exact LP's count) at about
+    /// twice the cost of the first pass.
+    pub local_lp_second_pass: bool,
 }
 
 impl Default for AuditOptions {
@@ -169,6 +238,10 @@ impl Default for AuditOptions {
             integer_max_bounds_per_block: 10_000,
             integer_neighbourhood_vars: 250,
             integer_on_large_blocks: false,
+            local_lp_vars: 300,
+            local_lp_serve_depth: 1,
+            local_lp_max_block_vars: 50_000,
+            local_lp_second_pass: true,
         }
     }
 }
@@ -187,10 +260,13 @@ pub struct AuditResult {
     pub blocks: usize,
     /// Blocks that got LP bounds.
     pub lp_blocks: usize,
-    /// Blocks with relations left to propagation alone because they exceed
-    /// [`AuditOptions::lp_max_block_vars`].
+    /// Blocks with relations that exceed [`AuditOptions::lp_max_block_vars`]:
+    /// no LP over the whole block, neighbourhood LP bounds instead (see
+    /// [`AuditOptions::local_lp_vars`]) or, past
+    /// [`AuditOptions::local_lp_max_block_vars`], propagation alone.
     pub blocks_too_large_for_lp: usize,
-    /// Vars in those blocks, whose intervals may be looser than the LP's.
+    /// Vars in those blocks, whose intervals may be looser than the exact
+    /// LP's.
     pub vars_without_lp: usize,
     /// LP solves made.
     pub lp_solves: usize,
@@ -214,6 +290,12 @@ pub struct AuditResult {
     /// to return settles a bound without a solve); the intervals and
     /// findings do not.
     pub integer_unresolved: usize,
+    /// Neighbourhood LPs solved on blocks too large for one LP (see
+    /// [`AuditOptions::local_lp_vars`]).
+    pub local_lp_groups: usize,
+    /// LP solves made over those neighbourhoods (not counted in
+    /// [`AuditResult::lp_solves`]).
+    pub local_lp_solves: usize,
     /// Relation visits made by propagation (a measure of its work).
     pub propagation_visits: usize,
     /// Whether propagation reached its fixpoint within its budget. When
@@ -412,7 +494,8 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
     let max = options.lp_max_solves_per_block;
     let outcomes = for_blocks(&blocks, &lp_blocks, options.threads, |b, t| {
         let (vars, rels) = (blocks.vars(b), blocks.rels(b));
-        lp::solve_block(system, vars, rels, &lo, &hi, &wanted, max, t)
+        let want = |j: usize| wanted[vars[j] as usize];
+        lp::solve_block(system, vars, rels, &lo, &hi, &want, max, t)
     });
 
     let mut lp_solves = 0;
@@ -455,6 +538,90 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
             visits += run.visits;
         };
     repropagate(touched, &mut lo, &mut hi, &mut dead);
+
+    // Neighbourhood LPs on the blocks too large for one LP.
+    let mut local_lp_groups = 0;
+    let mut local_lp_solves = 0;
+    if options.local_lp_vars > 0 && options.lp_max_block_vars > 0 {
+        let local_budget = local::LocalBudget {
+            max_vars: options.local_lp_vars,
+            serve_depth: options.local_lp_serve_depth,
+            max_solves: options.lp_max_solves_per_block,
+        };
+        // Two passes per block: every candidate, sharing neighbourhoods;
+        // then, on their own neighbourhoods and with the bounds the first
+        // pass left, the candidates it solved over another's whose
+        // interval is at most the policy's width (a finding, or close).
+        let mut second: Vec<(usize, Vec<Var>)> = Vec::new();
+        let passes = if options.local_lp_second_pass { 2 } else { 1 };
+        for pass in 0..passes {
+            let todo: Vec<(usize, Vec<Var>)> = if pass == 0 {
+                large_blocks
+                    .iter()
+                    .filter(|&&b| blocks.vars(b).len() <= options.local_lp_max_block_vars)
+                    .map(|&b| {
+                        let cands = blocks
+                            .vars(b)
+                            .iter()
+                            .copied()
+                            .filter(|&v| wanted[v as usize] && lo[v as usize] < hi[v as usize])
+                            .collect();
+                        (b, cands)
+                    })
+                    .collect()
+            } else {
+                std::mem::take(&mut second)
+                    .into_iter()
+                    .map(|(b, served)| {
+                        let cands = served
+                            .into_iter()
+                            .filter(|&v| {
+                                let (l, h) = (lo[v as usize], hi[v as usize]);
+                                l < h && h - l < policy.min_width
+                            })
+                            .collect();
+                        (b, cands)
+                    })
+                    .collect()
+            };
+            let budget = local::LocalBudget {
+                serve_depth: if pass == 0 {
+                    options.local_lp_serve_depth
+                } else {
+                    0
+                },
+                ..local_budget
+            };
+            let mut touched: Vec<usize> = Vec::new();
+            for (b, cands) in todo {
+                if dead[b] || cands.is_empty() {
+                    continue;
+                }
+                let out =
+                    local::tighten_block(system, &adj, &cands, &lo, &hi, budget, options.threads);
+                local_lp_groups += out.groups;
+                local_lp_solves += out.solves;
+                lp_errors += out.errors;
+                lp_incomplete += usize::from(out.incomplete > 0);
+                if out.infeasible {
+                    dead[b] = true;
+                    let v = blocks.vars(b)[0];
+                    let d = system.domains[v as usize];
+                    findings.push(inconsistent(system, v, d.lo, d.hi, None));
+                    continue;
+                }
+                for (v, l, h) in out.updates {
+                    lo[v as usize] = lo[v as usize].max(l);
+                    hi[v as usize] = hi[v as usize].min(h);
+                    touched.extend(adj.of(v).iter().map(|&r| r as usize));
+                }
+                if pass == 0 {
+                    second.push((b, out.served));
+                }
+            }
+            repropagate(touched, &mut lo, &mut hi, &mut dead);
+        }
+    }
 
     // Integer bounds where the interval is narrow and a finding could
     // change (see the integer module).
@@ -582,6 +749,8 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
         integer_solves,
         integer_tightened,
         integer_unresolved,
+        local_lp_groups,
+        local_lp_solves,
         propagation_visits: visits,
         propagation_converged: converged,
         inconsistent_blocks: dead.iter().filter(|&&d| d).count(),

@@ -387,10 +387,14 @@ impl Open {
 /// threads.
 ///
 /// `vars` are the block's vars in increasing order, `rels` its relations;
-/// `lo`/`hi` the bounds after propagation (read only); `wanted[v]` (by
-/// global var) says whether var `v`'s own bounds are to be solved for. The
-/// others stay in the model, so every bound solved is the same LP optimum
-/// whatever is wanted; they only keep their propagated bounds.
+/// `lo`/`hi` the bounds after propagation (read only); `wanted(j)` (by
+/// local var) says whether the bounds of `vars[j]` are to be solved for.
+/// The others stay in the model, so every bound solved is the same LP
+/// optimum whatever is wanted; they only keep their propagated bounds.
+///
+/// The same function serves neighbourhoods (see the local module): `vars`
+/// and `rels` are then part of a block, the relations left out relaxing
+/// the problem, so every bound is still sound.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn solve_block(
     sys: &System,
@@ -398,14 +402,14 @@ pub(crate) fn solve_block(
     rels: &[u32],
     lo: &[u64],
     hi: &[u64],
-    wanted: &[bool],
+    wanted: &(dyn Fn(usize) -> bool + Sync),
     max_solves: usize,
     threads: usize,
 ) -> BlockOutcome {
     let m = Model::new(sys, vars, rels, lo, hi);
     let n = m.len();
     // A pinned var has nothing left to learn.
-    let wants = |j: usize| m.lo[j] < m.hi[j] && wanted[vars[j] as usize];
+    let wants = |j: usize| m.lo[j] < m.hi[j] && wanted(j);
     let open = Open {
         min: (0..n).map(|j| AtomicBool::new(wants(j))).collect(),
         max: (0..n).map(|j| AtomicBool::new(wants(j))).collect(),

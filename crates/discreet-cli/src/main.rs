@@ -91,9 +91,16 @@ enum Command {
         #[arg(long, value_name = "W")]
         min_width: Option<u64>,
         /// Blocks of linked cells up to this size get exact LP bounds; larger
-        /// ones interval propagation only (LP cost grows fast with size) [default: 5000].
+        /// ones LP bounds over each cell's neighbourhood (sound, usually as
+        /// tight; LP cost grows fast with size); 0: propagation only [default: 5000].
         #[arg(long, value_name = "CELLS")]
         lp_max_block: Option<usize>,
+        /// Write the system the audit solves to FILE in CPLEX LP format
+        /// (one integer unknown x<i> per published cell, named in a comment
+        /// line; its bounds are what the shown value allows; one row per
+        /// sum), to check the audit with any LP/MIP solver.
+        #[arg(long, value_name = "FILE")]
+        lp_out: Option<PathBuf>,
     },
     /// Write synthetic microdata: permanent-resident admissions or study and
     /// work permits.
@@ -176,13 +183,21 @@ fn main() -> ExitCode {
                 protect_below,
                 min_width,
                 lp_max_block,
+                lp_out,
             } => {
                 let settings = discreet_pipeline::AuditSettings {
                     protect_below,
                     min_width,
                     lp_max_block,
                 };
-                audit(&dir, &previous, json, &settings, &mut reporter)
+                audit(
+                    &dir,
+                    &previous,
+                    json,
+                    lp_out.as_deref(),
+                    &settings,
+                    &mut reporter,
+                )
             }
             Command::Testdata {
                 kind,
@@ -288,10 +303,11 @@ fn audit(
     dir: &std::path::Path,
     previous: &[PathBuf],
     json: Option<PathBuf>,
+    lp_out: Option<&std::path::Path>,
     settings: &discreet_pipeline::AuditSettings,
     reporter: &mut StderrReporter,
 ) -> u8 {
-    match discreet_pipeline::audit_release(dir, previous, settings, reporter) {
+    match settings.audit_release_with_lp(dir, previous, lp_out, reporter) {
         Ok(report) => {
             if let Some(path) = json {
                 let doc = serde_json::json!({

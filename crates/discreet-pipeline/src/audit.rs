@@ -105,7 +105,7 @@ pub struct AuditReport {
     pub relations: usize,
     /// Independent blocks the system split into.
     pub blocks: usize,
-    /// LP solves run.
+    /// LP solves run (whole blocks and neighbourhoods).
     pub lp_solves: usize,
     /// The policy and LP limit the audit ran with.
     pub settings: AuditSettings,
@@ -554,6 +554,37 @@ pub fn audit_release(
     settings: &AuditSettings,
     reporter: &mut dyn Reporter,
 ) -> Result<AuditReport, PipelineError> {
+    audit_release_with_lp(dir, previous, settings, None, reporter)
+}
+
+impl AuditSettings {
+    /// [`audit_release_with_lp`] with these settings: audits a release and,
+    /// when `lp_out` is given, first writes the audit's linear system there
+    /// (`discreet audit --lp-out FILE`).
+    pub fn audit_release_with_lp(
+        &self,
+        dir: &Path,
+        previous: &[PathBuf],
+        lp_out: Option<&Path>,
+        reporter: &mut dyn Reporter,
+    ) -> Result<AuditReport, PipelineError> {
+        audit_release_with_lp(dir, previous, self, lp_out, reporter)
+    }
+}
+
+/// [`audit_release`], writing first, when `lp_out` is given, the system the
+/// audit solves in CPLEX LP format (see `discreet_audit::write_lp`) so that
+/// reviewers can check the audit with their own solver. Var `x<i>` is the
+/// i-th cell read; a comment line per var names it
+/// (`\ x<i> table:dim=code,dim=code shown <value>`). Only published
+/// values enter the file.
+pub fn audit_release_with_lp(
+    dir: &Path,
+    previous: &[PathBuf],
+    settings: &AuditSettings,
+    lp_out: Option<&Path>,
+    reporter: &mut dyn Reporter,
+) -> Result<AuditReport, PipelineError> {
     let mut b = SystemBuilder::new();
     let (rule, mut tables) = load_release(dir, 0, &mut b, reporter)?;
     for (i, p) in previous.iter().enumerate() {
@@ -561,13 +592,30 @@ pub fn audit_release(
     }
     link_tables(&tables, &mut b)?;
     let system = b.build();
+    if let Some(path) = lp_out {
+        let text = stage(reporter, "writing the LP", || {
+            let mut text = String::new();
+            discreet_audit::write_lp(&system, &mut text, |v| {
+                let (t, idx) = cell_of(&tables, v);
+                Some(format!(
+                    "{} shown {}",
+                    cell_name(&tables[t], idx),
+                    tables[t].shown[idx]
+                ))
+            })
+            .expect("writing to a String cannot fail");
+            text
+        });
+        std::fs::write(path, text)
+            .map_err(|e| PipelineError::Usage(format!("cannot write {}: {e}", path.display())))?;
+    }
     let options = settings.options(&rule);
     let result = stage(reporter, "auditing", || audit(&system, &options));
     let mut report = AuditReport {
         cells: system.n_vars(),
         relations: system.n_relations(),
         blocks: result.blocks,
-        lp_solves: result.lp_solves,
+        lp_solves: result.lp_solves + result.local_lp_solves,
         settings: AuditSettings {
             protect_below: Some(options.policy.protect_nonzero_below),
             min_width: Some(options.policy.min_width),
@@ -585,24 +633,9 @@ pub fn audit_release(
     let mut findings = result.findings.clone();
     findings.sort_by_key(|f| (f.kind, f.hi.map_or(u64::MAX, |h| h - f.lo), f.var));
     for f in findings {
-        let v = f.var as usize;
-        let ti = tables
-            .iter()
-            .rposition(|t| t.offset <= v)
-            .expect("every var belongs to a table");
+        let (ti, idx) = cell_of(&tables, f.var);
         let t = &tables[ti];
-        let idx = v - t.offset;
-        let cell = t
-            .dims
-            .iter()
-            .enumerate()
-            .map(|(d, dim)| {
-                (
-                    dim.name.clone(),
-                    dim.codes[(idx / t.strides[d]) % dim.codes.len()].clone(),
-                )
-            })
-            .collect();
+        let cell = cell_coords(t, idx);
         let kind = match f.kind {
             FindingKind::Disclosed => {
                 report.tables[ti].disclosed += 1;
@@ -627,6 +660,39 @@ pub fn audit_release(
         });
     }
     Ok(report)
+}
+
+/// The table (index in `tables`) and cell index of var `v`.
+fn cell_of(tables: &[LoadedTable], v: Var) -> (usize, usize) {
+    let v = v as usize;
+    let ti = tables
+        .iter()
+        .rposition(|t| t.offset <= v)
+        .expect("every var belongs to a table");
+    (ti, v - tables[ti].offset)
+}
+
+/// `(dimension, code)` per dimension of cell `idx` of `t`.
+fn cell_coords(t: &LoadedTable, idx: usize) -> Vec<(String, String)> {
+    t.dims
+        .iter()
+        .enumerate()
+        .map(|(d, dim)| {
+            (
+                dim.name.clone(),
+                dim.codes[(idx / t.strides[d]) % dim.codes.len()].clone(),
+            )
+        })
+        .collect()
+}
+
+/// A cell's name as in `[audit].accept`: `table:dim=code,dim=code`.
+fn cell_name(t: &LoadedTable, idx: usize) -> String {
+    let cell: Vec<String> = cell_coords(t, idx)
+        .iter()
+        .map(|(d, c)| format!("{d}={c}"))
+        .collect();
+    format!("{}:{}", t.label, cell.join(","))
 }
 
 /// Reads a table's shown values into cell order, checking every cell is there once.
