@@ -508,17 +508,10 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
         lp_errors += out.errors;
         lp_incomplete += out.incomplete as usize;
         if out.infeasible {
-            dead[b] = true;
-            let v = blocks.vars(b)[0];
-            let d = system.domains[v as usize];
-            findings.push(inconsistent(system, v, d.lo, d.hi, None));
+            kill_block(system, &blocks, b, &mut dead, &mut findings);
             continue;
         }
-        for (v, l, h) in out.updates {
-            lo[v as usize] = lo[v as usize].max(l);
-            hi[v as usize] = hi[v as usize].min(h);
-            touched.extend(adj.of(v).iter().map(|&r| r as usize));
-        }
+        tighten(&out.updates, &mut lo, &mut hi, &adj, &mut touched);
         witnesses.push((b, out.witness));
     }
     // LP bounds rounded to integers can let single relations tighten more.
@@ -604,17 +597,10 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
                 lp_errors += out.errors;
                 lp_incomplete += usize::from(out.incomplete > 0);
                 if out.infeasible {
-                    dead[b] = true;
-                    let v = blocks.vars(b)[0];
-                    let d = system.domains[v as usize];
-                    findings.push(inconsistent(system, v, d.lo, d.hi, None));
+                    kill_block(system, &blocks, b, &mut dead, &mut findings);
                     continue;
                 }
-                for (v, l, h) in out.updates {
-                    lo[v as usize] = lo[v as usize].max(l);
-                    hi[v as usize] = hi[v as usize].min(h);
-                    touched.extend(adj.of(v).iter().map(|&r| r as usize));
-                }
+                tighten(&out.updates, &mut lo, &mut hi, &adj, &mut touched);
                 if pass == 0 {
                     second.push((b, out.served));
                 }
@@ -688,18 +674,11 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
         integer_unresolved += out.unresolved;
         lp_errors += out.errors;
         if out.infeasible {
-            dead[b] = true;
-            let v = blocks.vars(b)[0];
-            let d = system.domains[v as usize];
-            findings.push(inconsistent(system, v, d.lo, d.hi, None));
+            kill_block(system, &blocks, b, &mut dead, &mut findings);
             continue;
         }
         integer_tightened += out.updates.len();
-        for (v, l, h) in out.updates {
-            lo[v as usize] = lo[v as usize].max(l);
-            hi[v as usize] = hi[v as usize].min(h);
-            touched.extend(adj.of(v).iter().map(|&r| r as usize));
-        }
+        tighten(&out.updates, &mut lo, &mut hi, &adj, &mut touched);
     }
     repropagate(touched, &mut lo, &mut hi, &mut dead);
 
@@ -754,6 +733,37 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
         propagation_visits: visits,
         propagation_converged: converged,
         inconsistent_blocks: dead.iter().filter(|&&d| d).count(),
+    }
+}
+
+/// Marks block `b` contradictory (an LP or integer solve found no point)
+/// and reports it once, on its first var.
+fn kill_block(
+    system: &System,
+    blocks: &Blocks,
+    b: usize,
+    dead: &mut [bool],
+    findings: &mut Vec<Finding>,
+) {
+    dead[b] = true;
+    let v = blocks.vars(b)[0];
+    let d = system.domains[v as usize];
+    findings.push(inconsistent(system, v, d.lo, d.hi, None));
+}
+
+/// Narrows vars to solved bounds and notes their relations for the next
+/// propagation.
+fn tighten(
+    updates: &[(Var, u64, u64)],
+    lo: &mut [u64],
+    hi: &mut [u64],
+    adj: &Adjacency,
+    touched: &mut Vec<usize>,
+) {
+    for &(v, l, h) in updates {
+        lo[v as usize] = lo[v as usize].max(l);
+        hi[v as usize] = hi[v as usize].min(h);
+        touched.extend(adj.of(v).iter().map(|&r| r as usize));
     }
 }
 

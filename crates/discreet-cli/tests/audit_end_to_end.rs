@@ -27,22 +27,7 @@ fn audit_json(dir: &Path) -> (i32, serde_json::Value, String) {
 #[test]
 fn four_suppressed_months_under_a_suppressed_year_are_disclosed() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut rows = vec![
-        "R1,2024-01-10,AND,ON,FSW,30,F".to_string(),
-        "R2,2024-02-10,AND,ON,FSW,30,F".to_string(),
-        "R3,2024-03-10,AND,ON,FSW,30,F".to_string(),
-        "R4,2024-04-10,AND,ON,FSW,30,F".to_string(),
-    ];
-    for i in 0..40 {
-        rows.push(format!("S{i},2024-05-10,IND,ON,FSW,30,F"));
-    }
-    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
-    let input = write_admissions(tmp.path(), "in.csv", &refs);
-    let out = tmp.path().join("rel");
-    assert_eq!(
-        code(&run(&pipeline("pr_citizenship_month.toml"), &input, &out)),
-        0
-    );
+    let (_, out) = design_example_release(tmp.path(), 40);
     let (c, doc, err) = audit_json(&out);
     assert_eq!(c, 1, "{err}");
     let findings = doc["findings"].as_array().unwrap();

@@ -11,22 +11,7 @@ fn lp_out_writes_the_audit_system() {
     let tmp = tempfile::tempdir().unwrap();
     // Four months shown `--` under a year shown `--` (the DESIGN example),
     // and a big country so that some cells are rounded.
-    let mut rows = vec![
-        "R1,2024-01-10,AND,ON,FSW,30,F".to_string(),
-        "R2,2024-02-10,AND,ON,FSW,30,F".to_string(),
-        "R3,2024-03-10,AND,ON,FSW,30,F".to_string(),
-        "R4,2024-04-10,AND,ON,FSW,30,F".to_string(),
-    ];
-    for i in 0..43 {
-        rows.push(format!("S{i},2024-05-10,IND,ON,FSW,30,F"));
-    }
-    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
-    let input = write_admissions(tmp.path(), "in.csv", &refs);
-    let out = tmp.path().join("rel");
-    assert_eq!(
-        code(&run(&pipeline("pr_citizenship_month.toml"), &input, &out)),
-        0
-    );
+    let (_, out) = design_example_release(tmp.path(), 43);
     let lp = tmp.path().join("audit.lp");
     let o = discreet([
         "audit".as_ref(),

@@ -237,24 +237,6 @@ fn threshold_and_hypercube_releases_publish_exact_counts_and_audit_clean() {
     }
 }
 
-/// Generates synthetic permits into `dir/name` (CSV or Parquet by extension).
-fn permits_testdata(dir: &Path, name: &str, rows: u64, seed: u64) -> PathBuf {
-    let out = dir.join(name);
-    let o = discreet([
-        "testdata",
-        "--kind",
-        "permits",
-        "--rows",
-        &rows.to_string(),
-        "--seed",
-        &seed.to_string(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    out
-}
-
 /// The safe methods work on tables whose totals count distinct people: both
 /// permit-holder pipelines, under the IRCC rule repaired and under
 /// threshold suppression, give releases that verify and audit clean, and
@@ -262,7 +244,7 @@ fn permits_testdata(dir: &Path, name: &str, rows: u64, seed: u64) -> PathBuf {
 #[test]
 fn safe_methods_protect_permit_holder_tables() {
     let tmp = tempfile::tempdir().unwrap();
-    let input = permits_testdata(tmp.path(), "permits.csv", 20_000, 3);
+    let input = testdata_kind(tmp.path(), "permits.csv", "permits", 20_000, 3);
     for name in [
         "tr_study_permit_holders_province_level_month.toml",
         "tr_work_permit_holders_program_citizenship_year.toml",
@@ -322,8 +304,8 @@ fn safe_methods_protect_permit_holder_tables() {
 #[test]
 fn permits_from_parquet_give_the_same_tables() {
     let tmp = tempfile::tempdir().unwrap();
-    let csv = permits_testdata(tmp.path(), "p.csv", 6_000, 8);
-    let parquet = permits_testdata(tmp.path(), "p.parquet", 6_000, 8);
+    let csv = testdata_kind(tmp.path(), "p.csv", "permits", 6_000, 8);
+    let parquet = testdata_kind(tmp.path(), "p.parquet", "permits", 6_000, 8);
     let name = "tr_work_permit_holders_program_citizenship_year";
     let spec = pipeline(&format!("{name}.toml"));
     let (a, b) = (tmp.path().join("from-csv"), tmp.path().join("from-parquet"));

@@ -55,9 +55,17 @@ pub fn code(o: &Output) -> i32 {
 
 /// Generates synthetic admissions into `dir/name`.
 pub fn testdata(dir: &Path, name: &str, rows: u64, seed: u64) -> PathBuf {
+    testdata_kind(dir, name, "admissions", rows, seed)
+}
+
+/// Generates a synthetic data set (`admissions` or `permits`) into
+/// `dir/name` (CSV or Parquet by extension).
+pub fn testdata_kind(dir: &Path, name: &str, kind: &str, rows: u64, seed: u64) -> PathBuf {
     let out = dir.join(name);
     let o = discreet([
         "testdata",
+        "--kind",
+        kind,
         "--rows",
         &rows.to_string(),
         "--seed",
@@ -136,4 +144,23 @@ pub fn write_admissions(dir: &Path, name: &str, rows: &[&str]) -> PathBuf {
     }
     std::fs::write(&p, s).unwrap();
     p
+}
+
+/// DESIGN.md's example released under the bundled citizenship pipeline
+/// into `dir/rel`: one admission from Andorra in each of four months (every
+/// month and the year shown `--`), and `others` from India in May so that
+/// some cells are rounded. Returns the input and the release folder.
+pub fn design_example_release(dir: &Path, others: usize) -> (PathBuf, PathBuf) {
+    let mut rows: Vec<String> = (1..=4)
+        .map(|m| format!("R{m},2024-0{m}-10,AND,ON,FSW,30,F"))
+        .collect();
+    for i in 0..others {
+        rows.push(format!("S{i},2024-05-10,IND,ON,FSW,30,F"));
+    }
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let input = write_admissions(dir, "in.csv", &refs);
+    let out = dir.join("rel");
+    let o = run(&pipeline("pr_citizenship_month.toml"), &input, &out);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    (input, out)
 }
