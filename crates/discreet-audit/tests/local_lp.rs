@@ -3,27 +3,12 @@
 //! it when the neighbourhood is the whole block, the same whatever the
 //! threads, and they find in a large block what the exact LP finds there.
 
-use discreet_audit::synthetic::{additive_table, heavy_tail_table, Dim, Table};
+use discreet_audit::synthetic::{additive_table, heavy_tail_table, ircc_domain, Dim, Table};
 use discreet_audit::{
     audit, AuditOptions, AuditResult, FindingKind, Interval, System, SystemBuilder, Var,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-fn rule(count: u64) -> Interval {
-    match count {
-        0 => Interval::exact(0),
-        1..=4 => Interval::new(1, 4),
-        _ => {
-            let shown = ((count as f64 / 5.0).round() as u64) * 5;
-            if shown == 5 {
-                Interval::new(5, 7)
-            } else {
-                Interval::new(shown - 2, shown + 2)
-            }
-        }
-    }
-}
 
 fn small_count(rng: &mut ChaCha8Rng) -> u64 {
     match rng.gen_range(0..10) {
@@ -47,7 +32,7 @@ fn random_table(rng: &mut ChaCha8Rng) -> Table {
         })
         .collect();
     let mut leaf_rng = ChaCha8Rng::seed_from_u64(rng.gen());
-    additive_table(&dims, || small_count(&mut leaf_rng), rule)
+    additive_table(&dims, || small_count(&mut leaf_rng), ircc_domain)
 }
 
 /// The whole-block LP, no integer step.
