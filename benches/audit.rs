@@ -10,22 +10,12 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use discreet_audit::synthetic::{heavy_tail_table, Dim, Table};
 use discreet_audit::{audit, AuditOptions, System, SystemBuilder};
-
-/// A dimension of `leaves` leaves in `groups` subtotals under a total.
-fn dim(leaves: usize, groups: usize) -> Dim {
-    Dim { leaves, groups }
-}
+use discreet_benches::{dim, table_dims};
 
 /// Country (with regions) x province x month (with quarters): one
 /// connected table of about `cells` published cells.
 fn table(cells: usize) -> Table {
-    let dims = match cells {
-        10_000 => [dim(20, 4), dim(12, 0), dim(24, 8)], // 25 x 13 x 33 = 10,725
-        100_000 => [dim(100, 10), dim(14, 0), dim(48, 16)], // 111 x 15 x 65 = 108,225
-        1_000_000 => [dim(200, 10), dim(30, 0), dim(120, 30)], // 211 x 31 x 151 = 987,691
-        _ => unreachable!(),
-    };
-    heavy_tail_table(&dims, 42)
+    heavy_tail_table(&table_dims(cells), 42)
 }
 
 /// `copies` independent 12 x 8 tables with their margins (117 cells each),

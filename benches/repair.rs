@@ -10,31 +10,22 @@
 
 use std::time::Instant;
 
-use discreet_audit::synthetic::Dim;
+use discreet_benches::{table_dims, SIZES};
 use discreet_suppress::repair::{repair, RepairOptions};
 use discreet_suppress::synthetic::heavy_tail;
 use discreet_suppress::{Interval, Problem, Role};
 
-fn dim(leaves: usize, groups: usize) -> Dim {
-    Dim { leaves, groups }
-}
-
 fn main() {
     let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let sizes = [
-        ("1e4", [dim(20, 4), dim(12, 0), dim(24, 8)]),
-        ("1e5", [dim(100, 10), dim(14, 0), dim(48, 16)]),
-        ("1e6", [dim(200, 10), dim(30, 0), dim(120, 30)]),
-    ];
     println!(
         "{:>5} {:>9} {:>8} {:>9} {:>9} {:>7} {:>9}",
         "size", "cells", "primary", "findings", "hidden", "rounds", "seconds"
     );
-    for (label, dims) in sizes {
+    for (label, cells) in SIZES {
         if only.as_deref().is_some_and(|o| o != label) {
             continue;
         }
-        let t = heavy_tail(&dims, 42);
+        let t = heavy_tail(&table_dims(cells), 42);
         // As `discreet run` builds it: zeros are shown and never hidden,
         // 1..4 are the rule's `--`, and under a repaired release a `--`
         // stands for any count from 1 up (it may hide a large one).

@@ -19,26 +19,13 @@
 use std::time::Instant;
 
 use criterion::{black_box, criterion_group, BenchmarkId, Criterion};
-use discreet_audit::synthetic::Dim;
+use discreet_benches::{table_dims, SIZES};
 use discreet_suppress::synthetic::{heavy_tail, ircc_problem, Table};
 use discreet_suppress::{gauss, hypercube, GaussOptions, HypercubeOptions, Role};
 
-const SIZES: [(&str, usize); 3] = [("1e4", 10_000), ("1e5", 100_000), ("1e6", 1_000_000)];
-
-/// A dimension of `leaves` leaves in `groups` subtotals under a total.
-fn dim(leaves: usize, groups: usize) -> Dim {
-    Dim { leaves, groups }
-}
-
 /// One connected table of about `cells` published cells.
 fn table(cells: usize) -> Table {
-    let dims = match cells {
-        10_000 => [dim(20, 4), dim(12, 0), dim(24, 8)], // 25 x 13 x 33 = 10,725
-        100_000 => [dim(100, 10), dim(14, 0), dim(48, 16)], // 111 x 15 x 65 = 108,225
-        1_000_000 => [dim(200, 10), dim(30, 0), dim(120, 30)], // 211 x 31 x 151 = 987,691
-        _ => unreachable!(),
-    };
-    heavy_tail(&dims, 42)
+    heavy_tail(&table_dims(cells), 42)
 }
 
 /// The name filter given on the command line, if any.
