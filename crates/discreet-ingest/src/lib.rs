@@ -20,6 +20,7 @@
 mod diagnose;
 mod digest;
 mod error;
+mod int_map;
 mod source;
 
 pub use digest::{FileDigest, KeyCheck, RecordPass};
