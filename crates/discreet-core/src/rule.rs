@@ -225,14 +225,124 @@ impl IrccRule {
 
     /// Protects a column of counts: `shown[i]` gets the rounded value (0 when
     /// suppressed or zero) and `status[i]` how it was protected. No
-    /// allocation; the slices must have equal lengths. The common bases get
-    /// a loop of their own so the division by the base becomes a multiply.
+    /// allocation; the slices must have equal lengths.
+    ///
+    /// Speed: the column is taken in blocks. A block whose counts are all
+    /// below 2^30 (nearly every block of a real table), under base 5 or 10,
+    /// is protected in 32-bit arithmetic, which the compiler turns into
+    /// vector instructions (AVX2 or AVX-512 where the processor has them,
+    /// detected at run time); other blocks, one count at a time in 64 bits,
+    /// with the division by the base made a multiply. Both give exactly
+    /// [`IrccRule::protect`] (tested).
     pub fn protect_column(&self, counts: &[u64], shown: &mut [u64], status: &mut [CellStatus]) {
         assert!(counts.len() == shown.len() && counts.len() == status.len());
+        const BLOCK: usize = 4096;
+        let vector = VectorLevel::detect();
+        let blocks = (counts.chunks(BLOCK))
+            .zip(shown.chunks_mut(BLOCK))
+            .zip(status.chunks_mut(BLOCK));
+        for ((counts, shown), status) in blocks {
+            let small = counts.iter().fold(0, |all, &c| all | c) < SMALL_COUNT;
+            let done = small && self.protect_small_block(vector, counts, shown, status);
+            if !done {
+                match self.base {
+                    5 => self.protect_column_with(counts, shown, status, |c, t| round_to(c, 5, t)),
+                    10 => {
+                        self.protect_column_with(counts, shown, status, |c, t| round_to(c, 10, t))
+                    }
+                    b => self.protect_column_with(counts, shown, status, |c, t| round_to(c, b, t)),
+                }
+            }
+        }
+    }
+
+    /// Protects a block of counts below [`SMALL_COUNT`] in 32-bit lanes,
+    /// if the base is one with a loop of its own; `false` if not.
+    fn protect_small_block(
+        &self,
+        vector: VectorLevel,
+        counts: &[u64],
+        shown: &mut [u64],
+        status: &mut [CellStatus],
+    ) -> bool {
+        macro_rules! with_base {
+            ($base:literal) => {{
+                let round = |c: u32, t| round_small(c, $base, t);
+                match vector {
+                    // SAFETY: the processor has the features (detected).
+                    #[cfg(target_arch = "x86_64")]
+                    VectorLevel::Avx512 => unsafe {
+                        self.small_avx512(counts, shown, status, round)
+                    },
+                    #[cfg(target_arch = "x86_64")]
+                    VectorLevel::Avx2 => unsafe { self.small_avx2(counts, shown, status, round) },
+                    VectorLevel::Plain => self.small_block(counts, shown, status, round),
+                }
+            }};
+        }
         match self.base {
-            5 => self.protect_column_with(counts, shown, status, |c, tie| round_to(c, 5, tie)),
-            10 => self.protect_column_with(counts, shown, status, |c, tie| round_to(c, 10, tie)),
-            b => self.protect_column_with(counts, shown, status, |c, tie| round_to(c, b, tie)),
+            5 => with_base!(5),
+            10 => with_base!(10),
+            _ => return false,
+        }
+        true
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn small_avx2(
+        &self,
+        counts: &[u64],
+        shown: &mut [u64],
+        status: &mut [CellStatus],
+        round: impl Fn(u32, TieRule) -> u32,
+    ) {
+        self.small_block(counts, shown, status, round)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+    unsafe fn small_avx512(
+        &self,
+        counts: &[u64],
+        shown: &mut [u64],
+        status: &mut [CellStatus],
+        round: impl Fn(u32, TieRule) -> u32,
+    ) {
+        self.small_block(counts, shown, status, round)
+    }
+
+    /// The loop of [`IrccRule::protect_small_block`]: counts below
+    /// [`SMALL_COUNT`], so rounding up cannot overflow 32 bits.
+    #[inline(always)]
+    fn small_block(
+        &self,
+        counts: &[u64],
+        shown: &mut [u64],
+        status: &mut [CellStatus],
+        round: impl Fn(u32, TieRule) -> u32,
+    ) {
+        let zero_status = match self.zero {
+            ZeroDisplay::Zero => CellStatus::Zero,
+            ZeroDisplay::Suppressed => CellStatus::Suppressed,
+        };
+        // Counts are below 2^30, so clamping the range to 32 bits keeps
+        // every comparison's answer.
+        let lo = self.suppress_lo.min(u64::from(u32::MAX)) as u32;
+        let hi = self.suppress_hi.min(u64::from(u32::MAX)) as u32;
+        let tie = self.tie;
+        for ((&c, s), st) in counts.iter().zip(shown.iter_mut()).zip(status.iter_mut()) {
+            let c = c as u32;
+            let suppressed = (c >= lo) & (c <= hi);
+            let rounded = round(c, tie);
+            *s = u64::from(if (c == 0) | suppressed { 0 } else { rounded });
+            *st = if c == 0 {
+                zero_status
+            } else if suppressed {
+                CellStatus::Suppressed
+            } else {
+                CellStatus::Rounded
+            };
         }
     }
 
@@ -314,6 +424,59 @@ impl IrccRule {
                 (lo <= hi).then_some((lo, hi))
             }
         }
+    }
+}
+
+/// Counts below this are "small": [`round_small`] rounds them in 32 bits.
+const SMALL_COUNT: u64 = 1 << 30;
+
+/// Which vector instructions the processor running this has, as far as
+/// [`IrccRule::protect_column`] uses them.
+#[derive(Clone, Copy)]
+enum VectorLevel {
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    Plain,
+}
+
+impl VectorLevel {
+    fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+            {
+                return VectorLevel::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return VectorLevel::Avx2;
+            }
+        }
+        VectorLevel::Plain
+    }
+}
+
+/// [`round_to`] of a count below [`SMALL_COUNT`] in 32 bits, without
+/// branches on the data, so that a loop of it vectorizes.
+#[inline(always)]
+fn round_small(count: u32, base: u32, tie: TieRule) -> u32 {
+    let q = count / base;
+    let twice = 2 * (count - q * base);
+    let tie_up = match tie {
+        TieRule::Up => true,
+        TieRule::Down => false,
+        TieRule::Even => q % 2 == 1,
+    };
+    let up = (twice > base) | ((twice == base) & tie_up);
+    let rounded = (q + u32::from(up)) * base;
+    if (rounded == 0) & (count > 0) {
+        base
+    } else {
+        rounded
     }
 }
 
@@ -496,10 +659,16 @@ mod tests {
             counts.extend(e - 12..=e + 12);
         }
         counts.extend(5_000..9_000);
-        for base in [5, 10, 3, 4] {
+        // A block of small counts only, after blocks of mixed ones.
+        counts.extend((0..5_000).map(|i| (i * 7919) % 20_000));
+        let ranges = [(1, 4), (1, 9), (3, 3), (2, 1 << 35)];
+        for (base, (lo, hi)) in [5, 10, 3, 4]
+            .into_iter()
+            .flat_map(|b| ranges.map(|r| (b, r)))
+        {
             for tie in [TieRule::Up, TieRule::Down, TieRule::Even] {
                 for zero in [ZeroDisplay::Zero, ZeroDisplay::Suppressed] {
-                    let r = IrccRule::new(base, 1, 4, zero, tie).unwrap();
+                    let r = IrccRule::new(base, lo, hi, zero, tie).unwrap();
                     let mut shown = vec![0; counts.len()];
                     let mut status = vec![CellStatus::Zero; counts.len()];
                     r.protect_column(&counts, &mut shown, &mut status);
