@@ -237,6 +237,36 @@ fn threshold_and_hypercube_releases_publish_exact_counts_and_audit_clean() {
     }
 }
 
+/// A method that cannot protect a cell fails cleanly: exit 2, no release,
+/// and the cell named as a spec names cells, so the analyst can act on it.
+/// On the bundled data, hypercubes around the province x category cells
+/// run into shown zeros, which are never hidden.
+#[test]
+fn a_method_that_cannot_protect_a_cell_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(pipeline("pr_province_category_month.toml")).unwrap();
+    let spec = tmp.path().join("hypercube.toml");
+    let text = text
+        .replace("kind = \"ircc\"", "kind = \"hypercube\"")
+        .replace("rounding_base = 5\n", "");
+    std::fs::write(&spec, text).unwrap();
+    let out = tmp.path().join("out");
+    let input = root().join("testdata/pr_admissions.csv");
+    let o = run(&spec, &input, &out);
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(!out.exists(), "no partial release");
+    let named = err
+        .split('`')
+        .find(|w| w.starts_with("pr_province_category_month:province="))
+        .unwrap_or_else(|| panic!("no cell named: {err}"));
+    assert!(
+        named.contains(",category=") && named.contains(",period="),
+        "{err}"
+    );
+    assert!(err.contains("rule.zero"), "the remedy is given: {err}");
+}
+
 /// The safe methods work on tables whose totals count distinct people: both
 /// permit-holder pipelines, under the IRCC rule repaired and under
 /// threshold suppression, give releases that verify and audit clean, and

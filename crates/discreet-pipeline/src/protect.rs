@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use discreet_core::{CellStatus, ProtectedTable, Shown, Table};
 use discreet_publish::ReleaseContent;
-use discreet_spec::{Cost, Method, Plan};
+use discreet_spec::{CellRef, Cost, Method, Plan};
 use discreet_suppress::repair::{repair, RepairOptions};
 use discreet_suppress::{
     gauss, hypercube, GaussOptions, HypercubeOptions, Layout, Problem, Role, SuppressError, Var,
@@ -166,6 +166,16 @@ fn secondary(
         .preimage_in(Shown::Suppressed, true)
         .map(|(lo, hi)| domain(lo, hi))
         .expect("every rule shows some count as `--`");
+    // Cells named in errors as a spec names them.
+    let cell_name = |v: Var| {
+        let (table, i) = cs.cell_of[v as usize];
+        let mut coords = Vec::new();
+        computed.tables[table].coords(i, &mut coords);
+        format!(
+            "`{}`",
+            CellRef { table, coords }.name(&plan.tables, &plan.dimensions)
+        )
+    };
     let mut system = cs.system;
     let mut report = SecondaryReport::default();
     let hide = |v: Var, tables: &mut [ProtectedTable]| {
@@ -180,7 +190,7 @@ fn secondary(
             roles: roles.clone(),
             cost: cost.clone(),
         };
-        let failed = |e: SuppressError| stuck(protection.method, &e);
+        let failed = |e: SuppressError| stuck(protection.method, e.describe(&cell_name));
         match protection.method {
             Method::Ircc | Method::IrccRepaired => Vec::new(),
             Method::Threshold => {
@@ -250,7 +260,7 @@ fn secondary(
     let repaired = stage(reporter, "auditing and repairing", || {
         repair(&problem, hidden_domain, &options)
     })
-    .map_err(|e| stuck(protection.method, &e))?;
+    .map_err(|e| stuck(protection.method, e.describe(&cell_name)))?;
     for &v in &repaired.hidden {
         hide(v, tables);
     }
@@ -262,7 +272,7 @@ fn secondary(
 
 /// The error of a secondary suppression that cannot finish: usually shown
 /// zeros (which an `--` may not stand for) leave a hidden cell no partner.
-fn stuck(method: Method, e: &dyn std::fmt::Display) -> PipelineError {
+fn stuck(method: Method, e: String) -> PipelineError {
     PipelineError::Usage(format!(
         "secondary suppression ({}) failed: {e}. Shown zeros are never hidden (a `--` does not stand for zero unless `rule.zero = \"--\"`); with many zeros, set `rule.zero = \"--\"` or try another `rule.kind`",
         method.as_str()

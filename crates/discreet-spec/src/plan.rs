@@ -959,6 +959,21 @@ mod tests {
         let plan = Plan::parse("p.toml", &ok).unwrap();
         assert_eq!(plan.protection.method, Method::IrccRepaired);
         assert_eq!(plan.protection.cost, Cost::Cells);
+        // A cell named in any dimension order is named back in the table's.
+        let named = |cell: &str| {
+            let text = ok.replace(
+                "cost = \"cells\"",
+                &format!("cost = \"cells\"\nforced_publish = [\"{cell}\"]"),
+            );
+            let plan = Plan::parse("p.toml", &text).unwrap();
+            plan.protection.forced_publish[0].name(&plan.tables, &plan.dimensions)
+        };
+        let canonical = "pr_province_category_month:province=ON,category=TOTAL,period=2024-03";
+        assert_eq!(named(canonical), canonical);
+        assert_eq!(
+            named("pr_province_category_month:period=2024-03,category=TOTAL,province=ON"),
+            canonical
+        );
         assert_eq!(plan.rule.base(), 5);
         let e = err_of(|t| t.replace("codelist = \"provinces\"", "codelist = \"regions\""));
         assert_eq!(

@@ -1,6 +1,8 @@
 //! Which protection method a spec asks for, beyond the rule applied to each
 //! cell: secondary suppression and its settings, resolved and checked.
 
+use std::collections::BTreeMap;
+
 use discreet_core::NodeId;
 
 use crate::model::RuleSpec;
@@ -167,11 +169,23 @@ pub(crate) fn build_protection(
     })
 }
 
+impl CellRef {
+    /// The cell's name as a spec writes it, `table:dim=code,dim=code`
+    /// (what [`Protection`]'s cell lists accept).
+    pub fn name(&self, tables: &[TablePlan], dimensions: &BTreeMap<String, Dimension>) -> String {
+        let table = &tables[self.table];
+        let coords: Vec<String> = (table.dimensions.iter().zip(&self.coords))
+            .map(|(d, &node)| format!("{d}={}", dimensions[d].hierarchy.node(node).code))
+            .collect();
+        format!("{}:{}", table.name, coords.join(","))
+    }
+}
+
 /// Parses `table:dim=code,dim=code` (every dimension of the table once).
 fn parse_cell(
     name: &str,
     tables: &[TablePlan],
-    dimensions: &std::collections::BTreeMap<String, Dimension>,
+    dimensions: &BTreeMap<String, Dimension>,
 ) -> Result<CellRef, String> {
     let expected = "expected `table:dimension=code,...` naming every dimension of the table";
     let (tname, rest) = name

@@ -111,37 +111,48 @@ pub enum SuppressError {
     },
 }
 
-impl fmt::Display for SuppressError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl SuppressError {
+    /// The message, with each cell named by `name` (the caller knows the
+    /// tables; [`fmt::Display`] names cells `var N`).
+    pub fn describe(&self, name: &dyn Fn(Var) -> String) -> String {
         match self {
             SuppressError::LengthMismatch { field, len, vars } => {
-                write!(f, "problem.{field} has {len} entries for {vars} vars")
+                format!("problem.{field} has {len} entries for {vars} vars")
             }
             SuppressError::ForcedPublishDiscloses {
                 var,
                 primary,
                 singleton: None,
-            } => write!(
-                f,
-                "publishing forced-publish var {var} discloses primary var {primary}"
+            } => format!(
+                "publishing forced-publish cell {} discloses hidden cell {}",
+                name(*var),
+                name(*primary)
             ),
             SuppressError::ForcedPublishDiscloses {
                 var,
                 primary,
                 singleton: Some(s),
-            } => write!(
-                f,
-                "publishing forced-publish var {var} lets the one person of var {s} work out primary var {primary}"
+            } => format!(
+                "publishing forced-publish cell {} lets the one person of cell {} work out hidden cell {}",
+                name(*var),
+                name(*s),
+                name(*primary)
             ),
             SuppressError::Unprotectable { var } => {
-                write!(f, "primary var {var} is fixed by the relations alone")
+                format!("hidden cell {} is fixed by the relations alone", name(*var))
             }
-            SuppressError::Layout { table, reason } => write!(f, "layout {table}: {reason}"),
-            SuppressError::NoProtection { var } => write!(
-                f,
-                "hidden var {var} cannot be protected without hiding a forced-publish cell"
+            SuppressError::Layout { table, reason } => format!("layout {table}: {reason}"),
+            SuppressError::NoProtection { var } => format!(
+                "hidden cell {} cannot be protected without hiding a forced-publish cell",
+                name(*var)
             ),
         }
+    }
+}
+
+impl fmt::Display for SuppressError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(&|v| format!("var {v}")))
     }
 }
 

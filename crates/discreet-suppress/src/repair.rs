@@ -88,21 +88,29 @@ pub enum RepairError {
     },
 }
 
-impl fmt::Display for RepairError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl RepairError {
+    /// The message, with each cell named by `name` (the caller knows the
+    /// tables; [`fmt::Display`] names cells `cell N`).
+    pub fn describe(&self, name: &dyn Fn(Var) -> String) -> String {
         match self {
-            RepairError::Inconsistent { var } => write!(
-                f,
-                "the release contradicts itself around cell {var}; this is a bug, not a disclosure"
+            RepairError::Inconsistent { var } => format!(
+                "the release contradicts itself around cell {}; this is a bug, not a disclosure",
+                name(*var)
             ),
-            RepairError::Stuck { var, findings } => write!(
-                f,
-                "cell {var} stays exposed: every cell within {SEARCH_DEPTH} sums of it (through hidden cells) is hidden already or must be published ({findings} findings left)"
+            RepairError::Stuck { var, findings } => format!(
+                "cell {} stays exposed: every cell within {SEARCH_DEPTH} sums of it (through hidden cells) is hidden already or must be published ({findings} findings left)",
+                name(*var)
             ),
             RepairError::TooManyRounds { findings } => {
-                write!(f, "{findings} findings left after the last repair round")
+                format!("{findings} findings left after the last repair round")
             }
         }
+    }
+}
+
+impl fmt::Display for RepairError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(&|v| v.to_string()))
     }
 }
 
