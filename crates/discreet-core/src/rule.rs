@@ -313,7 +313,9 @@ impl IrccRule {
     }
 
     /// The loop of [`IrccRule::protect_small_block`]: counts below
-    /// [`SMALL_COUNT`], so rounding up cannot overflow 32 bits.
+    /// [`SMALL_COUNT`] in 32 bits, so rounding up cannot overflow. The
+    /// suppression range clamped to 32 bits gives every comparison the
+    /// same answer for such counts.
     #[inline(always)]
     fn small_block(
         &self,
@@ -322,28 +324,9 @@ impl IrccRule {
         status: &mut [CellStatus],
         round: impl Fn(u32, TieRule) -> u32,
     ) {
-        let zero_status = match self.zero {
-            ZeroDisplay::Zero => CellStatus::Zero,
-            ZeroDisplay::Suppressed => CellStatus::Suppressed,
-        };
-        // Counts are below 2^30, so clamping the range to 32 bits keeps
-        // every comparison's answer.
-        let lo = self.suppress_lo.min(u64::from(u32::MAX)) as u32;
-        let hi = self.suppress_hi.min(u64::from(u32::MAX)) as u32;
-        let tie = self.tie;
-        for ((&c, s), st) in counts.iter().zip(shown.iter_mut()).zip(status.iter_mut()) {
-            let c = c as u32;
-            let suppressed = (c >= lo) & (c <= hi);
-            let rounded = round(c, tie);
-            *s = u64::from(if (c == 0) | suppressed { 0 } else { rounded });
-            *st = if c == 0 {
-                zero_status
-            } else if suppressed {
-                CellStatus::Suppressed
-            } else {
-                CellStatus::Rounded
-            };
-        }
+        let clamp = |n: u64| n.min(u64::from(u32::MAX)) as u32;
+        let range = (clamp(self.suppress_lo), clamp(self.suppress_hi));
+        self.protect_loop(counts, shown, status, range, |c| c as u32, round)
     }
 
     #[inline(always)]
@@ -354,18 +337,36 @@ impl IrccRule {
         status: &mut [CellStatus],
         round: impl Fn(u64, TieRule) -> u64,
     ) {
+        let range = (self.suppress_lo, self.suppress_hi);
+        self.protect_loop(counts, shown, status, range, |c| c, round)
+    }
+
+    /// The rule over a column, with counts taken as `N` (`narrow`).
+    #[inline(always)]
+    fn protect_loop<N: Copy + Default + PartialOrd + Into<u64>>(
+        &self,
+        counts: &[u64],
+        shown: &mut [u64],
+        status: &mut [CellStatus],
+        (lo, hi): (N, N),
+        narrow: impl Fn(u64) -> N,
+        round: impl Fn(N, TieRule) -> N,
+    ) {
         let zero_status = match self.zero {
             ZeroDisplay::Zero => CellStatus::Zero,
             ZeroDisplay::Suppressed => CellStatus::Suppressed,
         };
-        let (lo, hi, tie) = (self.suppress_lo, self.suppress_hi, self.tie);
+        let tie = self.tie;
         for ((&c, s), st) in counts.iter().zip(shown.iter_mut()).zip(status.iter_mut()) {
             // Computed for every cell and selected without branches on the
-            // data, which is what makes the loop fast on mixed tables.
-            let suppressed = c >= lo && c <= hi;
+            // data, which is what makes the loop fast (and vectorizable) on
+            // mixed tables.
+            let c = narrow(c);
+            let zero = c == N::default();
+            let suppressed = (c >= lo) & (c <= hi);
             let rounded = round(c, tie);
-            *s = if c == 0 || suppressed { 0 } else { rounded };
-            *st = if c == 0 {
+            *s = if zero | suppressed { 0 } else { rounded.into() };
+            *st = if zero {
                 zero_status
             } else if suppressed {
                 CellStatus::Suppressed
