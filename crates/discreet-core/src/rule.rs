@@ -151,6 +151,24 @@ impl Default for IrccRule {
     }
 }
 
+/// [`IrccRule::small_block`] compiled for the processor `features`: the
+/// same loop, vectorized wider. Unsafe to call unless they are present.
+macro_rules! small_block_with_features {
+    ($name:ident, $features:literal) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        unsafe fn $name(
+            &self,
+            counts: &[u64],
+            shown: &mut [u64],
+            status: &mut [CellStatus],
+            round: impl Fn(u32, TieRule) -> u32,
+        ) {
+            self.small_block(counts, shown, status, round)
+        }
+    };
+}
+
 impl IrccRule {
     /// A rule with the given rounding base, suppression range (inclusive),
     /// zero display and tie rule.
@@ -288,29 +306,8 @@ impl IrccRule {
         true
     }
 
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn small_avx2(
-        &self,
-        counts: &[u64],
-        shown: &mut [u64],
-        status: &mut [CellStatus],
-        round: impl Fn(u32, TieRule) -> u32,
-    ) {
-        self.small_block(counts, shown, status, round)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-    unsafe fn small_avx512(
-        &self,
-        counts: &[u64],
-        shown: &mut [u64],
-        status: &mut [CellStatus],
-        round: impl Fn(u32, TieRule) -> u32,
-    ) {
-        self.small_block(counts, shown, status, round)
-    }
+    small_block_with_features!(small_avx2, "avx2");
+    small_block_with_features!(small_avx512, "avx512f,avx512bw,avx512dq,avx512vl");
 
     /// The loop of [`IrccRule::protect_small_block`]: counts below
     /// [`SMALL_COUNT`] in 32 bits, so rounding up cannot overflow. The
