@@ -118,6 +118,28 @@ fn write_permits(dir: &Path, rows: &[String]) -> PathBuf {
     path
 }
 
+/// The identifier counted may not be empty, even on a row the table's
+/// filter leaves out: the run stops at that row's line.
+#[test]
+fn an_empty_person_id_is_refused_with_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rows: Vec<String> = ["A1", "A2", "", "A4"]
+        .iter()
+        .enumerate()
+        .map(|(i, person)| format!("TR{i},{person},2024-01-15,tfwp,,ON,IND"))
+        .collect();
+    let input = write_permits(tmp.path(), &rows);
+    let out = tmp.path().join("rel");
+    let spec = pipeline("tr_study_permit_holders_province_level_month.toml");
+    let o = run_named(&spec, "permits", &input, &out);
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    for m in ["permits.csv", "line 4", "column `person_id`", "empty"] {
+        assert!(err.contains(m), "expected `{m}` in: {err}");
+    }
+    assert!(!out.exists());
+}
+
 #[test]
 fn study_permit_holders_are_counted_once_per_cell() {
     let tmp = tempfile::tempdir().unwrap();

@@ -39,6 +39,8 @@ pub struct RecordPass<'a> {
     pub sets: &'a [(Vec<String>, RowFilter)],
     /// An integer column summed per group instead of counting rows.
     pub weight: Option<&'a str>,
+    /// Columns checked for empty values only.
+    pub non_empty: &'a [&'a str],
 }
 
 /// SHA-256 and size of a file.
@@ -54,6 +56,9 @@ pub struct FileDigest {
     /// For a CSV, one [`Groups`] per requested set, in the order asked
     /// (sorted by values); empty for Parquet.
     pub groups: Vec<Groups>,
+    /// For a CSV, each column of [`RecordPass::non_empty`] found in the
+    /// header, and whether some row leaves it empty; empty for Parquet.
+    pub empty: Vec<(String, bool)>,
 }
 
 /// What one pass over a CSV tells of a key column.
@@ -294,6 +299,8 @@ enum Capture {
     Key,
     /// The value is numbered in this slot's dictionary.
     Slot(usize),
+    /// Only whether the value is empty matters (this empty check's index).
+    Empty(usize),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -337,6 +344,11 @@ struct RecordCounter {
     sets: Vec<GroupSet>,
     /// Line of the first value that is not UTF-8, and its slot.
     not_utf8: Option<(u64, usize)>,
+    /// Columns checked for empty values, and whether one was seen.
+    empty_names: Vec<Vec<u8>>,
+    empty: Vec<bool>,
+    /// Whether the current field has a byte (for empty checks).
+    filled: bool,
 }
 
 impl RecordCounter {
@@ -364,6 +376,9 @@ impl RecordCounter {
             weight: 0,
             sets: Vec::new(),
             not_utf8: None,
+            empty_names: Vec::new(),
+            empty: Vec::new(),
+            filled: false,
         }
     }
 
@@ -399,6 +414,12 @@ impl RecordCounter {
             });
         }
         self.weight_slot = pass.weight.map(|w| slot(w, &mut names));
+        self.empty_names = pass
+            .non_empty
+            .iter()
+            .map(|c| c.as_bytes().to_vec())
+            .collect();
+        self.empty = vec![false; pass.non_empty.len()];
         self.dicts = names.iter().map(|_| Dictionary::default()).collect();
         self.row = vec![0; names.len()];
         self.slot_names = names;
@@ -432,6 +453,9 @@ impl RecordCounter {
             weight: 0,
             sets: self.sets.iter().map(GroupSet::empty_like).collect(),
             not_utf8: None,
+            empty_names: self.empty_names.clone(),
+            empty: vec![false; self.empty.len()],
+            filled: false,
         }
     }
 
@@ -471,6 +495,10 @@ impl RecordCounter {
         self.key.sorted_runs.push(key.hashes);
         self.key.sorted_runs.append(&mut key.sorted_runs);
         self.key.has_empty |= key.has_empty;
+        for (ours, theirs) in self.empty.iter_mut().zip(part.empty) {
+            *ours |= theirs;
+        }
+        self.filled = part.filled;
         // Where the part stopped, which may be inside a record when it is
         // the file's last (no final line end) or ends in a quoted field.
         (self.key.hash, self.key.len) = (key.hash, key.len);
@@ -516,6 +544,7 @@ impl RecordCounter {
                 k.len += bytes.len() as u64;
             }
             Capture::Slot(_) => self.field.extend_from_slice(bytes),
+            Capture::Empty(_) => self.filled |= !bytes.is_empty(),
         }
     }
 
@@ -528,6 +557,7 @@ impl RecordCounter {
         match self.capture() {
             Capture::Skip => {}
             Capture::Key => self.key_end(),
+            Capture::Empty(i) => self.empty[i] |= !std::mem::take(&mut self.filled),
             Capture::Slot(i) => {
                 let field = std::mem::take(&mut self.field);
                 self.slot_value(i, &field);
@@ -586,6 +616,7 @@ impl RecordCounter {
                     self.key_end();
                 }
                 Capture::Slot(i) => self.slot_value(i, value),
+                Capture::Empty(i) => self.empty[i] |= value.is_empty(),
             }
             n += 1;
         }
@@ -604,6 +635,8 @@ impl RecordCounter {
                 self.key_index = Some(i);
             } else if let Some(s) = self.slot_names.iter().position(|n| n == name) {
                 self.capture[i] = Capture::Slot(s);
+            } else if let Some(e) = self.empty_names.iter().position(|n| n == name) {
+                self.capture[i] = Capture::Empty(e);
             }
         }
         self.complete =
@@ -1008,6 +1041,7 @@ fn digest_by(
             bytes,
             key: None,
             groups: Vec::new(),
+            empty: Vec::new(),
         });
     };
     if let Some((line, slot)) = c.not_utf8 {
@@ -1018,6 +1052,18 @@ fn digest_by(
         });
     }
     let has_empty = c.key.has_empty;
+    let empty = (pass.non_empty.iter().enumerate())
+        .filter_map(|(e, name)| {
+            let at = c.header.iter().position(|h| h == name.as_bytes())?;
+            let seen = match c.capture[at] {
+                Capture::Key => has_empty,
+                Capture::Slot(s) => c.dicts[s].values.iter().any(Vec::is_empty),
+                Capture::Empty(_) => c.empty[e],
+                Capture::Skip => return None,
+            };
+            Some((name.to_string(), seen))
+        })
+        .collect();
     let key = c.key_index.map(|_| KeyCheck {
         may_repeat: c.key.any_repeat(),
         has_empty,
@@ -1069,6 +1115,7 @@ fn digest_by(
         bytes,
         key,
         groups,
+        empty,
     })
 }
 
@@ -1166,6 +1213,7 @@ mod tests {
             key: Some("id"),
             sets,
             weight,
+            ..RecordPass::default()
         };
         let d = digest(&path, "t.csv", Some(b','), &pass);
         let _ = std::fs::remove_file(&path);
@@ -1247,13 +1295,39 @@ mod tests {
     }
 
     #[test]
+    fn empty_values_are_seen_quoted_or_not_whatever_else_reads_the_column() {
+        let text = "id,a,b,c,d\n1,x,,y,k\n2,\"\",z,\"\",\"m\"\r\n3,q,z,,n\n";
+        let sets = [set(&["b"])];
+        let pass = RecordPass {
+            key: Some("id"),
+            sets: &sets,
+            non_empty: &["a", "b", "c", "d", "id", "absent"],
+            ..RecordPass::default()
+        };
+        let path = tempfile_path(text);
+        let d = digest(&path, "t.csv", Some(b','), &pass).unwrap();
+        let _ = std::fs::remove_file(&path);
+        let e = |n: &str, seen: bool| (n.to_string(), seen);
+        assert_eq!(
+            d.empty,
+            vec![
+                e("a", true),
+                e("b", true),
+                e("c", true),
+                e("d", false),
+                e("id", false)
+            ]
+        );
+    }
+
+    #[test]
     fn chunk_boundaries_do_not_matter() {
         let text = "id,a,b\n7,\"x\"\"y\",2\r\n8,4,\"5,6\"\n9,,\"multi\nline\"\n";
         let sets = [set(&["a"]), set(&["a", "b"])];
         let pass = RecordPass {
             key: Some("id"),
             sets: &sets,
-            weight: None,
+            ..RecordPass::default()
         };
         let seen = |split: usize| {
             let mut c = RecordCounter::new(b',').with(&pass);
@@ -1289,7 +1363,16 @@ mod tests {
 
     /// Everything a read gives, comparable: hash, size, key check and
     /// groups, or the error.
-    type Outcome = Result<(String, u64, Option<KeyCheck>, Vec<Vec<(String, u64)>>), IngestError>;
+    type Outcome = Result<
+        (
+            String,
+            u64,
+            Option<KeyCheck>,
+            Vec<Vec<(String, u64)>>,
+            Vec<(String, bool)>,
+        ),
+        IngestError,
+    >;
 
     fn read_in_parts(path: &Path, pass: &RecordPass<'_>, parts: usize, piece: usize) -> Outcome {
         let reading = Reading { path, parts, piece };
@@ -1299,6 +1382,7 @@ mod tests {
                 d.bytes,
                 d.key,
                 d.groups.iter().map(flat).collect(),
+                d.empty,
             )
         })
     }
@@ -1331,9 +1415,9 @@ mod tests {
         let pass = RecordPass {
             key: Some("id"),
             sets: &sets,
-            weight: None,
+            ..RecordPass::default()
         };
-        let (_, _, key, groups) = parts_agree(&text, &pass).unwrap();
+        let (_, _, key, groups, _) = parts_agree(&text, &pass).unwrap();
         assert_eq!(key.map(|k| k.may_repeat), Some(false));
         assert_eq!(groups[1], vec![("x".to_string(), 1), ("z".to_string(), 2)]);
         // A fault after the long field is located on its own line.
@@ -1370,7 +1454,11 @@ mod tests {
                         _ => format!("v{}", rng.gen_range(0..5)),
                     });
                 }
-                fields.push(format!("{}", rng.gen_range(0..9)));
+                fields.push(match rng.gen_range(0..50) {
+                    0 => String::new(),
+                    1 => "\"\"".into(),
+                    n => format!("{}", n % 9),
+                });
                 if fault(&mut rng) {
                     fields.pop();
                 }
@@ -1389,10 +1477,13 @@ mod tests {
             if rng.gen_bool(0.2) {
                 text.pop();
             }
+            // `n` is the weight (a captured value) or only checked for
+            // empty values; `a` is captured, `id` is the key.
             let pass = RecordPass {
                 key: Some("id"),
                 sets: &sets,
                 weight: (case % 2 == 0).then_some("n"),
+                non_empty: &["n", "a", "id", "absent"],
             };
             outcomes[usize::from(parts_agree(&text, &pass).is_ok())] += 1;
         }

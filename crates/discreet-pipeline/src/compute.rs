@@ -150,10 +150,17 @@ pub fn compute(
                 sets.push((vec![cname.clone()], Vec::new()));
             }
         }
+        // Other free-text columns that may not be empty are checked for
+        // that on the way.
+        let non_empty: Vec<&str> = (input.columns.iter())
+            .filter(|(_, c)| c.kind == ColumnType::String && !c.unique && !c.nullable)
+            .map(|(n, _)| n.as_str())
+            .collect();
         let pass = RecordPass {
             key,
             sets: &sets,
             weight: input.count_column.as_deref(),
+            non_empty: &non_empty,
         };
         let (digest, groups) = if source.digest_counts_groups() {
             // CSV: one pass of our own hashes, checks and counts.
@@ -196,7 +203,10 @@ pub fn compute(
                     &format!("checking column `{cname}` of input `{name}`"),
                     || {
                         let seen = digest.key.filter(|_| Some(cname.as_str()) == key);
-                        check_text_column(&source, cname, c.unique, c.nullable, seen)
+                        let empty = (digest.empty.iter())
+                            .find(|(n, _)| n == cname)
+                            .map(|&(_, e)| e);
+                        check_text_column(&source, cname, c.unique, c.nullable, seen, empty)
                     },
                 )?;
             }
@@ -284,18 +294,21 @@ fn check_groups(
 /// rows at fault are searched for only when there is a fault.
 /// `seen` is what the CSV record pass saw of this column, when it hashed
 /// it: then no scan is needed unless two hashes met (hashes can collide,
-/// so the exact search decides).
+/// so the exact search decides). `empty` is whether the record pass saw
+/// the column empty, when it looked.
 fn check_text_column(
     source: &Source,
     column: &str,
     unique: bool,
     nullable: bool,
     seen: Option<KeyCheck>,
+    empty: Option<bool>,
 ) -> Result<(), PipelineError> {
-    let (has_null, duplicated) = match seen {
-        Some(k) => (k.has_empty, unique && k.may_repeat),
-        None if nullable && !unique => (false, false),
-        None => source.text_faults(column, unique)?,
+    let (has_null, duplicated) = match (seen, empty) {
+        (Some(k), _) => (k.has_empty, unique && k.may_repeat),
+        (None, Some(empty)) if !unique => (empty, false),
+        (None, _) if nullable && !unique => (false, false),
+        (None, _) => source.text_faults(column, unique)?,
     };
     if has_null && !nullable {
         return Err(locate(
