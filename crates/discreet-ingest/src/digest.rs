@@ -41,6 +41,36 @@ pub struct RecordPass<'a> {
     pub weight: Option<&'a str>,
     /// Columns checked for empty values only.
     pub non_empty: &'a [&'a str],
+    /// Distinct counts to prepare.
+    pub distinct: &'a [DistinctRequest],
+}
+
+/// A distinct count the record pass prepares: the distinct values of an
+/// identifier among the rows a filter keeps, by the values of at most
+/// four dimension columns. See [`DistinctPairs`].
+#[derive(Debug, Clone)]
+pub struct DistinctRequest {
+    /// The dimension columns (at most four).
+    pub columns: Vec<String>,
+    /// The identifier column whose distinct values are counted.
+    pub identifier: String,
+    /// The rows counted.
+    pub filter: RowFilter,
+}
+
+/// What the record pass found for a [`DistinctRequest`]: which identifier
+/// goes with which combination of dimension values. Enough to count the
+/// distinct identifiers of any set of combinations (any cell, at any
+/// level), with numbers standing for the identifiers' values.
+#[derive(Debug, Clone, Default)]
+pub struct DistinctPairs {
+    /// The combinations of the dimension columns' values among the rows
+    /// kept, with their rows, in no particular order.
+    pub groups: Groups,
+    /// Each (identifier, group) pair of the rows kept, once, sorted: a
+    /// number standing for the identifier's value (the same number for the
+    /// same value), and the group's index in `groups`.
+    pub pairs: Vec<(u32, u32)>,
 }
 
 /// SHA-256 and size of a file.
@@ -59,6 +89,9 @@ pub struct FileDigest {
     /// For a CSV, each column of [`RecordPass::non_empty`] found in the
     /// header, and whether some row leaves it empty; empty for Parquet.
     pub empty: Vec<(String, bool)>,
+    /// For a CSV, one [`DistinctPairs`] per [`RecordPass::distinct`]
+    /// request, in order; empty for Parquet.
+    pub distinct: Vec<DistinctPairs>,
 }
 
 /// What one pass over a CSV tells of a key column.
@@ -277,10 +310,7 @@ impl GroupSet {
                 self.pair.entry(key, || 0)
             }
             _ if self.slots.len() <= 4 => {
-                let mut key = 0u128;
-                for (i, &s) in self.slots.iter().enumerate() {
-                    key |= u128::from(row[s]) << (32 * i);
-                }
+                let key = pack_ids(&self.slots, |_, slot| row[slot]);
                 self.packed.entry(key, || 0)
             }
             _ => {
@@ -290,6 +320,63 @@ impl GroupSet {
         };
         *n = n.saturating_add(measure);
     }
+}
+
+/// A [`DistinctRequest`] being counted.
+struct DistinctSet {
+    /// Slots of the dimension columns, and the filters (its measures are
+    /// not used).
+    rows: GroupSet,
+    /// Slot of the identifier.
+    identifier: usize,
+    /// Group number of each combination of dimension value numbers
+    /// (packed as in [`GroupSet`]).
+    group_of: IntMap<u128, u32>,
+    /// Each group's packed value numbers and rows.
+    groups: Vec<(u128, u64)>,
+    /// Per row kept: the identifier's value number, then the group number.
+    pairs: Vec<u64>,
+}
+
+impl DistinctSet {
+    fn empty_like(&self) -> Self {
+        DistinctSet {
+            rows: self.rows.empty_like(),
+            identifier: self.identifier,
+            group_of: IntMap::default(),
+            groups: Vec::new(),
+            pairs: Vec::new(),
+        }
+    }
+
+    /// The number of the group whose packed key is `key`.
+    #[inline]
+    fn group(&mut self, key: u128) -> u32 {
+        let next = self.groups.len() as u32;
+        let g = *self.group_of.entry(key, || next);
+        if g == next {
+            self.groups.push((key, 0));
+        }
+        g
+    }
+
+    /// A row kept: `row` holds its value numbers by slot.
+    #[inline]
+    fn add(&mut self, row: &[u32]) {
+        let g = self.group(pack_ids(&self.rows.slots, |_, slot| row[slot]));
+        self.groups[g as usize].1 += 1;
+        self.pairs
+            .push(u64::from(row[self.identifier]) << 32 | u64::from(g));
+    }
+}
+
+/// The value numbers of up to four slots in one integer, 32 bits each:
+/// `id(i, slot)` is the number of the `i`th.
+#[inline]
+fn pack_ids(slots: &[usize], id: impl Fn(usize, usize) -> u32) -> u128 {
+    (slots.iter().enumerate()).fold(0, |key, (i, &slot)| {
+        key | u128::from(id(i, slot)) << (32 * i)
+    })
 }
 
 /// What the pass does with a field, by its position in the record.
@@ -349,6 +436,7 @@ struct RecordCounter {
     empty: Vec<bool>,
     /// Whether the current field has a byte (for empty checks).
     filled: bool,
+    distinct: Vec<DistinctSet>,
 }
 
 impl RecordCounter {
@@ -379,6 +467,7 @@ impl RecordCounter {
             empty_names: Vec::new(),
             empty: Vec::new(),
             filled: false,
+            distinct: Vec::new(),
         }
     }
 
@@ -395,22 +484,40 @@ impl RecordCounter {
             }
         };
         let mut names = Vec::new();
-        for (cols, filter) in pass.sets {
-            let slots = cols.iter().map(|c| slot(c, &mut names)).collect();
+        let group_set = |cols: &[String], filter: &RowFilter, names: &mut Vec<Vec<u8>>| {
+            let slots = cols.iter().map(|c| slot(c, names)).collect();
             let filters = filter
                 .iter()
                 .map(|(c, vals)| {
                     let allowed = vals.iter().map(|v| v.as_bytes().to_vec()).collect();
-                    (slot(c, &mut names), allowed, Vec::new())
+                    (slot(c, names), allowed, Vec::new())
                 })
                 .collect();
-            self.sets.push(GroupSet {
+            GroupSet {
                 slots,
                 filters,
                 single: Vec::new(),
                 pair: IntMap::default(),
                 packed: IntMap::default(),
                 wide: FastMap::default(),
+            }
+        };
+        for (cols, filter) in pass.sets {
+            let set = group_set(cols, filter, &mut names);
+            self.sets.push(set);
+        }
+        for d in pass.distinct {
+            assert!(
+                d.columns.len() <= 4,
+                "a distinct count by at most 4 columns"
+            );
+            let rows = group_set(&d.columns, &d.filter, &mut names);
+            self.distinct.push(DistinctSet {
+                rows,
+                identifier: slot(&d.identifier, &mut names),
+                group_of: IntMap::default(),
+                groups: Vec::new(),
+                pairs: Vec::new(),
             });
         }
         self.weight_slot = pass.weight.map(|w| slot(w, &mut names));
@@ -456,6 +563,7 @@ impl RecordCounter {
             empty_names: self.empty_names.clone(),
             empty: vec![false; self.empty.len()],
             filled: false,
+            distinct: self.distinct.iter().map(DistinctSet::empty_like).collect(),
         }
     }
 
@@ -484,6 +592,22 @@ impl RecordCounter {
                 }
                 set.add(&row, n);
             }
+        }
+        for (ours, theirs) in self.distinct.iter_mut().zip(part.distinct) {
+            let slots = ours.rows.slots.clone();
+            let groups: Vec<u32> = (theirs.groups.iter())
+                .map(|&(key, rows)| {
+                    let key = pack_ids(&slots, |i, slot| number(slot, (key >> (32 * i)) as u32));
+                    let g = ours.group(key);
+                    ours.groups[g as usize].1 += rows;
+                    g
+                })
+                .collect();
+            let identifier = ours.identifier;
+            ours.pairs.extend(theirs.pairs.iter().map(|&p| {
+                let person = number(identifier, (p >> 32) as u32);
+                u64::from(person) << 32 | u64::from(groups[p as u32 as usize])
+            }));
         }
         if self.not_utf8.is_none() {
             self.not_utf8 = part
@@ -656,6 +780,11 @@ impl RecordCounter {
         for set in &mut self.sets {
             if set.keeps(&self.row, &self.dicts) {
                 set.add(&self.row, measure);
+            }
+        }
+        for d in &mut self.distinct {
+            if d.rows.keeps(&self.row, &self.dicts) {
+                d.add(&self.row);
             }
         }
     }
@@ -1042,6 +1171,7 @@ fn digest_by(
             key: None,
             groups: Vec::new(),
             empty: Vec::new(),
+            distinct: Vec::new(),
         });
     };
     if let Some((line, slot)) = c.not_utf8 {
@@ -1069,16 +1199,45 @@ fn digest_by(
         has_empty,
     });
     // Every value was checked as UTF-8 when first seen; empty is `None`.
-    let text: Vec<Vec<Option<String>>> = c
-        .dicts
-        .iter()
-        .map(|d| {
-            d.values
-                .iter()
+    // Only the columns that key groups are turned into text: an
+    // identifier's dictionary can hold millions of values.
+    let mut keys_groups = vec![false; c.dicts.len()];
+    for slots in (c.sets.iter().map(|s| &s.slots)).chain(c.distinct.iter().map(|d| &d.rows.slots)) {
+        slots.iter().for_each(|&s| keys_groups[s] = true);
+    }
+    let text: Vec<Vec<Option<String>>> = (c.dicts.iter().zip(keys_groups))
+        .map(|(d, needed)| {
+            let values = d.values.iter().take(if needed { usize::MAX } else { 0 });
+            values
                 .map(|v| {
                     (!v.is_empty()).then(|| String::from_utf8(v.clone()).expect("checked above"))
                 })
                 .collect()
+        })
+        .collect();
+    let value = |slot: usize, id: u32| &text[slot][id as usize];
+    let distinct = (pass.distinct.iter().zip(c.distinct))
+        .map(|(request, mut d)| {
+            d.pairs.sort_unstable();
+            d.pairs.dedup();
+            let slots = &d.rows.slots;
+            let keys = (0..slots.len())
+                .map(|i| {
+                    (d.groups.iter())
+                        .map(|&(key, _)| value(slots[i], (key >> (32 * i)) as u32).clone())
+                        .collect()
+                })
+                .collect();
+            DistinctPairs {
+                groups: Groups {
+                    columns: request.columns.clone(),
+                    keys,
+                    counts: d.groups.iter().map(|&(_, rows)| rows).collect(),
+                },
+                pairs: (d.pairs.iter())
+                    .map(|&p| ((p >> 32) as u32, p as u32))
+                    .collect(),
+            }
         })
         .collect();
     let groups = pass
@@ -1089,7 +1248,6 @@ fn digest_by(
             let width = set.slots.len();
             let slots = set.slots.clone();
             let mut rows = set.into_rows();
-            let value = |slot: usize, id: u32| &text[slot][id as usize];
             rows.sort_unstable_by(|a, b| {
                 let ka = slots.iter().zip(&a.0).map(|(&s, &id)| value(s, id));
                 let kb = slots.iter().zip(&b.0).map(|(&s, &id)| value(s, id));
@@ -1116,6 +1274,7 @@ fn digest_by(
         key,
         groups,
         empty,
+        distinct,
     })
 }
 

@@ -23,6 +23,6 @@ mod error;
 mod int_map;
 mod source;
 
-pub use digest::{FileDigest, KeyCheck, RecordPass};
+pub use digest::{DistinctPairs, DistinctRequest, FileDigest, KeyCheck, RecordPass};
 pub use error::IngestError;
 pub use source::{Format, Groups, LevelMap, RowFilter, Source};

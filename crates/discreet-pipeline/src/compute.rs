@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use discreet_core::{IrccRule, MarginKind, NodeId, ProtectedTable, Table};
+use discreet_core::{CellIndex, IrccRule, MarginKind, NodeId, ProtectedTable, Table};
 use discreet_ingest::{
-    Format, Groups, IngestError, KeyCheck, LevelMap, RecordPass, RowFilter, Source,
+    DistinctPairs, DistinctRequest, Format, Groups, IngestError, KeyCheck, LevelMap, RecordPass,
+    RowFilter, Source,
 };
 use discreet_publish::{InputDigest, TableView};
 use discreet_spec::model::{ColumnType, InputFormat};
@@ -156,13 +157,32 @@ pub fn compute(
             .filter(|(_, c)| c.kind == ColumnType::String && !c.unique && !c.nullable)
             .map(|(n, _)| n.as_str())
             .collect();
+        // CSV: distinct counts (tables of at most four dimensions) are
+        // prepared by the record pass too.
+        let mut requests = Vec::new();
+        let mut request_of_table = vec![None; table_ids.len()];
+        for (k, &t) in table_ids.iter().enumerate() {
+            let tp = &plan.tables[t];
+            match &tp.count_distinct {
+                Some(column) if source.digest_counts_groups() && tp.dimensions.len() <= 4 => {
+                    request_of_table[k] = Some(requests.len());
+                    requests.push(DistinctRequest {
+                        columns: sets[set_of_table[k]].0.clone(),
+                        identifier: column.clone(),
+                        filter: tp.filter.clone(),
+                    });
+                }
+                _ => {}
+            }
+        }
         let pass = RecordPass {
             key,
             sets: &sets,
             weight: input.count_column.as_deref(),
             non_empty: &non_empty,
+            distinct: &requests,
         };
-        let (digest, groups) = if source.digest_counts_groups() {
+        let (mut digest, groups) = if source.digest_counts_groups() {
             // CSV: one pass of our own hashes, checks and counts.
             let mut digest = stage(
                 reporter,
@@ -212,6 +232,7 @@ pub fn compute(
             }
         }
 
+        let distinct = std::mem::take(&mut digest.distinct);
         for (k, &t) in table_ids.iter().enumerate() {
             let tp = &plan.tables[t];
             let g = &groups[set_of_table[k]];
@@ -222,7 +243,10 @@ pub fn compute(
                 Some(column) => stage(
                     reporter,
                     &format!("counting distinct `{column}` for table `{}`", tp.name),
-                    || build_distinct_table(plan, t, &source, g, column),
+                    || match request_of_table[k] {
+                        Some(r) => build_distinct_from_pairs(plan, t, &source, &distinct[r]),
+                        None => build_distinct_table(plan, t, &source, g, column),
+                    },
                 )?,
             };
             if table.counts()[0] == 0 {
@@ -422,11 +446,37 @@ fn build_distinct_table(
 
 /// Maps each group to its leaf cell and builds the table with all margins.
 fn build_table(plan: &Plan, t: usize, source: &Source, g: &Groups) -> Result<Table, PipelineError> {
-    let tp = &plan.tables[t];
-    let dims: Vec<&discreet_spec::Dimension> =
-        tp.dimensions.iter().map(|d| &plan.dimensions[d]).collect();
+    let leaves = leaf_cells(plan, t, source, g)?;
+    let leaf_cells =
+        (leaves.iter().zip(&g.counts)).filter_map(|(coords, &n)| Some((&coords.as_ref()?[..], n)));
+    Table::from_leaf_counts(
+        plan.tables[t].name.clone(),
+        hierarchies(plan, t),
+        leaf_cells,
+    )
+    .map_err(|e| PipelineError::Usage(format!("spec {}: {e}", plan.source_name)))
+}
+
+/// The hierarchies of table `t`'s dimensions.
+fn hierarchies(plan: &Plan, t: usize) -> Vec<discreet_core::Hierarchy> {
+    (plan.tables[t].dimensions.iter())
+        .map(|d| plan.dimensions[d].hierarchy.clone())
+        .collect()
+}
+
+/// Each group's leaf cell in table `t` (a leaf per dimension), or `None`
+/// when it falls outside the table's period.
+fn leaf_cells(
+    plan: &Plan,
+    t: usize,
+    source: &Source,
+    g: &Groups,
+) -> Result<Vec<Option<Vec<NodeId>>>, PipelineError> {
+    let dims: Vec<&discreet_spec::Dimension> = (plan.tables[t].dimensions.iter())
+        .map(|d| &plan.dimensions[d])
+        .collect();
     let mut caches: Vec<HashMap<&str, Mapped>> = vec![HashMap::new(); dims.len()];
-    let mut leaf_cells: Vec<(Vec<NodeId>, u64)> = Vec::with_capacity(g.len());
+    let mut leaves = Vec::with_capacity(g.len());
     'groups: for i in 0..g.len() {
         let mut coords = Vec::with_capacity(dims.len());
         for (d, dim) in dims.iter().enumerate() {
@@ -443,16 +493,79 @@ fn build_table(plan: &Plan, t: usize, source: &Source, g: &Groups) -> Result<Tab
             };
             match mapped {
                 Mapped::Leaf(id) => coords.push(id),
-                Mapped::OutsidePeriod => continue 'groups,
+                Mapped::OutsidePeriod => {
+                    leaves.push(None);
+                    continue 'groups;
+                }
             }
         }
-        leaf_cells.push((coords, g.counts[i]));
+        leaves.push(Some(coords));
     }
-    let hierarchies = dims.iter().map(|d| d.hierarchy.clone()).collect();
-    Table::from_leaf_counts(
-        tp.name.clone(),
-        hierarchies,
-        leaf_cells.iter().map(|(c, n)| (&c[..], *n)),
+    Ok(leaves)
+}
+
+/// Builds a table of distinct counts from the (identifier, group) pairs of
+/// the record pass: each identifier counts once in every cell that holds
+/// one of its groups' leaf cells, margins included (never by adding
+/// children, which would count it twice).
+fn build_distinct_from_pairs(
+    plan: &Plan,
+    t: usize,
+    source: &Source,
+    found: &DistinctPairs,
+) -> Result<Table, PipelineError> {
+    let mut table = Table::zeros(
+        plan.tables[t].name.clone(),
+        hierarchies(plan, t),
+        MarginKind::Distinct,
     )
-    .map_err(|e| PipelineError::Usage(format!("spec {}: {e}", plan.source_name)))
+    .map_err(|e| PipelineError::Usage(format!("spec {}: {e}", plan.source_name)))?;
+    // Every cell above each group's leaf cell: all combinations of the
+    // leaves' ancestors (themselves included).
+    let cells_above: Vec<Vec<CellIndex>> = leaf_cells(plan, t, source, &found.groups)?
+        .into_iter()
+        .map(|leaf| {
+            let Some(leaf) = leaf else {
+                return Vec::new();
+            };
+            let mut cells: Vec<Vec<NodeId>> = vec![Vec::new()];
+            for (&node, h) in leaf.iter().zip(table.dims()) {
+                let up: Vec<NodeId> = std::iter::once(node)
+                    .chain(h.ancestors(node).filter(|&a| a != node))
+                    .collect();
+                cells = (cells.into_iter())
+                    .flat_map(|c| {
+                        up.iter().map(move |&a| {
+                            let mut c = c.clone();
+                            c.push(a);
+                            c
+                        })
+                    })
+                    .collect();
+            }
+            cells.iter().map(|c| table.index(c)).collect()
+        })
+        .collect();
+    let mut counts = vec![0u64; table.len()];
+    let mut cells: Vec<CellIndex> = Vec::new();
+    for pairs in found.pairs.chunk_by(|a, b| a.0 == b.0) {
+        // One identifier: the cells above any of its groups, each once.
+        cells.clear();
+        for &(_, g) in pairs {
+            cells.extend_from_slice(&cells_above[g as usize]);
+        }
+        if pairs.len() > 1 {
+            cells.sort_unstable();
+            cells.dedup();
+        }
+        for &c in &cells {
+            counts[c] += 1;
+        }
+    }
+    let mut coords = Vec::new();
+    for (i, &n) in counts.iter().enumerate().filter(|&(_, &n)| n > 0) {
+        table.coords(i, &mut coords);
+        table.set(&coords, n);
+    }
+    Ok(table)
 }
