@@ -327,15 +327,73 @@ struct DistinctSet {
     /// Slots of the dimension columns, and the filters (its measures are
     /// not used).
     rows: GroupSet,
-    /// Slot of the identifier.
-    identifier: usize,
+    /// Where the identifier is read.
+    identifier: IdentifierAt,
     /// Group number of each combination of dimension value numbers
     /// (packed as in [`GroupSet`]).
     group_of: IntMap<u128, u32>,
     /// Each group's packed value numbers and rows.
     groups: Vec<(u128, u64)>,
-    /// Per row kept: the identifier's value number, then the group number.
-    pairs: Vec<u64>,
+    /// Per row kept: its identifier and group.
+    pairs: Vec<Pair>,
+}
+
+/// Where a distinct count's identifier is read: the value number of a
+/// captured column (one some group also reads), or an [`Identifier`].
+#[derive(Clone, Copy)]
+enum IdentifierAt {
+    Slot(usize),
+    Ident(usize),
+}
+
+/// A row's identifier (an [`Identifier`] value, or a value number) and
+/// group number.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Pair {
+    person: [u64; 2],
+    group: u32,
+}
+
+impl Pair {
+    fn new(person: u128, group: u32) -> Self {
+        Pair {
+            person: [(person >> 64) as u64, person as u64],
+            group,
+        }
+    }
+
+    fn person(&self) -> u128 {
+        u128::from(self.person[0]) << 64 | u128::from(self.person[1])
+    }
+}
+
+/// Marks an [`Identifier`] value that is a long value's number, not a
+/// packed value (whose top byte is its length, at most 15).
+const LONG: u128 = 0xff << 120;
+
+/// An identifier column read for distinct counts. Its values are not
+/// numbered in a dictionary (there may be as many as rows): a value of up
+/// to 15 bytes stands for itself, packed; only longer ones are numbered.
+#[derive(Default)]
+struct Identifier {
+    name: Vec<u8>,
+    /// Whether it is also the key column (hashed like it).
+    is_key: bool,
+    /// The current row's value.
+    value: u128,
+    /// Numbers of the long values.
+    long: Dictionary,
+    has_empty: bool,
+}
+
+impl Identifier {
+    fn empty_like(&self) -> Self {
+        Identifier {
+            name: self.name.clone(),
+            is_key: self.is_key,
+            ..Identifier::default()
+        }
+    }
 }
 
 impl DistinctSet {
@@ -360,13 +418,17 @@ impl DistinctSet {
         g
     }
 
-    /// A row kept: `row` holds its value numbers by slot.
+    /// A row kept: `row` holds its value numbers by slot, `idents` its
+    /// identifiers.
     #[inline]
-    fn add(&mut self, row: &[u32]) {
+    fn add(&mut self, row: &[u32], idents: &[Identifier]) {
         let g = self.group(pack_ids(&self.rows.slots, |_, slot| row[slot]));
         self.groups[g as usize].1 += 1;
-        self.pairs
-            .push(u64::from(row[self.identifier]) << 32 | u64::from(g));
+        let person = match self.identifier {
+            IdentifierAt::Slot(s) => u128::from(row[s]),
+            IdentifierAt::Ident(i) => idents[i].value,
+        };
+        self.pairs.push(Pair::new(person, g));
     }
 }
 
@@ -388,6 +450,8 @@ enum Capture {
     Slot(usize),
     /// Only whether the value is empty matters (this empty check's index).
     Empty(usize),
+    /// An identifier counted distinct (its index).
+    Ident(usize),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -430,13 +494,14 @@ struct RecordCounter {
     weight: i64,
     sets: Vec<GroupSet>,
     /// Line of the first value that is not UTF-8, and its slot.
-    not_utf8: Option<(u64, usize)>,
+    not_utf8: Option<(u64, Vec<u8>)>,
     /// Columns checked for empty values, and whether one was seen.
     empty_names: Vec<Vec<u8>>,
     empty: Vec<bool>,
     /// Whether the current field has a byte (for empty checks).
     filled: bool,
     distinct: Vec<DistinctSet>,
+    idents: Vec<Identifier>,
 }
 
 impl RecordCounter {
@@ -468,6 +533,7 @@ impl RecordCounter {
             empty: Vec::new(),
             filled: false,
             distinct: Vec::new(),
+            idents: Vec::new(),
         }
     }
 
@@ -514,13 +580,34 @@ impl RecordCounter {
             let rows = group_set(&d.columns, &d.filter, &mut names);
             self.distinct.push(DistinctSet {
                 rows,
-                identifier: slot(&d.identifier, &mut names),
+                identifier: IdentifierAt::Ident(0),
                 group_of: IntMap::default(),
                 groups: Vec::new(),
                 pairs: Vec::new(),
             });
         }
         self.weight_slot = pass.weight.map(|w| slot(w, &mut names));
+        // An identifier that some group reads anyway is numbered in its
+        // dictionary; any other is an identifier of its own.
+        for (set, d) in self.distinct.iter_mut().zip(pass.distinct) {
+            let name = d.identifier.as_bytes();
+            set.identifier = match names.iter().position(|n| n == name) {
+                Some(s) => IdentifierAt::Slot(s),
+                None => {
+                    IdentifierAt::Ident(match self.idents.iter().position(|i| i.name == name) {
+                        Some(i) => i,
+                        None => {
+                            self.idents.push(Identifier {
+                                name: name.to_vec(),
+                                is_key: pass.key == Some(d.identifier.as_str()),
+                                ..Identifier::default()
+                            });
+                            self.idents.len() - 1
+                        }
+                    })
+                }
+            };
+        }
         self.empty_names = pass
             .non_empty
             .iter()
@@ -564,6 +651,7 @@ impl RecordCounter {
             empty: vec![false; self.empty.len()],
             filled: false,
             distinct: self.distinct.iter().map(DistinctSet::empty_like).collect(),
+            idents: self.idents.iter().map(Identifier::empty_like).collect(),
         }
     }
 
@@ -583,6 +671,23 @@ impl RecordCounter {
             .map(|(theirs, ours)| theirs.values.iter().map(|v| ours.intern(v).0).collect())
             .collect();
         let number = |slot: usize, id: u32| renumber[slot].get(id as usize).copied().unwrap_or(0);
+        let long: Vec<Vec<u32>> = (part.idents.iter().zip(&mut self.idents))
+            .map(|(theirs, ours)| {
+                theirs
+                    .long
+                    .values
+                    .iter()
+                    .map(|v| ours.long.intern(v).0)
+                    .collect()
+            })
+            .collect();
+        let person = |at: IdentifierAt, person: u128| match at {
+            IdentifierAt::Slot(s) => u128::from(number(s, person as u32)),
+            IdentifierAt::Ident(i) if person >> 120 == LONG >> 120 => {
+                LONG | u128::from(long[i][person as u32 as usize])
+            }
+            IdentifierAt::Ident(_) => person,
+        };
         let mut row = vec![0u32; renumber.len()];
         for (set, theirs) in self.sets.iter_mut().zip(part.sets) {
             let slots = theirs.slots.clone();
@@ -604,15 +709,19 @@ impl RecordCounter {
                 })
                 .collect();
             let identifier = ours.identifier;
-            ours.pairs.extend(theirs.pairs.iter().map(|&p| {
-                let person = number(identifier, (p >> 32) as u32);
-                u64::from(person) << 32 | u64::from(groups[p as u32 as usize])
-            }));
+            ours.pairs.extend(
+                (theirs.pairs.iter())
+                    .map(|p| Pair::new(person(identifier, p.person()), groups[p.group as usize])),
+            );
+        }
+        for (i, (ours, theirs)) in self.idents.iter_mut().zip(&part.idents).enumerate() {
+            ours.has_empty |= theirs.has_empty;
+            ours.value = person(IdentifierAt::Ident(i), theirs.value);
         }
         if self.not_utf8.is_none() {
             self.not_utf8 = part
                 .not_utf8
-                .map(|(line, slot)| (lines_before + line, slot));
+                .map(|(line, column)| (lines_before + line, column));
         }
         let mut key = part.key;
         key.hashes.sort_unstable();
@@ -667,7 +776,7 @@ impl RecordCounter {
                 }
                 k.len += bytes.len() as u64;
             }
-            Capture::Slot(_) => self.field.extend_from_slice(bytes),
+            Capture::Slot(_) | Capture::Ident(_) => self.field.extend_from_slice(bytes),
             Capture::Empty(_) => self.filled |= !bytes.is_empty(),
         }
     }
@@ -685,6 +794,12 @@ impl RecordCounter {
             Capture::Slot(i) => {
                 let field = std::mem::take(&mut self.field);
                 self.slot_value(i, &field);
+                self.field = field;
+                self.field.clear();
+            }
+            Capture::Ident(i) => {
+                let field = std::mem::take(&mut self.field);
+                self.ident_value(i, &field);
                 self.field = field;
                 self.field.clear();
             }
@@ -710,10 +825,38 @@ impl RecordCounter {
         let (id, new) = self.dicts[slot].intern(value);
         self.row[slot] = id;
         if new && self.not_utf8.is_none() && std::str::from_utf8(value).is_err() {
-            self.not_utf8 = Some((self.record_line, slot));
+            self.not_utf8 = Some((self.record_line, self.slot_names[slot].clone()));
         }
         if self.weight_slot == Some(slot) {
             self.weight = parse_weight(value);
+        }
+    }
+
+    /// A whole value of the key column.
+    #[inline]
+    fn key_value(&mut self, value: &[u8]) {
+        let k = &mut self.key;
+        for &b in value {
+            k.hash = (k.hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        }
+        k.len = value.len() as u64;
+        self.key_end();
+    }
+
+    /// The value of identifier `i`.
+    #[inline]
+    fn ident_value(&mut self, i: usize, value: &[u8]) {
+        let ident = &mut self.idents[i];
+        ident.has_empty |= value.is_empty();
+        ident.value = match pack(value) {
+            Some(packed) => packed,
+            None => LONG | u128::from(ident.long.intern(value).0),
+        };
+        if !value.is_ascii() && self.not_utf8.is_none() && std::str::from_utf8(value).is_err() {
+            self.not_utf8 = Some((self.record_line, ident.name.clone()));
+        }
+        if ident.is_key {
+            self.key_value(value);
         }
     }
 
@@ -731,15 +874,9 @@ impl RecordCounter {
         for value in line.split(|&b| b == delimiter) {
             match self.capture.get(n).copied().unwrap_or(Capture::Skip) {
                 Capture::Skip => {}
-                Capture::Key => {
-                    let k = &mut self.key;
-                    for &b in value {
-                        k.hash = (k.hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
-                    }
-                    k.len = value.len() as u64;
-                    self.key_end();
-                }
+                Capture::Key => self.key_value(value),
                 Capture::Slot(i) => self.slot_value(i, value),
+                Capture::Ident(i) => self.ident_value(i, value),
                 Capture::Empty(i) => self.empty[i] |= value.is_empty(),
             }
             n += 1;
@@ -754,17 +891,24 @@ impl RecordCounter {
         self.in_header = false;
         self.capture = vec![Capture::Skip; self.header.len()];
         for (i, name) in self.header.iter().enumerate() {
-            if self.key_name.as_deref() == Some(name.as_slice()) {
+            if let Some(e) = (self.idents.iter()).position(|d| d.name == *name && d.is_key) {
+                // The key is hashed as the identifier is read.
+                self.capture[i] = Capture::Ident(e);
+                self.key_index = Some(i);
+            } else if self.key_name.as_deref() == Some(name.as_slice()) {
                 self.capture[i] = Capture::Key;
                 self.key_index = Some(i);
             } else if let Some(s) = self.slot_names.iter().position(|n| n == name) {
                 self.capture[i] = Capture::Slot(s);
+            } else if let Some(e) = self.idents.iter().position(|d| d.name == *name) {
+                self.capture[i] = Capture::Ident(e);
             } else if let Some(e) = self.empty_names.iter().position(|n| n == name) {
                 self.capture[i] = Capture::Empty(e);
             }
         }
-        self.complete =
-            (0..self.slot_names.len()).all(|s| self.capture.contains(&Capture::Slot(s)));
+        self.complete = (0..self.slot_names.len())
+            .all(|s| self.capture.contains(&Capture::Slot(s)))
+            && (0..self.idents.len()).all(|i| self.capture.contains(&Capture::Ident(i)));
     }
 
     /// A data record is complete: add it to every group set that keeps it.
@@ -784,7 +928,7 @@ impl RecordCounter {
         }
         for d in &mut self.distinct {
             if d.rows.keeps(&self.row, &self.dicts) {
-                d.add(&self.row);
+                d.add(&self.row, &self.idents);
             }
         }
     }
@@ -1174,10 +1318,10 @@ fn digest_by(
             distinct: Vec::new(),
         });
     };
-    if let Some((line, slot)) = c.not_utf8 {
+    if let Some((line, column)) = c.not_utf8 {
         return Err(IngestError {
             line: Some(line),
-            column: Some(String::from_utf8_lossy(&c.slot_names[slot]).into_owned()),
+            column: Some(String::from_utf8_lossy(&column).into_owned()),
             ..IngestError::file(file, "UTF-8 text; found bytes that are not UTF-8")
         });
     }
@@ -1189,6 +1333,7 @@ fn digest_by(
                 Capture::Key => has_empty,
                 Capture::Slot(s) => c.dicts[s].values.iter().any(Vec::is_empty),
                 Capture::Empty(_) => c.empty[e],
+                Capture::Ident(i) => c.idents[i].has_empty,
                 Capture::Skip => return None,
             };
             Some((name.to_string(), seen))
@@ -1199,16 +1344,9 @@ fn digest_by(
         has_empty,
     });
     // Every value was checked as UTF-8 when first seen; empty is `None`.
-    // Only the columns that key groups are turned into text: an
-    // identifier's dictionary can hold millions of values.
-    let mut keys_groups = vec![false; c.dicts.len()];
-    for slots in (c.sets.iter().map(|s| &s.slots)).chain(c.distinct.iter().map(|d| &d.rows.slots)) {
-        slots.iter().for_each(|&s| keys_groups[s] = true);
-    }
-    let text: Vec<Vec<Option<String>>> = (c.dicts.iter().zip(keys_groups))
-        .map(|(d, needed)| {
-            let values = d.values.iter().take(if needed { usize::MAX } else { 0 });
-            values
+    let text: Vec<Vec<Option<String>>> = (c.dicts.iter())
+        .map(|d| {
+            (d.values.iter())
                 .map(|v| {
                     (!v.is_empty()).then(|| String::from_utf8(v.clone()).expect("checked above"))
                 })
@@ -1220,6 +1358,15 @@ fn digest_by(
         .map(|(request, mut d)| {
             d.pairs.sort_unstable();
             d.pairs.dedup();
+            // Identifiers numbered in order: equal ones are adjacent.
+            let mut numbered = Vec::with_capacity(d.pairs.len());
+            let mut number = 0u32;
+            for (i, p) in d.pairs.iter().enumerate() {
+                if i > 0 && p.person != d.pairs[i - 1].person {
+                    number += 1;
+                }
+                numbered.push((number, p.group));
+            }
             let slots = &d.rows.slots;
             let keys = (0..slots.len())
                 .map(|i| {
@@ -1234,9 +1381,7 @@ fn digest_by(
                     keys,
                     counts: d.groups.iter().map(|&(_, rows)| rows).collect(),
                 },
-                pairs: (d.pairs.iter())
-                    .map(|&p| ((p >> 32) as u32, p as u32))
-                    .collect(),
+                pairs: numbered,
             }
         })
         .collect();
@@ -1480,6 +1625,32 @@ mod tests {
     }
 
     #[test]
+    fn distinct_pairs_give_each_identifier_once_per_group() {
+        let text = "id,p,a,k\n1,P1,x,s\n2,P1,x,s\n3,P1,y,s\n4,P2,x,s\n5,\"P2\",x,t\n\
+                    6,LONG-IDENTIFIER-OF-20,y,s\n7,\"LONG-IDENTIFIER-OF-20\",y,s\n";
+        let request = DistinctRequest {
+            columns: vec!["a".to_string()],
+            identifier: "p".to_string(),
+            filter: vec![("k".to_string(), vec!["s".to_string()])],
+        };
+        let pass = RecordPass {
+            distinct: std::slice::from_ref(&request),
+            non_empty: &["p"],
+            ..RecordPass::default()
+        };
+        let path = tempfile_path(text);
+        let d = digest(&path, "t.csv", Some(b','), &pass).unwrap();
+        let _ = std::fs::remove_file(&path);
+        let found = &d.distinct[0];
+        // Row 5 is filtered out; groups in order of appearance.
+        let s = |a: &str, n: u64| (a.to_string(), n);
+        assert_eq!(flat(&found.groups), vec![s("x", 3), s("y", 3)]);
+        // P1 in x and y, P2 in x, the long identifier in y (twice).
+        assert_eq!(found.pairs, vec![(0, 0), (0, 1), (1, 0), (2, 1)]);
+        assert_eq!(d.empty, vec![("p".to_string(), false)]);
+    }
+
+    #[test]
     fn chunk_boundaries_do_not_matter() {
         let text = "id,a,b\n7,\"x\"\"y\",2\r\n8,4,\"5,6\"\n9,,\"multi\nline\"\n";
         let sets = [set(&["a"]), set(&["a", "b"])];
@@ -1529,6 +1700,7 @@ mod tests {
             Option<KeyCheck>,
             Vec<Vec<(String, u64)>>,
             Vec<(String, bool)>,
+            Vec<(Vec<(String, u64)>, Vec<(u32, u32)>)>,
         ),
         IngestError,
     >;
@@ -1542,6 +1714,9 @@ mod tests {
                 d.key,
                 d.groups.iter().map(flat).collect(),
                 d.empty,
+                (d.distinct.iter())
+                    .map(|p| (flat(&p.groups), p.pairs.clone()))
+                    .collect(),
             )
         })
     }
@@ -1576,7 +1751,7 @@ mod tests {
             sets: &sets,
             ..RecordPass::default()
         };
-        let (_, _, key, groups, _) = parts_agree(&text, &pass).unwrap();
+        let (_, _, key, groups, _, _) = parts_agree(&text, &pass).unwrap();
         assert_eq!(key.map(|k| k.may_repeat), Some(false));
         assert_eq!(groups[1], vec![("x".to_string(), 1), ("z".to_string(), 2)]);
         // A fault after the long field is located on its own line.
@@ -1597,6 +1772,18 @@ mod tests {
                 vec![("a".to_string(), vec!["p".to_string(), "q,r".to_string()])],
             ),
         ];
+        // Identifiers read as the key, as a captured column, and (`n`,
+        // every other case) as an identifier only, long ones included.
+        let request = |by: &str, identifier: &str, filter: &RowFilter| DistinctRequest {
+            columns: vec![by.to_string()],
+            identifier: identifier.to_string(),
+            filter: filter.clone(),
+        };
+        let distinct = [
+            request("a", "id", &sets[2].1),
+            request("a", "b", &sets[2].1),
+            request("b", "n", &Vec::new()),
+        ];
         let mut outcomes = [0usize; 2];
         for case in 0..300 {
             let fault = |rng: &mut rand_chacha::ChaCha8Rng| rng.gen_bool(0.01);
@@ -1616,6 +1803,7 @@ mod tests {
                 fields.push(match rng.gen_range(0..50) {
                     0 => String::new(),
                     1 => "\"\"".into(),
+                    2..=6 => format!("identifier-longer-than-15-{}", rng.gen_range(0..3)),
                     n => format!("{}", n % 9),
                 });
                 if fault(&mut rng) {
@@ -1636,13 +1824,14 @@ mod tests {
             if rng.gen_bool(0.2) {
                 text.pop();
             }
-            // `n` is the weight (a captured value) or only checked for
-            // empty values; `a` is captured, `id` is the key.
+            // `n` is the weight (a captured value) or an identifier only;
+            // `a` is captured, `id` is the key.
             let pass = RecordPass {
                 key: Some("id"),
                 sets: &sets,
                 weight: (case % 2 == 0).then_some("n"),
                 non_empty: &["n", "a", "id", "absent"],
+                distinct: &distinct,
             };
             outcomes[usize::from(parts_agree(&text, &pass).is_ok())] += 1;
         }
