@@ -2,11 +2,12 @@
 //!
 //! The one job of this crate: read a CSV or Parquet file and return, for
 //! each requested set of columns, the distinct combinations of raw values
-//! with their row counts (or distinct counts of a column), plus the file's
-//! SHA-256. A CSV is read once, by a record pass of our own that hashes,
-//! checks the record structure and counts the groups in the same read
-//! (constant memory in the file's size); Parquet and distinct counts go
-//! through polars' lazy, streaming queries. Only the (small) grouped result
+//! with their row counts (or what distinct counts of a column need), plus
+//! the file's SHA-256. A CSV is read once, by a record pass of our own
+//! (on every core) that hashes, checks the record structure and counts the
+//! groups in the same read (memory in the groups, not the file; distinct
+//! counts keep 24 bytes per row); Parquet goes through polars' lazy,
+//! streaming queries. Only the (small) grouped result
 //! leaves this crate, and the layers above check and map each distinct
 //! value once.
 //!

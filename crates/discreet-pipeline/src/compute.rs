@@ -1,6 +1,7 @@
-//! From microdata to true tables: count distinct value combinations with
-//! polars, check each distinct value once, map values to hierarchy leaves,
-//! and build every table with all its margins.
+//! From microdata to true tables: count distinct value combinations (the
+//! CSV record pass, or polars for Parquet), check each distinct value once,
+//! map values to hierarchy leaves, and build every table with all its
+//! margins (distinct counts from each identifier's cells).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
