@@ -135,6 +135,19 @@ fn non_utf8() {
     fails(&p, &["in.csv", "line 3", "UTF-8"]);
 }
 
+/// The identifier column is only hashed, never grouped: its bytes are
+/// still checked.
+#[test]
+fn non_utf8_identifier() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("in.csv");
+    let mut bytes = b"record_id,admission_date,country_of_citizenship,province,immigration_category,age,gender\nR1,2024-01-15,AFG,ON,FSW,30,F\nR".to_vec();
+    bytes.extend_from_slice(&[0xe9, b'2']);
+    bytes.extend_from_slice(b",2024-01-15,AFG,ON,FSW,30,F\n");
+    std::fs::write(&p, bytes).unwrap();
+    fails(&p, &["in.csv", "line 3", "column `record_id`", "UTF-8"]);
+}
+
 #[test]
 fn missing_file() {
     let tmp = tempfile::tempdir().unwrap();

@@ -113,8 +113,6 @@ const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 /// (9.2 GB at 1e8 rows).
 #[derive(Default)]
 struct KeyHashes {
-    hash: u64,
-    len: u64,
     hashes: Vec<u64>,
     /// Sorted hashes of parts read by other threads, taken over whole.
     sorted_runs: Vec<Vec<u64>>,
@@ -122,13 +120,6 @@ struct KeyHashes {
 }
 
 impl KeyHashes {
-    fn new() -> Self {
-        KeyHashes {
-            hash: FNV_OFFSET,
-            ..KeyHashes::default()
-        }
-    }
-
     /// Whether two of all the hashes seen are equal.
     fn any_repeat(mut self) -> bool {
         self.hashes.sort_unstable();
@@ -520,7 +511,7 @@ impl RecordCounter {
             header: Vec::new(),
             capture: Vec::new(),
             field: Vec::new(),
-            key: KeyHashes::new(),
+            key: KeyHashes::default(),
             key_index: None,
             dicts: Vec::new(),
             row: Vec::new(),
@@ -635,10 +626,10 @@ impl RecordCounter {
             key_name: self.key_name.clone(),
             slot_names: self.slot_names.clone(),
             in_header: self.in_header,
-            header: Vec::new(),
+            header: self.header.clone(),
             capture: self.capture.clone(),
             field: Vec::new(),
-            key: KeyHashes::new(),
+            key: KeyHashes::default(),
             key_index: self.key_index,
             dicts: self.dicts.iter().map(|_| Dictionary::default()).collect(),
             row: vec![0; self.row.len()],
@@ -734,7 +725,6 @@ impl RecordCounter {
         self.filled = part.filled;
         // Where the part stopped, which may be inside a record when it is
         // the file's last (no final line end) or ends in a quoted field.
-        (self.key.hash, self.key.len) = (key.hash, key.len);
         self.state = part.state;
         self.fields = part.fields;
         self.has_content = part.has_content;
@@ -768,16 +758,19 @@ impl RecordCounter {
             return;
         }
         match self.capture() {
-            Capture::Skip => {}
-            Capture::Key => {
-                let k = &mut self.key;
-                for &b in bytes {
-                    k.hash = (k.hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
-                }
-                k.len += bytes.len() as u64;
+            // Bytes of a field nothing reads are kept only once one is not
+            // ASCII, to check the value is UTF-8 (a character cannot
+            // straddle an ASCII byte, so the bytes before do not matter).
+            Capture::Skip if self.field.is_empty() && bytes.is_ascii() => {}
+            Capture::Skip | Capture::Key | Capture::Slot(_) | Capture::Ident(_) => {
+                self.field.extend_from_slice(bytes)
             }
-            Capture::Slot(_) | Capture::Ident(_) => self.field.extend_from_slice(bytes),
-            Capture::Empty(_) => self.filled |= !bytes.is_empty(),
+            Capture::Empty(_) => {
+                self.filled |= !bytes.is_empty();
+                if !bytes.is_ascii() || !self.field.is_empty() {
+                    self.field.extend_from_slice(bytes);
+                }
+            }
         }
     }
 
@@ -787,36 +780,29 @@ impl RecordCounter {
             self.header.push(std::mem::take(&mut self.field));
             return;
         }
+        let field = std::mem::take(&mut self.field);
         match self.capture() {
-            Capture::Skip => {}
-            Capture::Key => self.key_end(),
-            Capture::Empty(i) => self.empty[i] |= !std::mem::take(&mut self.filled),
-            Capture::Slot(i) => {
-                let field = std::mem::take(&mut self.field);
-                self.slot_value(i, &field);
-                self.field = field;
-                self.field.clear();
+            Capture::Skip => self.check_utf8(self.fields as usize, &field),
+            Capture::Key => self.key_value(&field),
+            Capture::Empty(i) => {
+                self.empty[i] |= !std::mem::take(&mut self.filled);
+                self.check_utf8(self.fields as usize, &field);
             }
-            Capture::Ident(i) => {
-                let field = std::mem::take(&mut self.field);
-                self.ident_value(i, &field);
-                self.field = field;
-                self.field.clear();
-            }
+            Capture::Slot(i) => self.slot_value(i, &field),
+            Capture::Ident(i) => self.ident_value(i, &field),
         }
+        self.field = field;
+        self.field.clear();
     }
 
-    /// The key field whose bytes were hashed ends.
-    fn key_end(&mut self) {
-        let k = &mut self.key;
-        // Empty values are the null check's business, not repeats.
-        if k.len > 0 {
-            k.hashes.push(k.hash);
-        } else {
-            k.has_empty = true;
+    /// Notes the first value that is not UTF-8, in the column at
+    /// `position` of the record.
+    #[inline]
+    fn check_utf8(&mut self, position: usize, value: &[u8]) {
+        if !value.is_ascii() && self.not_utf8.is_none() && std::str::from_utf8(value).is_err() {
+            let column = self.header.get(position).cloned().unwrap_or_default();
+            self.not_utf8 = Some((self.record_line, column));
         }
-        k.hash = FNV_OFFSET;
-        k.len = 0;
     }
 
     /// The value of a field captured in `slot`.
@@ -832,15 +818,21 @@ impl RecordCounter {
         }
     }
 
-    /// A whole value of the key column.
+    /// A value of the key column.
     #[inline]
     fn key_value(&mut self, value: &[u8]) {
-        let k = &mut self.key;
-        for &b in value {
-            k.hash = (k.hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        // Empty values are the null check's business, not repeats.
+        if value.is_empty() {
+            self.key.has_empty = true;
+        } else {
+            let hash = (value.iter()).fold(FNV_OFFSET, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)
+            });
+            self.key.hashes.push(hash);
         }
-        k.len = value.len() as u64;
-        self.key_end();
+        if let Some(position) = self.key_index {
+            self.check_utf8(position, value);
+        }
     }
 
     /// The value of identifier `i`.
@@ -873,11 +865,14 @@ impl RecordCounter {
         let delimiter = self.delimiter;
         for value in line.split(|&b| b == delimiter) {
             match self.capture.get(n).copied().unwrap_or(Capture::Skip) {
-                Capture::Skip => {}
+                Capture::Skip => self.check_utf8(n, value),
                 Capture::Key => self.key_value(value),
                 Capture::Slot(i) => self.slot_value(i, value),
                 Capture::Ident(i) => self.ident_value(i, value),
-                Capture::Empty(i) => self.empty[i] |= value.is_empty(),
+                Capture::Empty(i) => {
+                    self.empty[i] |= value.is_empty();
+                    self.check_utf8(n, value);
+                }
             }
             n += 1;
         }
@@ -1648,6 +1643,30 @@ mod tests {
         // P1 in x and y, P2 in x, the long identifier in y (twice).
         assert_eq!(found.pairs, vec![(0, 0), (0, 1), (1, 0), (2, 1)]);
         assert_eq!(d.empty, vec![("p".to_string(), false)]);
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_located_in_any_column() {
+        let sets = [set(&["a"])];
+        let pass = RecordPass {
+            key: Some("id"),
+            sets: &sets,
+            ..RecordPass::default()
+        };
+        let bad: [(&[u8], u64, &str); 4] = [
+            (b"id,a,z\n1,x,ok\n2\xe9,x,ok\n", 3, "id"),
+            (b"id,a,z\n1,x,ok\n\"2\xe9\",x,ok\n", 3, "id"),
+            (b"id,a,z\n1,x,ok\n2,x,o\xe9k\n", 3, "z"),
+            (b"id,a,z\n1,x,\"o\n\xc3\"\n2,x,ok\n", 2, "z"),
+        ];
+        for (text, line, column) in bad {
+            // Whole lines and byte by byte.
+            let e = parts_agree(text, &pass).unwrap_err();
+            assert_eq!((e.line, e.column.as_deref()), (Some(line), Some(column)));
+            assert!(e.to_string().contains("UTF-8"), "{e}");
+        }
+        let good = "id,a,z\n1,x,\"\u{e9}t\u{e9}\"\n\u{e9}2,x,\u{2014}\n";
+        assert!(parts_agree(good.as_bytes(), &pass).is_ok());
     }
 
     #[test]
