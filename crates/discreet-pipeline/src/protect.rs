@@ -313,11 +313,11 @@ fn info_loss(table: &Table, p: &ProtectedTable) -> InfoLoss {
     }
     // Over the finest cells, so that nobody is counted twice; a distinct
     // table can count one person in several cells, hence the cap.
-    if total > 0 {
-        loss.hidden_share_tenths_pct = ((hidden_sum * 1000 + total / 2) / total).min(1000) as u64;
+    if let Some(share) = (hidden_sum * 1000 + total / 2).checked_div(total) {
+        loss.hidden_share_tenths_pct = share.min(1000) as u64;
     }
-    if rounded > 0 {
-        loss.mean_abs_rounding_hundredths = ((change * 100 + rounded / 2) / rounded) as u64;
+    if let Some(mean) = (change * 100 + rounded / 2).checked_div(rounded) {
+        loss.mean_abs_rounding_hundredths = mean as u64;
     }
     loss
 }
