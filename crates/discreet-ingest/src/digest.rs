@@ -489,8 +489,6 @@ struct RecordCounter {
     /// Columns checked for empty values, and whether one was seen.
     empty_names: Vec<Vec<u8>>,
     empty: Vec<bool>,
-    /// Whether the current field has a byte (for empty checks).
-    filled: bool,
     distinct: Vec<DistinctSet>,
     idents: Vec<Identifier>,
 }
@@ -522,7 +520,6 @@ impl RecordCounter {
             not_utf8: None,
             empty_names: Vec::new(),
             empty: Vec::new(),
-            filled: false,
             distinct: Vec::new(),
             idents: Vec::new(),
         }
@@ -640,7 +637,6 @@ impl RecordCounter {
             not_utf8: None,
             empty_names: self.empty_names.clone(),
             empty: vec![false; self.empty.len()],
-            filled: false,
             distinct: self.distinct.iter().map(DistinctSet::empty_like).collect(),
             idents: self.idents.iter().map(Identifier::empty_like).collect(),
         }
@@ -722,7 +718,6 @@ impl RecordCounter {
         for (ours, theirs) in self.empty.iter_mut().zip(part.empty) {
             *ours |= theirs;
         }
-        self.filled = part.filled;
         // Where the part stopped, which may be inside a record when it is
         // the file's last (no final line end) or ends in a quoted field.
         self.state = part.state;
@@ -747,31 +742,15 @@ impl RecordCounter {
     /// A byte of the current field's value (quotes removed).
     #[inline]
     fn content(&mut self, b: u8) {
-        self.contents(std::slice::from_ref(&b));
+        self.field.push(b);
     }
 
     /// Bytes of the current field's value (quotes removed).
     #[inline]
     fn contents(&mut self, bytes: &[u8]) {
-        if self.in_header {
-            self.field.extend_from_slice(bytes);
-            return;
-        }
-        match self.capture() {
-            // Bytes of a field nothing reads are kept only once one is not
-            // ASCII, to check the value is UTF-8 (a character cannot
-            // straddle an ASCII byte, so the bytes before do not matter).
-            Capture::Skip if self.field.is_empty() && bytes.is_ascii() => {}
-            Capture::Skip | Capture::Key | Capture::Slot(_) | Capture::Ident(_) => {
-                self.field.extend_from_slice(bytes)
-            }
-            Capture::Empty(_) => {
-                self.filled |= !bytes.is_empty();
-                if !bytes.is_ascii() || !self.field.is_empty() {
-                    self.field.extend_from_slice(bytes);
-                }
-            }
-        }
+        // Kept whatever the column: this path takes only quoted fields and
+        // lines split between reads, and every value is checked (UTF-8).
+        self.field.extend_from_slice(bytes);
     }
 
     /// The current field ends.
@@ -785,7 +764,7 @@ impl RecordCounter {
             Capture::Skip => self.check_utf8(self.fields as usize, &field),
             Capture::Key => self.key_value(&field),
             Capture::Empty(i) => {
-                self.empty[i] |= !std::mem::take(&mut self.filled);
+                self.empty[i] |= field.is_empty();
                 self.check_utf8(self.fields as usize, &field);
             }
             Capture::Slot(i) => self.slot_value(i, &field),
