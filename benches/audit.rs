@@ -10,7 +10,7 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use discreet_audit::synthetic::{heavy_tail_table, Dim, Table};
 use discreet_audit::{audit, AuditOptions, System, SystemBuilder};
-use discreet_benches::{dim, table_dims};
+use discreet_benches::table_dims;
 
 /// Country (with regions) x province x month (with quarters): one
 /// connected table of about `cells` published cells.
@@ -58,7 +58,7 @@ fn bench_tables(c: &mut Criterion) {
 /// 8 and 12 in 4 quarters), 2,142 cells, the costliest path per cell.
 fn bench_lp_table(c: &mut Criterion) {
     let options = AuditOptions::default();
-    let t = heavy_tail_table(&[Dim::flat(13), Dim::flat(8), dim(12, 4)], 7);
+    let t = heavy_tail_table(&[Dim::flat(13), Dim::flat(8), Dim::grouped(12, 4)], 7);
     let mut g = c.benchmark_group("audit_3d_table_lp");
     g.sample_size(10);
     g.throughput(Throughput::Elements(t.system.n_vars() as u64));

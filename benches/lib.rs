@@ -10,20 +10,15 @@ use discreet_audit::synthetic::Dim;
 /// published cells.
 pub const SIZES: [(&str, usize); 3] = [("1e4", 10_000), ("1e5", 100_000), ("1e6", 1_000_000)];
 
-/// A dimension of `leaves` leaves in `groups` subtotals under a total.
-pub fn dim(leaves: usize, groups: usize) -> Dim {
-    Dim { leaves, groups }
-}
-
 /// Country (with regions) x province x month (with quarters): the
 /// dimensions of one connected table of about `cells` published cells,
 /// for each of [`SIZES`]. The audit, suppression and repair benchmarks all
 /// use these shapes, so their figures compare.
 pub fn table_dims(cells: usize) -> [Dim; 3] {
     match cells {
-        10_000 => [dim(20, 4), dim(12, 0), dim(24, 8)], // 25 x 13 x 33 = 10,725
-        100_000 => [dim(100, 10), dim(14, 0), dim(48, 16)], // 111 x 15 x 65 = 108,225
-        1_000_000 => [dim(200, 10), dim(30, 0), dim(120, 30)], // 211 x 31 x 151 = 987,691
+        10_000 => [Dim::grouped(20, 4), Dim::flat(12), Dim::grouped(24, 8)], // 25 x 13 x 33 = 10,725
+        100_000 => [Dim::grouped(100, 10), Dim::flat(14), Dim::grouped(48, 16)], // 111 x 15 x 65 = 108,225
+        1_000_000 => [Dim::grouped(200, 10), Dim::flat(30), Dim::grouped(120, 30)], // 211 x 31 x 151 = 987,691
         _ => panic!("no benchmark table of {cells} cells"),
     }
 }

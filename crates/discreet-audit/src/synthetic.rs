@@ -26,6 +26,12 @@ impl Dim {
         Dim { leaves, groups: 0 }
     }
 
+    /// A dimension of `leaves` categories in `groups` contiguous subtotals
+    /// under a total.
+    pub fn grouped(leaves: usize, groups: usize) -> Self {
+        Dim { leaves, groups }
+    }
+
     /// Nodes of the dimension: leaves, then groups, then the total.
     pub fn nodes(&self) -> usize {
         self.leaves + self.groups + 1

@@ -129,17 +129,7 @@ fn a_neighbourhood_holding_the_block_gives_the_exact_lp() {
 
 #[test]
 fn threads_do_not_change_neighbourhood_bounds() {
-    let t = heavy_tail_table(
-        &[
-            Dim::flat(12),
-            Dim {
-                leaves: 8,
-                groups: 2,
-            },
-            Dim::flat(6),
-        ],
-        7,
-    );
+    let t = heavy_tail_table(&[Dim::flat(12), Dim::grouped(8, 2), Dim::flat(6)], 7);
     let options = |threads| AuditOptions {
         threads,
         lp_max_block_vars: 100,

@@ -488,10 +488,7 @@ fn threads_do_not_change_the_answer() {
         let dims = vec![
             Dim::flat(rng.gen_range(5..=6)),
             Dim::flat(4),
-            Dim {
-                leaves: 6,
-                groups: 2,
-            },
+            Dim::grouped(6, 2),
         ];
         let mut leaf_rng = ChaCha8Rng::seed_from_u64(rng.gen());
         let t = additive_table(&dims, || small_count(&mut leaf_rng), rule);

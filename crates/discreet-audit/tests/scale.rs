@@ -88,29 +88,9 @@ fn lp_cost_by_block_size() {
     let shapes: Vec<Vec<Dim>> = vec![
         vec![Dim::flat(20), Dim::flat(12)],
         vec![Dim::flat(40), Dim::flat(16)],
-        vec![
-            Dim::flat(200),
-            Dim {
-                leaves: 12,
-                groups: 4,
-            },
-        ],
-        vec![
-            Dim::flat(13),
-            Dim::flat(8),
-            Dim {
-                leaves: 12,
-                groups: 4,
-            },
-        ],
-        vec![
-            Dim::flat(26),
-            Dim::flat(9),
-            Dim {
-                leaves: 12,
-                groups: 4,
-            },
-        ],
+        vec![Dim::flat(200), Dim::grouped(12, 4)],
+        vec![Dim::flat(13), Dim::flat(8), Dim::grouped(12, 4)],
+        vec![Dim::flat(26), Dim::flat(9), Dim::grouped(12, 4)],
     ];
     for dims in shapes {
         let t = heavy_tail_table(&dims, 7);
@@ -160,37 +140,10 @@ fn lp_cost_by_block_size() {
 fn neighbourhood_lp_on_large_blocks() {
     let shapes: Vec<Vec<Dim>> = vec![
         // 4,590 cells: small enough for the exact LP as well.
-        vec![
-            Dim::flat(26),
-            Dim::flat(9),
-            Dim {
-                leaves: 12,
-                groups: 4,
-            },
-        ],
+        vec![Dim::flat(26), Dim::flat(9), Dim::grouped(12, 4)],
         // 13,720 and 27,440 cells.
-        vec![
-            Dim::flat(13),
-            Dim {
-                leaves: 15,
-                groups: 4,
-            },
-            Dim {
-                leaves: 36,
-                groups: 12,
-            },
-        ],
-        vec![
-            Dim::flat(27),
-            Dim {
-                leaves: 15,
-                groups: 4,
-            },
-            Dim {
-                leaves: 36,
-                groups: 12,
-            },
-        ],
+        vec![Dim::flat(13), Dim::grouped(15, 4), Dim::grouped(36, 12)],
+        vec![Dim::flat(27), Dim::grouped(15, 4), Dim::grouped(36, 12)],
     ];
     for dims in shapes {
         let t = heavy_tail_table(&dims, 7);

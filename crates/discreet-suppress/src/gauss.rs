@@ -1172,17 +1172,7 @@ mod tests {
     #[test]
     fn two_threads_change_nothing() {
         use discreet_audit::synthetic::Dim;
-        let dims = [
-            Dim {
-                leaves: 12,
-                groups: 3,
-            },
-            Dim::flat(6),
-            Dim {
-                leaves: 12,
-                groups: 4,
-            },
-        ];
+        let dims = [Dim::grouped(12, 3), Dim::flat(6), Dim::grouped(12, 4)];
         let t = crate::synthetic::heavy_tail(&dims, 7);
         let p = crate::synthetic::ircc_problem(&t, 4);
         for options in [

@@ -780,13 +780,7 @@ mod tests {
     fn paths_of_a_subtotal() {
         // One dimension: total 0, groups 1 = {3, 4} and 2 = {5, 6}.
         let mut leaves = [10u64, 20, 30, 5].into_iter();
-        let t = table(
-            &[Dim {
-                leaves: 4,
-                groups: 2,
-            }],
-            || leaves.next().unwrap(),
-        );
+        let t = table(&[Dim::grouped(4, 2)], || leaves.next().unwrap());
         let p = Problem {
             system: &t.system,
             counts: &t.counts,

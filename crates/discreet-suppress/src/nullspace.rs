@@ -435,17 +435,7 @@ mod tests {
     #[test]
     fn hierarchical_three_dimensions() {
         use discreet_audit::synthetic::{additive_table, Dim};
-        let dims = [
-            Dim {
-                leaves: 4,
-                groups: 2,
-            },
-            Dim::flat(3),
-            Dim {
-                leaves: 5,
-                groups: 2,
-            },
-        ];
+        let dims = [Dim::grouped(4, 2), Dim::flat(3), Dim::grouped(5, 2)];
         let t = additive_table(&dims, || 1, Interval::exact);
         let b = null_basis(&t.system);
         assert_eq!(b.n_rows(), 4 * 3 * 5);

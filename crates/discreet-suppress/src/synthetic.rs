@@ -149,13 +149,7 @@ mod tests {
 
     #[test]
     fn margins_add_up_and_layout_matches() {
-        let dims = [
-            Dim {
-                leaves: 5,
-                groups: 2,
-            },
-            Dim::flat(3),
-        ];
+        let dims = [Dim::grouped(5, 2), Dim::flat(3)];
         let mut i = 0;
         let t = table(&dims, || {
             i += 1;

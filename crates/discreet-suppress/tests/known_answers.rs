@@ -152,13 +152,7 @@ fn singleton_equal_to_its_subtotal_is_no_disclosure() {
     // Dim 0: total, groups g1 = {a, b}, g2 = {c, d}; one column.
     // a = 1, b = 0, c = 40, d = 50: g1 = 1 is primary too and equals a.
     let mut leaves = [1u64, 0, 40, 50].into_iter();
-    let t = table(
-        &[Dim {
-            leaves: 4,
-            groups: 2,
-        }],
-        || leaves.next().unwrap(),
-    );
+    let t = table(&[Dim::grouped(4, 2)], || leaves.next().unwrap());
     assert_eq!(t.counts, vec![91, 1, 90, 1, 0, 40, 50]);
     let p = problem(&t.system, &t.counts, common::ircc_roles(&t.counts));
     let g = gauss(&p, &GaussOptions::default()).unwrap();

@@ -10,10 +10,6 @@ use discreet_audit::synthetic::Dim;
 use discreet_suppress::synthetic::{heavy_tail, ircc_problem};
 use discreet_suppress::{gauss, hypercube, GaussOptions, HypercubeOptions, Role};
 
-fn dim(leaves: usize, groups: usize) -> Dim {
-    Dim { leaves, groups }
-}
-
 fn run(dims: &[Dim]) {
     let t = heavy_tail(dims, 42);
     let p = ircc_problem(&t, 4);
@@ -50,19 +46,19 @@ fn run(dims: &[Dim]) {
 #[test]
 #[ignore]
 fn scale_1e4() {
-    run(&[dim(20, 4), dim(12, 0), dim(24, 8)]);
+    run(&[Dim::grouped(20, 4), Dim::flat(12), Dim::grouped(24, 8)]);
 }
 
 #[test]
 #[ignore]
 fn scale_1e5() {
-    run(&[dim(100, 10), dim(14, 0), dim(48, 16)]);
+    run(&[Dim::grouped(100, 10), Dim::flat(14), Dim::grouped(48, 16)]);
 }
 
 #[test]
 #[ignore]
 fn scale_1e6() {
-    run(&[dim(200, 10), dim(30, 0), dim(120, 30)]);
+    run(&[Dim::grouped(200, 10), Dim::flat(30), Dim::grouped(120, 30)]);
 }
 
 /// A flatter million-cell table (fewer, larger groups), on which the
@@ -70,5 +66,9 @@ fn scale_1e6() {
 #[test]
 #[ignore]
 fn scale_1e6_flatter() {
-    run(&[dim(200, 10), dim(24, 4), dim(150, 12)]);
+    run(&[
+        Dim::grouped(200, 10),
+        Dim::grouped(24, 4),
+        Dim::grouped(150, 12),
+    ]);
 }
