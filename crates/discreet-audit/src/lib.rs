@@ -418,7 +418,32 @@ fn bucket(nb: usize, items: impl Iterator<Item = (u32, u32)> + Clone) -> (Vec<us
 /// and the findings the policy makes of them. Deterministic for given
 /// inputs whatever the number of threads.
 pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
+    audit_with_focus(system, options, None)
+}
+
+/// [`audit`] with the LP, neighbourhood LP and integer solves spent only on
+/// the vars marked in `focus` (one flag per var); every other var keeps its
+/// propagated interval, which is sound, so the intervals are never tighter
+/// than [`audit`]'s and every finding is still real, but a finding on an
+/// unfocused var that only the LP would make is missed. Blocks without a
+/// focused var get no LP at all. For loops that change a few cells and
+/// audit again (the repair): the cells near the change are re-examined
+/// cheaply, and a full [`audit`] has the last word.
+///
+/// # Panics
+/// When `focus` does not have one flag per var.
+pub fn audit_focused(system: &System, options: &AuditOptions, focus: &[bool]) -> AuditResult {
+    assert_eq!(focus.len(), system.n_vars(), "one focus flag per var");
+    audit_with_focus(system, options, Some(focus))
+}
+
+fn audit_with_focus(
+    system: &System,
+    options: &AuditOptions,
+    focus: Option<&[bool]>,
+) -> AuditResult {
     let n = system.n_vars();
+    let focused = |v: usize| focus.is_none_or(|f| f[v]);
     let blocks = Blocks::new(system);
     let adj = Adjacency::new(system);
     let mut lo: Vec<u64> = system.domains.iter().map(|d| d.lo).collect();
@@ -464,7 +489,8 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
     let wanted: Vec<bool> = system
         .domains
         .iter()
-        .map(|&d| !options.lp_sensitive_only || policy.may_flag(d))
+        .enumerate()
+        .map(|(v, &d)| focused(v) && (!options.lp_sensitive_only || policy.may_flag(d)))
         .collect();
     let mut lp_blocks: Vec<usize> = Vec::new();
     let mut too_large = 0usize;
@@ -482,7 +508,9 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
             large_blocks.push(b);
             continue;
         }
-        if vars.iter().any(|&v| lo[v as usize] < hi[v as usize]) {
+        if vars.iter().any(|&v| lo[v as usize] < hi[v as usize])
+            && (focus.is_none() || vars.iter().any(|&v| focused(v as usize)))
+        {
             lp_blocks.push(b);
             lp_vars_skipped += vars
                 .iter()
@@ -619,7 +647,10 @@ pub fn audit(system: &System, options: &AuditOptions) -> AuditResult {
             .enumerate()
             .filter(|&(_, &v)| {
                 let (l, h) = (lo[v as usize], hi[v as usize]);
-                l < h && h - l < width && policy.may_flag(system.domains[v as usize])
+                l < h
+                    && h - l < width
+                    && focused(v as usize)
+                    && policy.may_flag(system.domains[v as usize])
             })
             .map(|(j, _)| j)
             .collect()

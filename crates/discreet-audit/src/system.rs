@@ -114,6 +114,13 @@ pub struct Relation {
     pub kind: RelationKind,
 }
 
+impl RelationRef<'_> {
+    /// The total, then the parts.
+    pub fn cells(&self) -> impl Iterator<Item = Var> + '_ {
+        std::iter::once(self.total).chain(self.parts.iter().copied())
+    }
+}
+
 /// A relation as stored in a [`System`], borrowing its parts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RelationRef<'a> {

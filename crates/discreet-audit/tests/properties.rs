@@ -3,7 +3,8 @@
 
 use discreet_audit::synthetic::{additive_table, Dim, Table};
 use discreet_audit::{
-    audit, AuditOptions, AuditResult, FindingKind, Interval, Policy, System, SystemBuilder, Var,
+    audit, audit_focused, AuditOptions, AuditResult, FindingKind, Interval, Policy, System,
+    SystemBuilder, Var,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -530,6 +531,80 @@ fn threads_do_not_change_the_answer() {
             "{what}: the budgets were not reached"
         );
     }
+}
+
+/// An audit focused on some cells: the full audit when every cell is in
+/// focus; otherwise sound, never tighter than the full audit, never looser
+/// than propagation alone, no LP at all when nothing is in focus, and its
+/// findings are what the policy makes of its intervals. Large blocks
+/// (neighbourhood LPs) are covered by making every block "large".
+#[test]
+fn a_focused_audit_lies_between_propagation_and_the_full_audit() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0xF0C5);
+    let mut looser_than_full = 0usize;
+    for case in 0..160 {
+        let (sys, truth) = if case % 4 == 3 {
+            let h = holders_table(&mut rng);
+            (h.system, h.truth)
+        } else {
+            let t = random_table(&mut rng);
+            (t.system, t.truth)
+        };
+        let options = if case % 2 == 0 {
+            AuditOptions::default()
+        } else {
+            AuditOptions {
+                lp_max_block_vars: 1,
+                ..AuditOptions::default()
+            }
+        };
+        let what = format!("case {case}");
+        let n = sys.n_vars();
+        let full = audit(&sys, &options);
+        let all = audit_focused(&sys, &options, &vec![true; n]);
+        assert_eq!(all.intervals, full.intervals, "{what}");
+        assert_eq!(all.findings, full.findings, "{what}");
+        let none = audit_focused(&sys, &options, &vec![false; n]);
+        assert_eq!(
+            none.lp_solves + none.local_lp_solves + none.integer_solves,
+            0,
+            "{what}"
+        );
+        let propagation = audit(&sys, &no_lp());
+        assert_eq!(none.intervals, propagation.intervals, "{what}");
+        let focus: Vec<bool> = (0..n).map(|_| rng.gen_bool(0.3)).collect();
+        let some = audit_focused(&sys, &options, &focus);
+        assert_sound(&sys, &truth, &some, &what);
+        assert_findings_match(&sys, &some, &options.policy, &what);
+        for v in 0..n {
+            let (f, s, p) = (
+                full.intervals[v],
+                some.intervals[v],
+                propagation.intervals[v],
+            );
+            assert!(
+                contains(s, f) && contains(p, s),
+                "{what}: var {v}: full {f}, focused {s}, propagation {p}"
+            );
+            if s != f {
+                looser_than_full += 1;
+            }
+        }
+    }
+    assert!(
+        looser_than_full > 0,
+        "the focus never left a bound to propagation"
+    );
+}
+
+/// Whether interval `outer` holds every value of `inner`.
+fn contains(outer: Interval, inner: Interval) -> bool {
+    outer.lo <= inner.lo
+        && match (outer.hi, inner.hi) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => b <= a,
+        }
 }
 
 /// One relation alone: propagation (no LP) must give exactly the integer

@@ -1085,7 +1085,7 @@ fn singleton_rule(problem: &Problem, hidden: &mut [bool], stats: &mut Stats) {
     while let Some(r) = queue.pop_front() {
         queued[r as usize] = false;
         let rel = sys.relation(r as usize);
-        let cells = || std::iter::once(rel.total).chain(rel.parts.iter().copied());
+        let cells = || rel.cells();
         let (mut n_hidden, mut all_primary, mut any_one) = (0usize, true, false);
         for v in cells().filter(|&v| hidden[v as usize]) {
             n_hidden += 1;

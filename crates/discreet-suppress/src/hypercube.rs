@@ -367,7 +367,7 @@ pub fn hypercube(
             continue;
         }
         let rel = sys.relation(r);
-        let cells = || std::iter::once(rel.total).chain(rel.parts.iter().copied());
+        let cells = || rel.cells();
         let x = cells()
             .find(|&v| st.hidden[v as usize])
             .expect("one hidden cell") as usize;
@@ -446,10 +446,7 @@ fn published_with_forced(problem: &Problem) -> Vec<bool> {
 /// along one dimension, the other coordinates fixed.
 fn is_line(g: &Geometry, table_of: &[u32], t: u32, sys: &discreet_audit::System, r: usize) -> bool {
     let rel = sys.relation(r);
-    if std::iter::once(&rel.total)
-        .chain(rel.parts)
-        .any(|&v| table_of[v as usize] != t)
-    {
+    if rel.cells().any(|v| table_of[v as usize] != t) {
         return false;
     }
     let (mut tc, mut pc) = (Vec::new(), Vec::new());

@@ -202,7 +202,7 @@ pub(crate) fn null_basis(sys: &System) -> Rows {
         def_of[lead as usize] = (def_start.len() - 1) as u32;
         def_vars.push(lead);
         def_coefs.push(1);
-        for &v in std::iter::once(&rel.total).chain(rel.parts) {
+        for v in rel.cells() {
             if v != lead {
                 def_vars.push(v);
                 def_coefs.push(if v == rel.total { t } else { p });

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use discreet_audit::{
-    audit, Adjacency, AuditOptions, FindingKind, Interval, RelationKind, System, Var,
+    audit, audit_focused, Adjacency, AuditOptions, FindingKind, Interval, RelationKind, System, Var,
 };
 
 use crate::problem::{Problem, Role};
@@ -25,10 +25,14 @@ pub struct RepairOptions {
     pub max_rounds: usize,
     /// Early rounds run a quicker audit (the same policy without the
     /// neighbourhood LP on large blocks) until it is clean; from then on
-    /// every round runs [`RepairOptions::audit`], so the release still ends
+    /// rounds run [`RepairOptions::audit`], so the release still ends
     /// clean under the full audit. Most findings are found by the quick
     /// audit already, and a full audit of a 20,000-cell block costs
-    /// seconds. Default `true`.
+    /// seconds. Default `true`. (Whatever this says, a full round that
+    /// hid cells is followed by rounds focused on what changed, see
+    /// [`discreet_audit::audit_focused`], and a full round ends the
+    /// repair; when no block is too large for one LP the quick audit is
+    /// the full one and is not run twice.)
     pub quick_rounds_first: bool,
 }
 
@@ -136,8 +140,18 @@ pub fn repair(
     let mut out = Repair::default();
     let quick = options.quick_audit();
     let mut thorough = !options.quick_rounds_first;
+    // After a thorough round that hid cells, the next rounds examine only
+    // the cells around what changed (hiding a cell widens what an outsider
+    // can infer everywhere else, so new findings appear at the cells just
+    // hidden, and old ones stay where they were); when such a round is
+    // clean, a full audit decides.
+    let mut focus: Option<Vec<bool>> = None;
     for round in 1..=options.max_rounds {
-        let result = audit(&system, if thorough { &options.audit } else { &quick });
+        let audit_options = if thorough { &options.audit } else { &quick };
+        let result = match &focus {
+            Some(f) => audit_focused(&system, audit_options, f),
+            None => audit(&system, audit_options),
+        };
         if round == 1 {
             out.initial_findings = (
                 result.count(FindingKind::Disclosed),
@@ -146,8 +160,12 @@ pub fn repair(
         }
         out.rounds = round;
         if result.findings.is_empty() {
-            if !thorough {
-                // Clean under the quick audit: the full one decides.
+            if focus.take().is_some() {
+                continue;
+            }
+            // The quick audit differs from the full one only on blocks
+            // too large for one LP: without any, it was the full audit.
+            if !thorough && result.blocks_too_large_for_lp > 0 && options.audit.local_lp_vars > 0 {
                 thorough = true;
                 continue;
             }
@@ -156,6 +174,7 @@ pub fn repair(
         }
         let mut progress = false;
         let mut stuck = None;
+        let hidden_before = out.hidden.len();
         // A finding next to a cell hidden this round may be fixed already:
         // it waits for the next audit rather than costing another cell.
         let mut touched = vec![false; system.n_relations()];
@@ -188,6 +207,20 @@ pub fn repair(
                 var: stuck.unwrap_or(result.findings[0].var),
                 findings: result.findings.len(),
             });
+        }
+        if thorough {
+            let mut f = vec![false; n];
+            for finding in &result.findings {
+                f[finding.var as usize] = true;
+            }
+            for &v in &out.hidden[hidden_before..] {
+                for &r in links.of(v) {
+                    for u in system.relation(r as usize).cells() {
+                        f[u as usize] = true;
+                    }
+                }
+            }
+            focus = Some(f);
         }
     }
     let left = audit(&system, &options.audit).findings.len();
@@ -280,7 +313,7 @@ impl Links {
                         continue;
                     }
                     let rel = system.relation(r as usize);
-                    let cells = || std::iter::once(rel.total).chain(rel.parts.iter().copied());
+                    let cells = || rel.cells();
                     let hidden_here = cells().filter(|&v| hidden[v as usize]).count();
                     for v in cells() {
                         if hidden[v as usize] {
@@ -366,6 +399,25 @@ mod tests {
         let p = problem_of(&system, &counts);
         let e = repair(&p, Interval::at_least(5), &RepairOptions::default()).unwrap_err();
         assert!(matches!(e, RepairError::Stuck { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_clean_release_takes_one_audit_unless_a_block_needs_neighbourhoods() {
+        // total 30 = 12 + 4 + 14: the `--` keeps 1..4, nothing to repair.
+        let counts = [30u64, 12, 4, 14];
+        let mut b = SystemBuilder::new();
+        let v: Vec<Var> = counts.iter().map(|&c| b.add_var(shown(c))).collect();
+        b.add_additive(v[0], &v[1..]).unwrap();
+        let system = b.build();
+        let p = problem_of(&system, &counts);
+        let r = repair(&p, Interval::at_least(5), &RepairOptions::default()).unwrap();
+        // The quick audit is the full one when every block gets one LP.
+        assert_eq!((r.rounds, r.hidden.len()), (1, 0));
+        // A block too large for one LP: the full audit has the last word.
+        let mut options = RepairOptions::default();
+        options.audit.lp_max_block_vars = 2;
+        let r = repair(&p, Interval::at_least(5), &options).unwrap();
+        assert_eq!((r.rounds, r.hidden.len()), (2, 0));
     }
 
     #[test]

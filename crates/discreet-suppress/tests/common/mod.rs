@@ -198,10 +198,7 @@ pub fn lonely_hidden(p: &Problem, s: &Suppression) -> Vec<usize> {
         .relations()
         .enumerate()
         .filter(|(_, rel)| {
-            let hidden: Vec<Var> = std::iter::once(rel.total)
-                .chain(rel.parts.iter().copied())
-                .filter(|&v| s.hidden[v as usize])
-                .collect();
+            let hidden: Vec<Var> = rel.cells().filter(|&v| s.hidden[v as usize]).collect();
             hidden.len() == 1 && p.roles[hidden[0] as usize] != Role::ForcedSuppress
         })
         .map(|(r, _)| r)
