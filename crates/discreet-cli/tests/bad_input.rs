@@ -87,6 +87,53 @@ fn duplicate_identifier() {
     fails(&p, &["line 4", "column `record_id`", "repeats"]);
 }
 
+/// The same faults in a Parquet file (text columns, an empty value a
+/// null): located by row, counted from 1 without a header.
+#[test]
+fn faults_in_a_parquet_file_are_located_by_row() {
+    let cases: [(&[&str], &[&str]); 7] = [
+        (
+            &[GOOD, "R2,2024-01-15,ZZZ,ON,FSW,30,F"],
+            &["row 2", "column `country_of_citizenship`", "ZZZ"],
+        ),
+        (
+            &[GOOD, "R2,2024-01-15,AFG,ON,FSW,30,Q"],
+            &["row 2", "column `gender`", "codelist `genders`"],
+        ),
+        (
+            &[GOOD, "R2,2024-01-15,AFG,ON,FSW,thirty,F"],
+            &["row 2", "column `age`", "integer"],
+        ),
+        (
+            &["R0,2024-02-30,AFG,ON,FSW,30,F", GOOD],
+            &["row 1", "column `admission_date`", "YYYY-MM-DD"],
+        ),
+        (
+            &[GOOD, "R2,2024-01-15,,ON,FSW,30,F"],
+            &["row 2", "column `country_of_citizenship`", "empty"],
+        ),
+        (
+            &[GOOD, ",2024-01-15,AFG,ON,FSW,30,F"],
+            &["row 2", "column `record_id`", "empty"],
+        ),
+        (
+            &[GOOD, "R7,2024-01-15,AFG,ON,FSW,30,F", GOOD],
+            &["row 3", "column `record_id`", "repeats"],
+        ),
+    ];
+    for (rows, must_contain) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = write_admissions_parquet(tmp.path(), "in.parquet", rows);
+        let mut must = vec!["in.parquet"];
+        must.extend_from_slice(must_contain);
+        fails(&p, &must);
+    }
+    // No rows at all.
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write_admissions_parquet(tmp.path(), "in.parquet", &[]);
+    fails(&p, &["in.parquet", "at least one data row"]);
+}
+
 #[test]
 fn malformed_csv_wrong_field_count() {
     let (_t, p) = with_rows(&[GOOD, "R2,2024-01-15,AFG,ON,FSW,30,F,extra"]);

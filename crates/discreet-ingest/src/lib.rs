@@ -6,8 +6,8 @@
 //! the file's SHA-256. A CSV is read once, by a record pass of our own
 //! (on every core) that hashes, checks the record structure and counts the
 //! groups in the same read (memory in the groups, not the file; distinct
-//! counts keep 24 bytes per row); Parquet goes through polars' lazy,
-//! streaming queries. Only the (small) grouped result
+//! counts keep 24 bytes per row); a Parquet file is decoded by polars in
+//! slices of rows and fed to the same pass. Only the (small) grouped result
 //! leaves this crate, and the layers above check and map each distinct
 //! value once.
 //!

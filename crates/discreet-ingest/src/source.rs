@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use polars::prelude::*;
 
 use crate::diagnose;
-use crate::digest::{digest, FileDigest, RecordPass};
+use crate::digest::{digest, digest_rows, FileDigest, RecordPass, RowCounter};
 use crate::error::IngestError;
 
 /// File format of a source.
@@ -32,7 +32,7 @@ pub struct Source {
 }
 
 /// Distinct combinations of raw values of some columns, with row counts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Groups {
     /// Column names, in the order requested.
     pub columns: Vec<String>,
@@ -54,6 +54,11 @@ impl Groups {
 }
 
 const COUNT: &str = "__discreet_rows";
+/// Prefix of the columns of a slice read by [`Source::for_each_slice`].
+const SLICE_COLUMN: &str = "__discreet_column_";
+/// Rows per slice in [`Source::for_each_slice`]: about 100 MB of text
+/// for the columns of a bundled pipeline.
+const SLICE_ROWS: usize = 1 << 20;
 const ROW: &str = "__discreet_row";
 
 impl Source {
@@ -111,24 +116,50 @@ impl Source {
         }
     }
 
-    /// SHA-256 and size of the file, read once. For CSV the same read checks
-    /// that every record has as many fields as the header and does what
-    /// `pass` asks: the key column's hashes ([`FileDigest::key`]) and the
-    /// group counts of its sets ([`FileDigest::groups`]), which then need
-    /// no polars query. For Parquet (columnar: polars reads only the
-    /// columns it needs) the groups are left to [`Source::group_counts`].
+    /// SHA-256 and size of the file, and the record pass `pass` asks for:
+    /// the key column's hashes ([`FileDigest::key`]), the group counts of
+    /// its sets ([`FileDigest::groups`]), empty values, distinct pairs. A
+    /// CSV file is read by the pass itself, which also checks that every
+    /// record has as many fields as the header; a Parquet file is decoded
+    /// by polars in slices of rows (only the columns the pass reads) and
+    /// fed to the same pass, so both formats are counted by the same code
+    /// in memory that does not grow with the file, beyond what the pass
+    /// keeps per row (8 bytes for the key's hash, 24 for each distinct
+    /// count).
     pub fn digest(&self, pass: &RecordPass<'_>) -> Result<FileDigest, IngestError> {
-        let delimiter = match self.format {
-            Format::Csv { delimiter } => Some(delimiter),
-            Format::Parquet => None,
-        };
-        digest(&self.path, &self.name(), delimiter, pass)
-    }
-
-    /// Whether [`Source::digest`] counts groups (CSV) or leaves them to
-    /// polars (Parquet).
-    pub fn digest_counts_groups(&self) -> bool {
-        matches!(self.format, Format::Csv { .. })
+        match self.format {
+            Format::Csv { delimiter } => digest(&self.path, &self.name(), delimiter, pass),
+            Format::Parquet => digest_rows(&self.path, &self.name(), pass, |feed| {
+                let columns = feed.columns();
+                if columns.is_empty() {
+                    return Ok(());
+                }
+                self.for_each_slice(&columns, |values| {
+                    // Each half of the slice to one counter, on its own
+                    // thread.
+                    let rows = values[0].len();
+                    let half = rows / 2;
+                    let (first, second) = feed.counters();
+                    let count = |counter: &mut RowCounter, from: usize, to: usize| {
+                        let mut values: Vec<_> = (values.iter())
+                            .map(|c| c.slice(from as i64, to - from))
+                            .collect();
+                        let mut values: Vec<_> = values.iter_mut().map(|c| c.iter()).collect();
+                        for _ in from..to {
+                            counter.row(
+                                values
+                                    .iter_mut()
+                                    .map(|v| v.next().flatten().unwrap_or_default().as_bytes()),
+                            );
+                        }
+                    };
+                    std::thread::scope(|s| {
+                        s.spawn(|| count(second, half, rows));
+                        count(first, 0, half);
+                    });
+                })
+            }),
+        }
     }
 
     fn require_columns(&self, file: &str, names: &[String]) -> Result<(), IngestError> {
@@ -176,63 +207,62 @@ impl Source {
         Ok(lf)
     }
 
+    /// Reads `columns` (as text) in slices of [`SLICE_ROWS`] rows, handing
+    /// each slice's columns to `f` in order: memory holds two slices (the
+    /// next is decoded on another thread while `f` takes this one),
+    /// whatever the file's size. For Parquet only: a CSV would be read
+    /// again from its start for every slice.
+    fn for_each_slice(
+        &self,
+        columns: &[String],
+        mut f: impl FnMut(&[StringChunked]),
+    ) -> Result<(), IngestError> {
+        let scan = || self.scan().map_err(|e| self.polars_error(&e));
+        let rows = scan()?
+            .select([len().cast(DataType::UInt64).alias(COUNT)])
+            .collect()
+            .map_err(|e| self.polars_error(&e))?;
+        let rows = (self.u64_values(&rows, COUNT)?.first().copied().flatten()).unwrap_or(0);
+        let names: Vec<String> = (0..columns.len())
+            .map(|i| format!("{SLICE_COLUMN}{i}"))
+            .collect();
+        let exprs: Vec<Expr> = (columns.iter().zip(&names))
+            .map(|(c, name)| self.text(c).alias(name.as_str()))
+            .collect();
+        let read = |offset: u64| -> Result<Vec<StringChunked>, IngestError> {
+            // Slice first: it reaches the reader, which then decodes only
+            // this slice's row groups.
+            let slice = scan()?.slice(offset as i64, SLICE_ROWS as IdxSize);
+            let df = (slice.select(exprs.clone()).collect()).map_err(|e| self.polars_error(&e))?;
+            (names.iter())
+                .map(|name| df.column(name.as_str()).and_then(|c| c.str().cloned()))
+                .collect::<PolarsResult<Vec<_>>>()
+                .map_err(|e| self.polars_error(&e))
+        };
+        std::thread::scope(|scope| {
+            let (send, slices) = std::sync::mpsc::sync_channel(1);
+            scope.spawn(move || {
+                for offset in (0..rows).step_by(SLICE_ROWS) {
+                    let slice = read(offset);
+                    let failed = slice.is_err();
+                    if send.send(slice).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+            for slice in slices {
+                f(&slice?);
+            }
+            Ok(())
+        })
+    }
+
     /// Casts a column to text for grouping (Parquet columns may be typed).
     fn text(&self, c: &str) -> Expr {
         match self.format {
             Format::Csv { .. } => col(c),
             Format::Parquet => col(c).cast(DataType::String),
         }
-    }
-
-    /// For each set of columns, the distinct combinations of values and how
-    /// many rows hold each, or with `weight` the sum of that integer column
-    /// over them (values that are not integers count as nothing here; the
-    /// caller checks every value). All sets run as one streaming query.
-    pub fn group_counts(
-        &self,
-        sets: &[(Vec<String>, RowFilter)],
-        weight: Option<&str>,
-    ) -> Result<Vec<Groups>, IngestError> {
-        let file = self.name();
-        let mut plans = Vec::new();
-        for (set, filter) in sets {
-            let lf = self.filtered(filter)?;
-            let keys: Vec<Expr> = set.iter().map(|c| self.text(c).alias(c.as_str())).collect();
-            let (mut exprs, measure) = (
-                keys,
-                match weight {
-                    Some(w) => col(w).cast(DataType::Int64).sum().alias(COUNT),
-                    None => len().alias(COUNT),
-                },
-            );
-            if let Some(w) = weight.filter(|w| !set.iter().any(|c| c == w)) {
-                exprs.push(col(w).alias(w));
-            }
-            let q = lf
-                .select(exprs)
-                .group_by(set.iter().map(|c| col(c.as_str())).collect::<Vec<_>>())
-                .agg([measure]);
-            plans.push(q);
-        }
-        let frames = collect_all(plans).map_err(|e| self.polars_error(&e))?;
-        let mut out = Vec::new();
-        for ((set, _), df) in sets.iter().zip(frames) {
-            let mut g = Groups {
-                columns: set.clone(),
-                ..Default::default()
-            };
-            for c in set {
-                let s = df
-                    .column(c.as_str())
-                    .and_then(|s| s.str().cloned())
-                    .map_err(|e| IngestError::file(&file, short(&e)))?;
-                g.keys
-                    .push(s.iter().map(|v| v.map(str::to_string)).collect());
-            }
-            g.counts = self.counts(&df)?;
-            out.push(g);
-        }
-        Ok(out)
     }
 
     /// Distinct counts at every level: for each combination in `combos`
@@ -317,7 +347,8 @@ impl Source {
             .with_row_index(ROW, None);
         let pred = match value {
             Some(v) => self.text(column).eq(lit(v.to_string())),
-            None => col(column).is_null(),
+            // A missing value: a null, or (as in a CSV) an empty string.
+            None => col(column).is_null().or(self.text(column).eq(lit(""))),
         };
         let df = lf
             .filter(pred)

@@ -158,14 +158,14 @@ pub fn compute(
             .filter(|(_, c)| c.kind == ColumnType::String && !c.unique && !c.nullable)
             .map(|(n, _)| n.as_str())
             .collect();
-        // CSV: distinct counts (tables of at most four dimensions) are
-        // prepared by the record pass too.
+        // Distinct counts (tables of at most four dimensions) come from the
+        // record pass's (identifier, group) pairs.
         let mut requests = Vec::new();
         let mut request_of_table = vec![None; table_ids.len()];
         for (k, &t) in table_ids.iter().enumerate() {
             let tp = &plan.tables[t];
             match &tp.count_distinct {
-                Some(column) if source.digest_counts_groups() && tp.dimensions.len() <= 4 => {
+                Some(column) if tp.dimensions.len() <= 4 => {
                     request_of_table[k] = Some(requests.len());
                     requests.push(DistinctRequest {
                         columns: sets[set_of_table[k]].0.clone(),
@@ -183,31 +183,13 @@ pub fn compute(
             non_empty: &non_empty,
             distinct: &requests,
         };
-        let (mut digest, groups) = if source.digest_counts_groups() {
-            // CSV: one pass of our own hashes, checks and counts.
-            let mut digest = stage(
-                reporter,
-                &format!("reading input `{name}` (hashing, checking records, counting)"),
-                || source.digest(&pass),
-            )?;
-            let groups = std::mem::take(&mut digest.groups);
-            (digest, groups)
-        } else {
-            // Parquet: the hash is one read, the counts are polars' (which
-            // reads only the columns needed); both at once.
-            let (digest, groups) = stage(
-                reporter,
-                &format!("reading input `{name}` (hashing, counting)"),
-                || {
-                    std::thread::scope(|s| {
-                        let digest = s.spawn(|| source.digest(&pass));
-                        let groups = source.group_counts(&sets, pass.weight);
-                        (digest.join().expect("the hashing thread panicked"), groups)
-                    })
-                },
-            );
-            (digest?, groups?)
-        };
+        let mut digest = stage(
+            reporter,
+            &format!("reading input `{name}` (hashing, checking records, counting)"),
+            || source.digest(&pass),
+        )?;
+        let groups = std::mem::take(&mut digest.groups);
+        let distinct = std::mem::take(&mut digest.distinct);
         if groups.iter().all(|g| g.is_empty()) {
             return Err(PipelineError::Input(IngestError::file(
                 &path.display().to_string(),
@@ -233,7 +215,6 @@ pub fn compute(
             }
         }
 
-        let distinct = std::mem::take(&mut digest.distinct);
         for (k, &t) in table_ids.iter().enumerate() {
             let tp = &plan.tables[t];
             let g = &groups[set_of_table[k]];

@@ -146,6 +146,36 @@ pub fn write_admissions(dir: &Path, name: &str, rows: &[&str]) -> PathBuf {
     p
 }
 
+/// The same hand-written admissions as a Parquet file of text columns, an
+/// empty value written as a null.
+pub fn write_admissions_parquet(dir: &Path, name: &str, rows: &[&str]) -> PathBuf {
+    use polars::prelude::*;
+    let names = [
+        "record_id",
+        "admission_date",
+        "country_of_citizenship",
+        "province",
+        "immigration_category",
+        "age",
+        "gender",
+    ];
+    let fields: Vec<Vec<&str>> = rows.iter().map(|r| r.split(',').collect()).collect();
+    let columns: Vec<Column> = (names.iter().enumerate())
+        .map(|(c, name)| {
+            let values: Vec<Option<&str>> = (fields.iter())
+                .map(|f| Some(f[c]).filter(|v| !v.is_empty()))
+                .collect();
+            Column::new((*name).into(), values)
+        })
+        .collect();
+    let mut df = DataFrame::new(rows.len(), columns).unwrap();
+    let p = dir.join(name);
+    ParquetWriter::new(std::fs::File::create(&p).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    p
+}
+
 /// DESIGN.md's example released under the bundled citizenship pipeline
 /// into `dir/rel`: one admission from Andorra in each of four months (every
 /// month and the year shown `--`), and `others` from India in May so that
