@@ -265,6 +265,11 @@ pub struct AuditResult {
     /// [`AuditOptions::local_lp_vars`]) or, past
     /// [`AuditOptions::local_lp_max_block_vars`], propagation alone.
     pub blocks_too_large_for_lp: usize,
+    /// Those of them small enough for neighbourhood LPs (at most
+    /// [`AuditOptions::local_lp_max_block_vars`] vars): the blocks where an
+    /// audit with [`AuditOptions::local_lp_vars`] above 0 differs from one
+    /// without.
+    pub neighbourhood_lp_blocks: usize,
     /// Vars in those blocks, whose intervals may be looser than the exact
     /// LP's.
     pub vars_without_lp: usize,
@@ -494,6 +499,7 @@ fn audit_with_focus(
         .collect();
     let mut lp_blocks: Vec<usize> = Vec::new();
     let mut too_large = 0usize;
+    let mut neighbourhood_blocks = 0usize;
     let mut vars_without_lp = 0usize;
     let mut lp_vars_skipped = 0usize;
     let mut large_blocks: Vec<usize> = Vec::new();
@@ -504,6 +510,7 @@ fn audit_with_focus(
         }
         if vars.len() > options.lp_max_block_vars {
             too_large += 1;
+            neighbourhood_blocks += usize::from(vars.len() <= options.local_lp_max_block_vars);
             vars_without_lp += vars.len();
             large_blocks.push(b);
             continue;
@@ -751,6 +758,7 @@ fn audit_with_focus(
         blocks: blocks.len(),
         lp_blocks: lp_blocks.len(),
         blocks_too_large_for_lp: too_large,
+        neighbourhood_lp_blocks: neighbourhood_blocks,
         vars_without_lp,
         lp_solves,
         lp_errors,

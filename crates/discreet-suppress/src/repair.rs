@@ -31,7 +31,7 @@ pub struct RepairOptions {
     /// seconds. Default `true`. (Whatever this says, a full round that
     /// hid cells is followed by rounds focused on what changed, see
     /// [`discreet_audit::audit_focused`], and a full round ends the
-    /// repair; when no block is too large for one LP the quick audit is
+    /// repair; when no block gets neighbourhood LPs the quick audit is
     /// the full one and is not run twice.)
     pub quick_rounds_first: bool,
 }
@@ -164,8 +164,8 @@ pub fn repair(
                 continue;
             }
             // The quick audit differs from the full one only on blocks
-            // too large for one LP: without any, it was the full audit.
-            if !thorough && result.blocks_too_large_for_lp > 0 && options.audit.local_lp_vars > 0 {
+            // that get neighbourhood LPs: without any, it was the full one.
+            if !thorough && result.neighbourhood_lp_blocks > 0 && options.audit.local_lp_vars > 0 {
                 thorough = true;
                 continue;
             }
@@ -418,6 +418,11 @@ mod tests {
         options.audit.lp_max_block_vars = 2;
         let r = repair(&p, Interval::at_least(5), &options).unwrap();
         assert_eq!((r.rounds, r.hidden.len()), (2, 0));
+        // Too large for neighbourhood LPs as well: propagation alone either
+        // way.
+        options.audit.local_lp_max_block_vars = 3;
+        let r = repair(&p, Interval::at_least(5), &options).unwrap();
+        assert_eq!((r.rounds, r.hidden.len()), (1, 0));
     }
 
     #[test]
