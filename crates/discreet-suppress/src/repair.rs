@@ -370,6 +370,15 @@ mod tests {
         }
     }
 
+    /// One sum: the first count the total of the others, each shown under
+    /// the IRCC rule.
+    fn one_sum(counts: &[u64]) -> System {
+        let mut b = SystemBuilder::new();
+        let v: Vec<Var> = counts.iter().map(|&c| b.add_var(shown(c))).collect();
+        b.add_additive(v[0], &v[1..]).unwrap();
+        b.build()
+    }
+
     fn problem_of<'a>(system: &'a System, counts: &'a [u64]) -> Problem<'a> {
         Problem {
             system,
@@ -391,11 +400,8 @@ mod tests {
         // DESIGN.md's example: four months shown `--` under a year shown
         // `--` pin every month to 1. Every cell is primary, so nothing may
         // be hidden near them and the repair must say so, not loop.
-        let counts = [1u64, 1, 1, 1, 4];
-        let mut b = SystemBuilder::new();
-        let v: Vec<Var> = counts.iter().map(|&c| b.add_var(shown(c))).collect();
-        b.add_additive(v[4], &v[..4]).unwrap();
-        let system = b.build();
+        let counts = [4u64, 1, 1, 1, 1];
+        let system = one_sum(&counts);
         let p = problem_of(&system, &counts);
         let e = repair(&p, Interval::at_least(5), &RepairOptions::default()).unwrap_err();
         assert!(matches!(e, RepairError::Stuck { .. }), "{e}");
@@ -405,10 +411,7 @@ mod tests {
     fn a_clean_release_takes_one_audit_unless_a_block_needs_neighbourhoods() {
         // total 30 = 12 + 4 + 14: the `--` keeps 1..4, nothing to repair.
         let counts = [30u64, 12, 4, 14];
-        let mut b = SystemBuilder::new();
-        let v: Vec<Var> = counts.iter().map(|&c| b.add_var(shown(c))).collect();
-        b.add_additive(v[0], &v[1..]).unwrap();
-        let system = b.build();
+        let system = one_sum(&counts);
         let p = problem_of(&system, &counts);
         let r = repair(&p, Interval::at_least(5), &RepairOptions::default()).unwrap();
         // The quick audit is the full one when every block gets one LP.
@@ -430,10 +433,7 @@ mod tests {
         // total 23 (shown 25 -> 23..27), parts 12 (10 -> 8..12), 4 (--), 7 (5 -> 5..7):
         // the total is at most 12 + 4 + 7 = 23, so everything is pinned.
         let counts = [23u64, 12, 4, 7];
-        let mut b = SystemBuilder::new();
-        let v: Vec<Var> = counts.iter().map(|&c| b.add_var(shown(c))).collect();
-        b.add_additive(v[0], &v[1..]).unwrap();
-        let system = b.build();
+        let system = one_sum(&counts);
         let p = problem_of(&system, &counts);
         let r = repair(&p, Interval::at_least(5), &RepairOptions::default()).unwrap();
         // The cheapest candidate is the 7.

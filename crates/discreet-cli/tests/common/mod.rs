@@ -137,7 +137,7 @@ pub fn files(dir: &Path) -> Vec<String> {
 /// A small hand-written admissions file: header plus `rows`.
 pub fn write_admissions(dir: &Path, name: &str, rows: &[&str]) -> PathBuf {
     let p = dir.join(name);
-    let mut s = String::from("record_id,admission_date,country_of_citizenship,province,immigration_category,age,gender\n");
+    let mut s = discreet_testdata::COLUMNS.join(",") + "\n";
     for r in rows {
         s.push_str(r);
         s.push('\n');
@@ -150,15 +150,7 @@ pub fn write_admissions(dir: &Path, name: &str, rows: &[&str]) -> PathBuf {
 /// empty value written as a null.
 pub fn write_admissions_parquet(dir: &Path, name: &str, rows: &[&str]) -> PathBuf {
     use polars::prelude::*;
-    let names = [
-        "record_id",
-        "admission_date",
-        "country_of_citizenship",
-        "province",
-        "immigration_category",
-        "age",
-        "gender",
-    ];
+    let names = discreet_testdata::COLUMNS;
     let fields: Vec<Vec<&str>> = rows.iter().map(|r| r.split(',').collect()).collect();
     let columns: Vec<Column> = (names.iter().enumerate())
         .map(|(c, name)| {
