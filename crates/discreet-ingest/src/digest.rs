@@ -1326,7 +1326,6 @@ impl RowFeed {
         }
         counter.header = columns;
         counter.header_end();
-        counter.expected = Some(counter.header.len() as u64);
         let second = counter.part();
         RowFeed {
             counters: [RowCounter(counter), RowCounter(second)],
