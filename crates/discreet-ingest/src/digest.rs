@@ -287,7 +287,7 @@ impl GroupSet {
             .chain(
                 self.packed
                     .into_entries()
-                    .map(|(k, n)| ((0..width).map(|i| (k >> (32 * i)) as u32).collect(), n)),
+                    .map(|(k, n)| ((0..width).map(|i| unpack_id(k, i)).collect(), n)),
             )
             .chain(self.wide)
             .collect()
@@ -471,6 +471,12 @@ fn number_pairs(pairs: &mut Vec<Pair>) -> Vec<(u32, u32)> {
 fn pack_ids(ids: impl Iterator<Item = u32>) -> u128 {
     ids.enumerate()
         .fold(0, |key, (i, id)| key | u128::from(id) << (32 * i))
+}
+
+/// The `i`th value number of a key made by [`pack_ids`].
+#[inline]
+fn unpack_id(key: u128, i: usize) -> u32 {
+    (key >> (32 * i)) as u32
 }
 
 /// What the pass does with a field, by its position in the record.
@@ -731,10 +737,8 @@ impl RecordCounter {
             let groups: Vec<u32> = (theirs.groups.iter())
                 .map(|&(key, rows)| {
                     let key = pack_ids(
-                        slots
-                            .iter()
-                            .enumerate()
-                            .map(|(i, &slot)| number(slot, (key >> (32 * i)) as u32)),
+                        (slots.iter().enumerate())
+                            .map(|(i, &slot)| number(slot, unpack_id(key, i))),
                     );
                     let g = ours.group(key);
                     ours.groups[g as usize].1 += rows;
@@ -837,20 +841,20 @@ impl RecordCounter {
         }
     }
 
-    /// The value of identifier `i`.
+    /// The value of identifier `i`, at `position` of the record.
     #[inline]
-    fn ident_value(&mut self, i: usize, value: &[u8]) {
+    fn ident_value(&mut self, i: usize, position: usize, value: &[u8]) {
         let ident = &mut self.idents[i];
         ident.has_empty |= value.is_empty();
         ident.value = match pack(value) {
             Some(packed) => packed,
             None => LONG | u128::from(ident.long.intern(value).0),
         };
-        if !value.is_ascii() && self.not_utf8.is_none() && std::str::from_utf8(value).is_err() {
-            self.not_utf8 = Some((self.record_line, ident.name.clone()));
-        }
         if ident.is_key {
+            // Checks the value as UTF-8 too.
             self.key_value(value);
+        } else {
+            self.check_utf8(position, value);
         }
     }
 
@@ -881,7 +885,7 @@ impl RecordCounter {
             Capture::Skip => self.check_utf8(position, value),
             Capture::Key => self.key_value(value),
             Capture::Slot(i) => self.slot_value(i, value),
-            Capture::Ident(i) => self.ident_value(i, value),
+            Capture::Ident(i) => self.ident_value(i, position, value),
             Capture::Empty(i) => {
                 self.empty[i] |= value.is_empty();
                 self.check_utf8(position, value);
@@ -1155,6 +1159,16 @@ impl Reading<'_> {
         Ok((sha256, bytes))
     }
 
+    /// [`Reading::hash`] on a thread of its own while `work` runs (the
+    /// counting, with its own reads).
+    fn hash_while<R>(&self, work: impl FnOnce() -> R) -> (Result<(String, u64), Stop>, R) {
+        std::thread::scope(|s| {
+            let hashing = s.spawn(|| self.hash());
+            let done = work();
+            (hashing.join().expect("the hashing thread panicked"), done)
+        })
+    }
+
     /// Feeds `counter` the file's first lines, up to the end of the header
     /// (if it ends within the first MiB); returns the offset reached.
     fn header(&self, counter: &mut RecordCounter) -> Result<u64, Stop> {
@@ -1369,11 +1383,7 @@ pub(crate) fn digest_rows(
         piece: 1 << 20,
     };
     let mut feed = RowFeed::new(pass);
-    let (hashed, fed) = std::thread::scope(|s| {
-        let hashing = s.spawn(|| reading.hash());
-        let fed = read(&mut feed);
-        (hashing.join().expect("the hashing thread panicked"), fed)
-    });
+    let (hashed, fed) = reading.hash_while(|| read(&mut feed));
     fed?;
     let (sha256, bytes) = hashed.map_err(|stop| stopped(file, stop))?;
     results(feed.finish(), file, pass, sha256, bytes)
@@ -1398,16 +1408,8 @@ fn digest_by(
     delimiter: u8,
     pass: &RecordPass<'_>,
 ) -> Result<FileDigest, IngestError> {
-    // The hash is one read of the whole file on a thread of its own; the
-    // counting, its own reads.
-    let (hashed, counted) = std::thread::scope(|s| {
-        let hashing = s.spawn(|| reading.hash());
-        let counted = reading.count_records(RecordCounter::new(delimiter).with(pass));
-        (
-            hashing.join().expect("the hashing thread panicked"),
-            counted,
-        )
-    });
+    let (hashed, counted) =
+        reading.hash_while(|| reading.count_records(RecordCounter::new(delimiter).with(pass)));
     let c = counted.map_err(|stop| stopped(file, stop))?;
     let (sha256, bytes) = hashed.map_err(|stop| stopped(file, stop))?;
     results(c, file, pass, sha256, bytes)
@@ -1461,7 +1463,7 @@ fn results(
             let keys = (0..slots.len())
                 .map(|i| {
                     (d.groups.iter())
-                        .map(|&(key, _)| value(slots[i], (key >> (32 * i)) as u32).clone())
+                        .map(|&(key, _)| value(slots[i], unpack_id(key, i)).clone())
                         .collect()
                 })
                 .collect();

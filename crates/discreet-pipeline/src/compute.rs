@@ -1,5 +1,5 @@
 //! From microdata to true tables: count distinct value combinations (the
-//! CSV record pass, or polars for Parquet), check each distinct value once,
+//! record pass, over CSV or Parquet), check each distinct value once,
 //! map values to hierarchy leaves, and build every table with all its
 //! margins (distinct counts from each identifier's cells).
 
@@ -298,7 +298,7 @@ fn check_groups(
 
 /// Uniqueness and emptiness of free-text columns: one aggregate pass; the
 /// rows at fault are searched for only when there is a fault.
-/// `seen` is what the CSV record pass saw of this column, when it hashed
+/// `seen` is what the record pass saw of this column, when it hashed
 /// it: then no scan is needed unless two hashes met (hashes can collide,
 /// so the exact search decides). `empty` is whether the record pass saw
 /// the column empty, when it looked.
@@ -512,9 +512,8 @@ fn build_distinct_from_pairs(
             };
             let mut cells: Vec<Vec<NodeId>> = vec![Vec::new()];
             for (&node, h) in leaf.iter().zip(table.dims()) {
-                let up: Vec<NodeId> = std::iter::once(node)
-                    .chain(h.ancestors(node).filter(|&a| a != node))
-                    .collect();
+                // The node itself first, then up to the total.
+                let up: Vec<NodeId> = h.ancestors(node).collect();
                 cells = (cells.into_iter())
                     .flat_map(|c| {
                         up.iter().map(move |&a| {
