@@ -9,6 +9,7 @@
 //! ingest and publish crates do that, on what this crate has checked.
 
 pub mod codelist;
+mod dimension;
 
 pub use codelist::{builtin, CodeEntry, Codelist, CodelistError};
 pub mod model;

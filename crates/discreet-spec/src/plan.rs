@@ -1,19 +1,19 @@
 //! A checked spec: every reference resolved, every hierarchy built, the
 //! rule constructed. Nothing downstream has to re-check the spec.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
-use discreet_core::{
-    Bilingual, Hierarchy, HierarchyBuilder, IrccRule, MarginKind, NodeId, TieRule, ZeroDisplay,
-};
+use discreet_core::{Bilingual, IrccRule, MarginKind, TieRule, ZeroDisplay};
 use sha2::{Digest, Sha256};
 
 use crate::codelist::{self, Codelist};
-use crate::model::{BandSpec, CalendarSpec, ColumnType, DimensionSpec, InputFormat, Spec, Text};
+use crate::dimension::build_dimension;
+pub use crate::dimension::{Dimension, Finest, LeafMapper, Mapped};
+use crate::model::{ColumnSpec, ColumnType, InputFormat, InputSpec, Spec, TableSpec, Text};
 use crate::protection::{build_protection, method_of, Protection};
-use crate::value::{parse_date, parse_integer, parse_year_month};
+use crate::value::{parse_date, parse_year_month};
 
 /// A spec that cannot be used: which file, which key, what was expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,109 +36,6 @@ impl fmt::Display for SpecError {
 }
 
 impl std::error::Error for SpecError {}
-
-/// How raw values of a dimension's column map to the leaves of its hierarchy.
-#[derive(Debug, Clone)]
-pub enum LeafMapper {
-    /// Codes map to the leaf with the same code.
-    Codes,
-    /// Dates map to their month, quarter or year, inside the published period.
-    Calendar {
-        /// `month`, `quarter` or `year`.
-        finest: Finest,
-        /// First published month (year, month).
-        first: (i32, u32),
-        /// Last published month (year, month).
-        last: (i32, u32),
-    },
-    /// Integers map to the band that holds them.
-    Bands(Vec<(i64, Option<i64>, String)>),
-}
-
-/// Finest level of a calendar dimension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Finest {
-    /// Months.
-    Month,
-    /// Quarters.
-    Quarter,
-    /// Years.
-    Year,
-}
-
-/// Where a raw value goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mapped {
-    /// Into this leaf.
-    Leaf(NodeId),
-    /// Outside the published period: not counted in this table.
-    OutsidePeriod,
-}
-
-/// A dimension with its built hierarchy.
-#[derive(Debug, Clone)]
-pub struct Dimension {
-    /// Dimension name (column prefix in releases).
-    pub name: String,
-    /// The spec it came from.
-    pub spec: DimensionSpec,
-    /// Its tree of codes.
-    pub hierarchy: Hierarchy,
-    /// How raw values map to leaves.
-    pub mapper: LeafMapper,
-}
-
-impl Dimension {
-    /// Maps one raw value (already checked against the column type) to a
-    /// leaf; `Err` says what was expected when it maps nowhere.
-    pub fn map(&self, raw: &str) -> Result<Mapped, String> {
-        match &self.mapper {
-            LeafMapper::Codes => match self.hierarchy.find(raw) {
-                Some(id) if self.hierarchy.is_leaf(id) => Ok(Mapped::Leaf(id)),
-                _ => Err(format!("a code of dimension `{}`", self.name)),
-            },
-            LeafMapper::Calendar {
-                finest,
-                first,
-                last,
-            } => {
-                let d = parse_date(raw).ok_or("a date YYYY-MM-DD")?;
-                if (d.year, d.month) < *first || (d.year, d.month) > *last {
-                    return Ok(Mapped::OutsidePeriod);
-                }
-                let code = match finest {
-                    Finest::Month => month_code(d.year, d.month),
-                    Finest::Quarter => quarter_code(d.year, d.month),
-                    Finest::Year => d.year.to_string(),
-                };
-                Ok(Mapped::Leaf(
-                    self.hierarchy.find(&code).expect("calendar leaf exists"),
-                ))
-            }
-            LeafMapper::Bands(bands) => {
-                let n = parse_integer(raw).ok_or("an integer")?;
-                for (min, max, code) in bands {
-                    if n >= *min && max.is_none_or(|m| n <= m) {
-                        return Ok(Mapped::Leaf(
-                            self.hierarchy.find(code).expect("band leaf exists"),
-                        ));
-                    }
-                }
-                Err(format!(
-                    "a value inside one of the bands of dimension `{}`",
-                    self.name
-                ))
-            }
-        }
-    }
-}
-
-fn month_code(y: i32, m: u32) -> String {
-    format!("{y:04}-{m:02}")
-}
-fn quarter_code(y: i32, m: u32) -> String {
-    format!("{y:04}-Q{}", (m - 1) / 3 + 1)
-}
 
 /// A table to publish, with its resolved dimensions.
 #[derive(Debug, Clone)]
@@ -227,265 +124,24 @@ impl Plan {
     }
 
     /// Parses and checks spec text; `file` names it in errors.
+    ///
+    /// The phases run in the order a reader fills a spec in, and the first
+    /// broken rule stops the parse: the document against the schema, the
+    /// release, the rule, the inputs (which fix the codelists), the
+    /// dimensions (built into hierarchies), the tables, the protection.
     pub fn parse(file: &str, text: &str) -> Result<Plan, SpecError> {
-        let err = |key: &str, message: String| SpecError {
-            file: file.to_string(),
-            key: Some(key.to_string()),
-            message,
-        };
-        let doc: toml::Value = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
-        crate::schema::check(&doc).map_err(|(key, message)| SpecError {
+        let at = |(key, message): KeyError| SpecError {
             file: file.to_string(),
             key: Some(key),
             message,
-        })?;
-        let spec: Spec = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
-
-        check_name(&spec.release.name).map_err(|m| err("release.name", m))?;
-        if parse_date(&spec.release.published).is_none() {
-            return Err(err(
-                "release.published",
-                "expected a date YYYY-MM-DD".into(),
-            ));
-        }
-        if spec
-            .release
-            .final_through
-            .as_deref()
-            .is_some_and(|f| parse_year_month(f).is_none())
-        {
-            return Err(err(
-                "release.final_through",
-                "expected a month YYYY-MM".into(),
-            ));
-        }
-        check_text(&spec.release.title).map_err(|m| err("release.title", m))?;
-        check_text(&spec.release.description).map_err(|m| err("release.description", m))?;
-
-        let rule = build_rule(&spec).map_err(|(k, m)| err(&k, m))?;
-
-        // Inputs and the codelists their columns name.
-        let mut codelists = BTreeMap::new();
-        if spec.inputs.is_empty() {
-            return Err(err("inputs", "expected at least one input".into()));
-        }
-        for (iname, input) in &spec.inputs {
-            check_name(iname).map_err(|m| err(&format!("inputs.{iname}"), m))?;
-            if input.path.trim().is_empty() {
-                return Err(err(
-                    &format!("inputs.{iname}.path"),
-                    "expected a file path".into(),
-                ));
-            }
-            if let Some(d) = &input.delimiter {
-                if d.len() != 1 || !d.is_ascii() || d == "\"" || d == "\n" {
-                    return Err(err(
-                        &format!("inputs.{iname}.delimiter"),
-                        "expected one ASCII character other than a quote or newline".into(),
-                    ));
-                }
-            }
-            if input.columns.is_empty() {
-                return Err(err(
-                    &format!("inputs.{iname}.columns"),
-                    "expected at least one column".into(),
-                ));
-            }
-            if let Some(c) = &input.count_column {
-                match input.columns.get(c) {
-                    Some(col) if col.kind == ColumnType::Integer && !col.nullable => {}
-                    _ => {
-                        return Err(err(
-                            &format!("inputs.{iname}.count_column"),
-                            format!(
-                                "expected a declared, non-nullable `integer` column, found `{c}`"
-                            ),
-                        ))
-                    }
-                }
-            }
-            for (cname, col) in &input.columns {
-                let key = format!("inputs.{iname}.columns.{cname}");
-                match (col.kind, &col.codelist) {
-                    (ColumnType::Code, Some(list)) => {
-                        let cl = codelist::builtin(list).ok_or_else(|| {
-                            err(
-                                &format!("{key}.codelist"),
-                                format!(
-                                    "unknown codelist `{list}`; expected one of {}",
-                                    codelist::BUILTIN_NAMES.join(", ")
-                                ),
-                            )
-                        })?;
-                        if let Some(parent) = &cl.parent_list {
-                            codelists.insert(
-                                parent.clone(),
-                                codelist::builtin(parent).expect("parent list is built in"),
-                            );
-                        }
-                        codelists.insert(list.clone(), cl);
-                    }
-                    (ColumnType::Code, None) => {
-                        return Err(err(&key, "a `code` column needs a `codelist`".into()))
-                    }
-                    (_, Some(_)) => {
-                        return Err(err(
-                            &format!("{key}.codelist"),
-                            "only `code` columns take a codelist".into(),
-                        ))
-                    }
-                    _ => {}
-                }
-                if (col.min.is_some() || col.max.is_some()) && col.kind != ColumnType::Integer {
-                    return Err(err(
-                        &key,
-                        "`min`/`max` apply only to `integer` columns".into(),
-                    ));
-                }
-                if let (Some(a), Some(b)) = (col.min, col.max) {
-                    if a > b {
-                        return Err(err(&key, format!("`min` {a} is above `max` {b}")));
-                    }
-                }
-            }
-        }
-
-        // Dimensions, whose columns are checked per table (a dimension may serve tables of several inputs).
-        let mut dimensions = BTreeMap::new();
-        for (dname, d) in &spec.dimensions {
-            let key = format!("dimensions.{dname}");
-            check_name(dname).map_err(|m| err(&key, m))?;
-            check_text(&d.label).map_err(|m| err(&format!("{key}.label"), m))?;
-            let kind = column_kind(&spec, &d.column).ok_or_else(|| {
-                err(
-                    &format!("{key}.column"),
-                    format!("column `{}` is not declared by any input", d.column),
-                )
-            })?;
-            let dim = build_dimension(dname, d, kind, &spec, &codelists)
-                .map_err(|(k, m)| err(&format!("{key}{k}"), m))?;
-            dimensions.insert(dname.clone(), dim);
-        }
-
-        if spec.tables.is_empty() {
-            return Err(err("tables", "expected at least one table".into()));
-        }
-        let mut tables = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (i, t) in spec.tables.iter().enumerate() {
-            let key = format!("tables[{i}]");
-            check_name(&t.name).map_err(|m| err(&format!("{key}.name"), m))?;
-            if !seen.insert(t.name.clone()) {
-                return Err(err(
-                    &format!("{key}.name"),
-                    format!("table `{}` is declared twice", t.name),
-                ));
-            }
-            let input = spec.inputs.get(&t.input).ok_or_else(|| {
-                err(
-                    &format!("{key}.input"),
-                    format!(
-                        "unknown input `{}`; expected one of {}",
-                        t.input,
-                        spec.inputs.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ),
-                )
-            })?;
-            if t.dimensions.is_empty() {
-                return Err(err(
-                    &format!("{key}.dimensions"),
-                    "expected at least one dimension".into(),
-                ));
-            }
-            let mut cols = std::collections::HashSet::new();
-            for dn in &t.dimensions {
-                let d = dimensions.get(dn).ok_or_else(|| {
-                    err(
-                        &format!("{key}.dimensions"),
-                        format!("unknown dimension `{dn}`"),
-                    )
-                })?;
-                if !input.columns.contains_key(&d.spec.column) {
-                    return Err(err(
-                        &format!("{key}.dimensions"),
-                        format!(
-                            "dimension `{dn}` uses column `{}`, which input `{}` does not declare",
-                            d.spec.column, t.input
-                        ),
-                    ));
-                }
-                if !cols.insert(d.spec.column.clone()) {
-                    return Err(err(
-                        &format!("{key}.dimensions"),
-                        format!("dimension `{dn}` uses column `{}`, which another dimension of this table already uses", d.spec.column),
-                    ));
-                }
-            }
-            check_text(&t.title).map_err(|m| err(&format!("{key}.title"), m))?;
-            check_text(&t.description).map_err(|m| err(&format!("{key}.description"), m))?;
-            for (c, values) in &t.filter {
-                let fkey = format!("{key}.filter.{c}");
-                let col = input.columns.get(c).ok_or_else(|| {
-                    err(
-                        &fkey,
-                        format!("column `{c}` is not declared by input `{}`", t.input),
-                    )
-                })?;
-                if values.is_empty() {
-                    return Err(err(&fkey, "expected at least one value".into()));
-                }
-                if let Some((name, list)) = col
-                    .codelist
-                    .as_ref()
-                    .and_then(|l| codelists.get(l).map(|c| (l, c)))
-                {
-                    if let Some(v) = values.iter().find(|v| !list.contains(v)) {
-                        return Err(err(
-                            &fkey,
-                            format!("`{v}` is not a code of codelist `{name}`"),
-                        ));
-                    }
-                }
-            }
-            if let Some(c) = &t.count_distinct {
-                let col = input.columns.get(c).ok_or_else(|| {
-                    err(
-                        &format!("{key}.count_distinct"),
-                        format!("column `{c}` is not declared by input `{}`", t.input),
-                    )
-                })?;
-                if cols.contains(c) {
-                    return Err(err(
-                        &format!("{key}.count_distinct"),
-                        format!("column `{c}` is a dimension of this table; count the distinct values of another column"),
-                    ));
-                }
-                if !matches!(col.kind, ColumnType::String | ColumnType::Code) || col.nullable {
-                    return Err(err(
-                        &format!("{key}.count_distinct"),
-                        format!("column `{c}` must be a non-nullable `string` or `code` column (an identifier)"),
-                    ));
-                }
-                if input.count_column.is_some() {
-                    return Err(err(
-                        &format!("{key}.count_distinct"),
-                        format!("input `{}` is pre-aggregated (`count_column`); distinct values cannot be counted from it", t.input),
-                    ));
-                }
-            }
-            tables.push(TablePlan {
-                name: t.name.clone(),
-                input: t.input.clone(),
-                dimensions: t.dimensions.clone(),
-                title: bi(&t.title),
-                description: bi(&t.description),
-                count_distinct: t.count_distinct.clone(),
-                filter: t.filter.clone().into_iter().collect(),
-            });
-        }
-        let protection =
-            build_protection(&spec.rule, &tables, &dimensions).map_err(|(k, m)| err(&k, m))?;
-
+        };
+        let spec = read_document(file, text)?;
+        check_release(&spec).map_err(at)?;
+        let rule = build_rule(&spec).map_err(at)?;
+        let codelists = check_inputs(&spec).map_err(at)?;
+        let dimensions = build_dimensions(&spec, &codelists).map_err(at)?;
+        let tables = check_tables(&spec, &dimensions, &codelists).map_err(at)?;
+        let protection = build_protection(&spec.rule, &tables, &dimensions).map_err(at)?;
         Ok(Plan {
             source_name: file.to_string(),
             spec_text: text.to_string(),
@@ -584,7 +240,8 @@ fn column_kind(spec: &Spec, column: &str) -> Option<ColumnType> {
         .find_map(|i| i.columns.get(column).map(|c| c.kind))
 }
 
-fn build_rule(spec: &Spec) -> Result<IrccRule, (String, String)> {
+/// `[rule]`: the rounding and suppression rule every cell is shown by.
+fn build_rule(spec: &Spec) -> Result<IrccRule, KeyError> {
     let r = &spec.rule;
     let method = method_of(r)?;
     let base = match (r.rounding_base, method.is_exact()) {
@@ -628,382 +285,328 @@ fn build_rule(spec: &Spec) -> Result<IrccRule, (String, String)> {
         .map_err(|e| ("rule".into(), e.to_string()))
 }
 
-fn build_dimension(
-    name: &str,
-    d: &DimensionSpec,
-    kind: ColumnType,
-    spec: &Spec,
-    codelists: &BTreeMap<String, Codelist>,
-) -> Result<Dimension, (String, String)> {
-    let total = d
-        .total
-        .as_ref()
-        .map(bi)
-        .unwrap_or_else(|| Bilingual::new("Total", "Total"));
-    let mut b = HierarchyBuilder::new(name, "TOTAL", total);
-    let herr = |e: discreet_core::HierarchyError| (String::new(), e.to_string());
-    let extras = [d.calendar.is_some(), d.bands.is_some(), d.subtotals];
-    let mapper = match kind {
-        ColumnType::Code => {
-            if extras[0] || extras[1] {
-                return Err((
-                    String::new(),
-                    "a code column takes neither `calendar` nor `bands`".into(),
-                ));
-            }
-            let list_name = spec
-                .inputs
-                .values()
-                .find_map(|i| i.columns.get(&d.column).and_then(|c| c.codelist.clone()))
-                .expect("code columns have a codelist");
-            let list = &codelists[&list_name];
-            if d.subtotals {
-                let parent_name = list.parent_list.as_ref().ok_or_else(|| {
-                    (
-                        ".subtotals".to_string(),
-                        format!("codelist `{list_name}` has no groups to subtotal"),
-                    )
-                })?;
-                let parents = &codelists[parent_name];
-                for p in &parents.entries {
-                    b.add(
-                        "TOTAL",
-                        p.code.clone(),
-                        p.label.clone(),
-                        parent_name.clone(),
-                    )
-                    .map_err(herr)?;
-                }
-                for e in &list.entries {
-                    b.add(
-                        e.parent.as_deref().unwrap_or("TOTAL"),
-                        e.code.clone(),
-                        e.label.clone(),
-                        name,
-                    )
-                    .map_err(herr)?;
-                }
-            } else {
-                for e in &list.entries {
-                    b.add("TOTAL", e.code.clone(), e.label.clone(), name)
-                        .map_err(herr)?;
-                }
-            }
-            LeafMapper::Codes
-        }
-        ColumnType::Date => {
-            if extras[1] || extras[2] {
-                return Err((String::new(), "a date column takes only `calendar`".into()));
-            }
-            let cal = d.calendar.as_ref().ok_or_else(|| {
-                (
-                    ".calendar".to_string(),
-                    "a date column needs a `calendar` table".into(),
-                )
-            })?;
-            build_calendar(&mut b, cal).map_err(|(k, m)| (format!(".calendar{k}"), m))?
-        }
-        ColumnType::Integer => {
-            if extras[0] || extras[2] {
-                return Err((String::new(), "an integer column takes only `bands`".into()));
-            }
-            let bands = d.bands.as_ref().ok_or_else(|| {
-                (
-                    ".bands".to_string(),
-                    "an integer column needs `bands`".into(),
-                )
-            })?;
-            build_bands(&mut b, name, bands).map_err(|(k, m)| (format!(".bands{k}"), m))?
-        }
-        ColumnType::String => {
-            return Err((
-                ".column".into(),
-                format!(
-                    "column `{}` is free text; a dimension needs a code, date or integer column",
-                    d.column
-                ),
-            ))
-        }
-    };
-    Ok(Dimension {
-        name: name.to_string(),
-        spec: d.clone(),
-        hierarchy: b.build().map_err(herr)?,
-        mapper,
-    })
+/// A broken rule found by one phase of [`Plan::parse`]: the dotted key and
+/// what was expected there. `parse` adds the file name.
+pub(crate) type KeyError = (String, String);
+
+fn key_error(key: impl Into<String>, message: impl Into<String>) -> KeyError {
+    (key.into(), message.into())
 }
 
-fn build_calendar(
-    b: &mut HierarchyBuilder,
-    cal: &CalendarSpec,
-) -> Result<LeafMapper, (String, String)> {
-    let finest = match cal.finest.as_str() {
-        "month" => Finest::Month,
-        "quarter" => Finest::Quarter,
-        "year" => Finest::Year,
-        other => {
-            return Err((
-                ".finest".into(),
-                format!("expected `month`, `quarter` or `year`, found `{other}`"),
-            ))
-        }
-    };
-    let first = parse_year_month(&cal.first)
-        .ok_or((".first".to_string(), "expected YYYY-MM".to_string()))?;
-    let last =
-        parse_year_month(&cal.last).ok_or((".last".to_string(), "expected YYYY-MM".to_string()))?;
-    if first > last {
-        return Err((".last".into(), "expected a month not before `first`".into()));
+/// The spec text as TOML, checked against the shipped JSON Schema (so
+/// unknown keys are named with their full key), then read into the typed
+/// model.
+fn read_document(file: &str, text: &str) -> Result<Spec, SpecError> {
+    let doc: toml::Value = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+    crate::schema::check(&doc).map_err(|(key, message)| SpecError {
+        file: file.to_string(),
+        key: Some(key),
+        message,
+    })?;
+    toml::from_str(text).map_err(|e| toml_error(file, text, &e))
+}
+
+/// `[release]`: a file-safe name, real dates, non-empty texts.
+fn check_release(spec: &Spec) -> Result<(), KeyError> {
+    let r = &spec.release;
+    check_name(&r.name).map_err(|m| key_error("release.name", m))?;
+    if parse_date(&r.published).is_none() {
+        return Err(key_error("release.published", "expected a date YYYY-MM-DD"));
     }
-    if (last.0 - first.0) > 200 {
-        return Err((
-            ".first".into(),
-            "expected a period of at most 200 years".into(),
+    if r.final_through
+        .as_deref()
+        .is_some_and(|f| parse_year_month(f).is_none())
+    {
+        return Err(key_error(
+            "release.final_through",
+            "expected a month YYYY-MM",
         ));
     }
-    let months = codelist::builtin("months").expect("built in");
-    let herr = |e: discreet_core::HierarchyError| (String::new(), e.to_string());
-    let (mut y, mut m) = first;
-    let mut last_year = None;
-    let mut last_quarter = None;
-    loop {
-        let ys = y.to_string();
-        if last_year != Some(y) {
-            b.add(
-                "TOTAL",
-                ys.clone(),
-                Bilingual::new(ys.clone(), ys.clone()),
-                "year",
-            )
-            .map_err(herr)?;
-            last_year = Some(y);
-        }
-        let q = (m - 1) / 3 + 1;
-        let qc = quarter_code(y, m);
-        if finest != Finest::Year && last_quarter != Some((y, q)) {
-            b.add(
-                &ys,
-                qc.clone(),
-                Bilingual::new(format!("{y} Q{q}"), format!("{y} T{q}")),
-                "quarter",
-            )
-            .map_err(herr)?;
-            last_quarter = Some((y, q));
-        }
-        if finest == Finest::Month {
-            let l = &months.get(&format!("{m:02}")).expect("12 months").label;
-            b.add(
-                &qc,
-                month_code(y, m),
-                Bilingual::new(format!("{y} {}", l.en), format!("{y} {}", l.fr)),
-                "month",
-            )
-            .map_err(herr)?;
-        }
-        if (y, m) == last {
-            break;
-        }
-        m += 1;
-        if m == 13 {
-            m = 1;
-            y += 1;
-        }
-    }
-    Ok(LeafMapper::Calendar {
-        finest,
-        first,
-        last,
-    })
+    check_text(&r.title).map_err(|m| key_error("release.title", m))?;
+    check_text(&r.description).map_err(|m| key_error("release.description", m))
 }
 
-fn build_bands(
-    b: &mut HierarchyBuilder,
-    name: &str,
-    bands: &[BandSpec],
-) -> Result<LeafMapper, (String, String)> {
-    if bands.is_empty() {
-        return Err((String::new(), "expected at least one band".into()));
+/// `[inputs]`: every input and column well formed; returns the codelists
+/// the `code` columns name, with the parent lists of grouped ones.
+fn check_inputs(spec: &Spec) -> Result<BTreeMap<String, Codelist>, KeyError> {
+    if spec.inputs.is_empty() {
+        return Err(key_error("inputs", "expected at least one input"));
     }
-    let mut out = Vec::new();
-    for (i, band) in bands.iter().enumerate() {
-        let k = format!("[{i}]");
-        if let Some(max) = band.max {
-            if max < band.min {
-                return Err((k, format!("`max` {max} is below `min` {}", band.min)));
-            }
-        } else if i + 1 != bands.len() {
-            return Err((k, "only the last band may omit `max`".into()));
+    let mut codelists = BTreeMap::new();
+    for (iname, input) in &spec.inputs {
+        let key = format!("inputs.{iname}");
+        check_name(iname).map_err(|m| key_error(&key, m))?;
+        if input.path.trim().is_empty() {
+            return Err(key_error(format!("{key}.path"), "expected a file path"));
         }
-        if i > 0 {
-            let prev_max = bands[i - 1].max.expect("checked above");
-            if band.min <= prev_max {
-                return Err((
-                    k,
-                    "bands must be in increasing order without overlap".into(),
+        if let Some(d) = &input.delimiter {
+            if d.len() != 1 || !d.is_ascii() || d == "\"" || d == "\n" {
+                return Err(key_error(
+                    format!("{key}.delimiter"),
+                    "expected one ASCII character other than a quote or newline",
                 ));
             }
         }
-        b.add(
-            "TOTAL",
-            band.code.clone(),
-            Bilingual::new(band.en.clone(), band.fr.clone()),
-            name,
-        )
-        .map_err(|e| (k.clone(), e.to_string()))?;
-        out.push((band.min, band.max, band.code.clone()));
+        if input.columns.is_empty() {
+            return Err(key_error(
+                format!("{key}.columns"),
+                "expected at least one column",
+            ));
+        }
+        if let Some(c) = &input.count_column {
+            match input.columns.get(c) {
+                Some(col) if col.kind == ColumnType::Integer && !col.nullable => {}
+                _ => {
+                    return Err(key_error(
+                        format!("{key}.count_column"),
+                        format!("expected a declared, non-nullable `integer` column, found `{c}`"),
+                    ))
+                }
+            }
+        }
+        for (cname, col) in &input.columns {
+            check_column(&format!("{key}.columns.{cname}"), col, &mut codelists)?;
+        }
     }
-    Ok(LeafMapper::Bands(out))
+    Ok(codelists)
+}
+
+/// One input column: a codelist exactly for `code` columns (added to
+/// `codelists`), a range only for `integer` ones.
+fn check_column(
+    key: &str,
+    col: &ColumnSpec,
+    codelists: &mut BTreeMap<String, Codelist>,
+) -> Result<(), KeyError> {
+    match (col.kind, &col.codelist) {
+        (ColumnType::Code, Some(list)) => {
+            let cl = codelist::builtin(list).ok_or_else(|| {
+                key_error(
+                    format!("{key}.codelist"),
+                    format!(
+                        "unknown codelist `{list}`; expected one of {}",
+                        codelist::BUILTIN_NAMES.join(", ")
+                    ),
+                )
+            })?;
+            if let Some(parent) = &cl.parent_list {
+                codelists.insert(
+                    parent.clone(),
+                    codelist::builtin(parent).expect("parent list is built in"),
+                );
+            }
+            codelists.insert(list.clone(), cl);
+        }
+        (ColumnType::Code, None) => {
+            return Err(key_error(key, "a `code` column needs a `codelist`"));
+        }
+        (_, Some(_)) => {
+            return Err(key_error(
+                format!("{key}.codelist"),
+                "only `code` columns take a codelist",
+            ));
+        }
+        _ => {}
+    }
+    if (col.min.is_some() || col.max.is_some()) && col.kind != ColumnType::Integer {
+        return Err(key_error(
+            key,
+            "`min`/`max` apply only to `integer` columns",
+        ));
+    }
+    if let (Some(a), Some(b)) = (col.min, col.max) {
+        if a > b {
+            return Err(key_error(key, format!("`min` {a} is above `max` {b}")));
+        }
+    }
+    Ok(())
+}
+
+/// `[dimensions]` built into hierarchies. Their columns are checked per
+/// table, since a dimension may serve tables of several inputs.
+fn build_dimensions(
+    spec: &Spec,
+    codelists: &BTreeMap<String, Codelist>,
+) -> Result<BTreeMap<String, Dimension>, KeyError> {
+    let mut dimensions = BTreeMap::new();
+    for (dname, d) in &spec.dimensions {
+        let key = format!("dimensions.{dname}");
+        check_name(dname).map_err(|m| key_error(&key, m))?;
+        check_text(&d.label).map_err(|m| key_error(format!("{key}.label"), m))?;
+        let kind = column_kind(spec, &d.column).ok_or_else(|| {
+            key_error(
+                format!("{key}.column"),
+                format!("column `{}` is not declared by any input", d.column),
+            )
+        })?;
+        let dim = build_dimension(dname, d, kind, spec, codelists)
+            .map_err(|(k, m)| (format!("{key}{k}"), m))?;
+        dimensions.insert(dname.clone(), dim);
+    }
+    Ok(dimensions)
+}
+
+/// `[[tables]]` in release order, each resolved against its input and
+/// dimensions.
+fn check_tables(
+    spec: &Spec,
+    dimensions: &BTreeMap<String, Dimension>,
+    codelists: &BTreeMap<String, Codelist>,
+) -> Result<Vec<TablePlan>, KeyError> {
+    if spec.tables.is_empty() {
+        return Err(key_error("tables", "expected at least one table"));
+    }
+    let mut tables = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, t) in spec.tables.iter().enumerate() {
+        let key = format!("tables[{i}]");
+        check_name(&t.name).map_err(|m| key_error(format!("{key}.name"), m))?;
+        if !seen.insert(t.name.clone()) {
+            return Err(key_error(
+                format!("{key}.name"),
+                format!("table `{}` is declared twice", t.name),
+            ));
+        }
+        let input = spec.inputs.get(&t.input).ok_or_else(|| {
+            key_error(
+                format!("{key}.input"),
+                format!(
+                    "unknown input `{}`; expected one of {}",
+                    t.input,
+                    spec.inputs.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })?;
+        let cols = check_table_dimensions(&key, t, input, dimensions)?;
+        check_text(&t.title).map_err(|m| key_error(format!("{key}.title"), m))?;
+        check_text(&t.description).map_err(|m| key_error(format!("{key}.description"), m))?;
+        check_filter(&key, t, input, codelists)?;
+        if let Some(c) = &t.count_distinct {
+            check_count_distinct(&format!("{key}.count_distinct"), c, t, input, &cols)?;
+        }
+        tables.push(TablePlan {
+            name: t.name.clone(),
+            input: t.input.clone(),
+            dimensions: t.dimensions.clone(),
+            title: bi(&t.title),
+            description: bi(&t.description),
+            count_distinct: t.count_distinct.clone(),
+            filter: t.filter.clone().into_iter().collect(),
+        });
+    }
+    Ok(tables)
+}
+
+/// A table's dimensions: at least one, all known, each on a column of the
+/// table's input that no other of its dimensions uses. Returns those
+/// columns.
+fn check_table_dimensions(
+    key: &str,
+    t: &TableSpec,
+    input: &InputSpec,
+    dimensions: &BTreeMap<String, Dimension>,
+) -> Result<HashSet<String>, KeyError> {
+    let key = format!("{key}.dimensions");
+    if t.dimensions.is_empty() {
+        return Err(key_error(key, "expected at least one dimension"));
+    }
+    let mut cols = HashSet::new();
+    for dn in &t.dimensions {
+        let d = dimensions
+            .get(dn)
+            .ok_or_else(|| key_error(&key, format!("unknown dimension `{dn}`")))?;
+        if !input.columns.contains_key(&d.spec.column) {
+            return Err(key_error(
+                key,
+                format!(
+                    "dimension `{dn}` uses column `{}`, which input `{}` does not declare",
+                    d.spec.column, t.input
+                ),
+            ));
+        }
+        if !cols.insert(d.spec.column.clone()) {
+            return Err(key_error(
+                key,
+                format!("dimension `{dn}` uses column `{}`, which another dimension of this table already uses", d.spec.column),
+            ));
+        }
+    }
+    Ok(cols)
+}
+
+/// A table's `filter`: declared columns, at least one value each, codes
+/// of the column's codelist.
+fn check_filter(
+    key: &str,
+    t: &TableSpec,
+    input: &InputSpec,
+    codelists: &BTreeMap<String, Codelist>,
+) -> Result<(), KeyError> {
+    for (c, values) in &t.filter {
+        let fkey = format!("{key}.filter.{c}");
+        let col = input.columns.get(c).ok_or_else(|| {
+            key_error(
+                &fkey,
+                format!("column `{c}` is not declared by input `{}`", t.input),
+            )
+        })?;
+        if values.is_empty() {
+            return Err(key_error(fkey, "expected at least one value"));
+        }
+        if let Some((name, list)) = col
+            .codelist
+            .as_ref()
+            .and_then(|l| codelists.get(l).map(|c| (l, c)))
+        {
+            if let Some(v) = values.iter().find(|v| !list.contains(v)) {
+                return Err(key_error(
+                    fkey,
+                    format!("`{v}` is not a code of codelist `{name}`"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A table's `count_distinct` column: declared, not a dimension of the
+/// table, an identifier (non-nullable text or code), of an input whose
+/// rows are units rather than pre-aggregated counts.
+fn check_count_distinct(
+    key: &str,
+    c: &str,
+    t: &TableSpec,
+    input: &InputSpec,
+    dimension_columns: &HashSet<String>,
+) -> Result<(), KeyError> {
+    let col = input.columns.get(c).ok_or_else(|| {
+        key_error(
+            key,
+            format!("column `{c}` is not declared by input `{}`", t.input),
+        )
+    })?;
+    if dimension_columns.contains(c) {
+        return Err(key_error(
+            key,
+            format!("column `{c}` is a dimension of this table; count the distinct values of another column"),
+        ));
+    }
+    if !matches!(col.kind, ColumnType::String | ColumnType::Code) || col.nullable {
+        return Err(key_error(
+            key,
+            format!(
+                "column `{c}` must be a non-nullable `string` or `code` column (an identifier)"
+            ),
+        ));
+    }
+    if input.count_column.is_some() {
+        return Err(key_error(
+            key,
+            format!("input `{}` is pre-aggregated (`count_column`); distinct values cannot be counted from it", t.input),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::protection::{Cost, Method};
-
-    const BUNDLED: [&str; 3] = [
-        include_str!("../../../pipelines/pr_citizenship_month.toml"),
-        include_str!("../../../pipelines/pr_province_category_month.toml"),
-        include_str!("../../../pipelines/pr_age_gender_year.toml"),
-    ];
-
-    #[test]
-    fn bundled_pipelines_are_valid() {
-        for text in BUNDLED {
-            let plan = Plan::parse("bundled.toml", text).unwrap();
-            assert_eq!(plan.rule, IrccRule::default());
-            assert!(!plan.tables.is_empty());
-        }
-    }
-
-    #[test]
-    fn calendar_and_subtotal_hierarchies() {
-        let plan = Plan::parse("p.toml", BUNDLED[1]).unwrap();
-        let period = &plan.dimensions["period"].hierarchy;
-        // 36 months + 12 quarters + 3 years + total.
-        assert_eq!(period.len(), 52);
-        assert_eq!(period.leaves().len(), 36);
-        let jan = period.find("2024-01").unwrap();
-        let chain: Vec<&str> = period
-            .ancestors(jan)
-            .map(|n| period.node(n).code.as_str())
-            .collect();
-        assert_eq!(chain, ["2024-01", "2024-Q1", "2024", "TOTAL"]);
-        assert_eq!(period.node(jan).label.fr, "2024 janv.");
-        let cat = &plan.dimensions["category"].hierarchy;
-        let fsw = cat.find("FSW").unwrap();
-        assert_eq!(cat.node(cat.node(fsw).parent.unwrap()).code, "ECO");
-        let d = &plan.dimensions["period"];
-        assert_eq!(
-            d.map("2024-02-29"),
-            Ok(Mapped::Leaf(period.find("2024-02").unwrap()))
-        );
-        assert_eq!(d.map("2022-12-31"), Ok(Mapped::OutsidePeriod));
-        let ages = Plan::parse("p.toml", BUNDLED[2]).unwrap();
-        let ag = &ages.dimensions["age_group"];
-        assert_eq!(
-            ag.map("130"),
-            Ok(Mapped::Leaf(ag.hierarchy.find("65+").unwrap()))
-        );
-        assert_eq!(
-            ag.map("14"),
-            Ok(Mapped::Leaf(ag.hierarchy.find("0-14").unwrap()))
-        );
-        assert!(ag.map("-1").is_err());
-        assert_eq!(ages.dimensions["year"].hierarchy.len(), 4);
-    }
-
-    fn err_of(edit: impl Fn(&str) -> String) -> SpecError {
-        Plan::parse("p.toml", &edit(BUNDLED[1])).unwrap_err()
-    }
-
-    #[test]
-    fn bad_specs_name_the_key() {
-        let e = err_of(|t| t.replace("[rule]\n", "[rule]\nbasis = 3\n"));
-        assert_eq!(e.key.as_deref(), Some("rule.basis"), "{e}");
-        assert!(e.to_string().contains("unknown key"), "{e}");
-        let e = err_of(|t| t.replace("[rule]\n", "[rule\n"));
-        assert!(e.to_string().contains("line "), "{e}");
-        let e = err_of(|t| t.replace("rounding_base = 5", "rounding_base = \"five\""));
-        assert!(
-            e.to_string().contains("rounding_base") || e.to_string().contains("invalid type"),
-            "{e}"
-        );
-        let e = err_of(|t| t.replace("rounding_base = 5", "rounding_base = 10"));
-        assert_eq!(e.key.as_deref(), Some("rule.tie"));
-        let e = err_of(|t| t.replace("suppress = [1, 4]", "suppress = [4, 1]"));
-        assert_eq!(e.key.as_deref(), Some("rule"));
-    }
-
-    #[test]
-    fn protection_keys_are_checked() {
-        let kind = |k: &str| format!("kind = \"{k}\"");
-        let e = err_of(|t| t.replace("kind = \"ircc\"", &kind("gauss")));
-        assert_eq!(e.key.as_deref(), Some("rule.kind"), "{e}");
-        // Exact-count methods refuse a rounding base.
-        let e = err_of(|t| t.replace("kind = \"ircc\"", &kind("threshold")));
-        assert_eq!(e.key.as_deref(), Some("rule.rounding_base"), "{e}");
-        let e = err_of(|t| t.replace("[rule]\n", "[rule]\nsingleton = false\n"));
-        assert_eq!(e.key.as_deref(), Some("rule.singleton"), "{e}");
-        let e = err_of(|t| {
-            t.replace(
-                "kind = \"ircc\"",
-                "kind = \"ircc-repaired\"\nforced_publish = [\"nope:x=1\"]",
-            )
-        });
-        assert_eq!(e.key.as_deref(), Some("rule.forced_publish"), "{e}");
-        assert!(e.message.contains("no table `nope`"), "{e}");
-        let ok = BUNDLED[1].replace(
-            "kind = \"ircc\"",
-            "kind = \"ircc-repaired\"\ncost = \"cells\"",
-        );
-        let plan = Plan::parse("p.toml", &ok).unwrap();
-        assert_eq!(plan.protection.method, Method::IrccRepaired);
-        assert_eq!(plan.protection.cost, Cost::Cells);
-        // A cell named in any dimension order is named back in the table's.
-        let named = |cell: &str| {
-            let text = ok.replace(
-                "cost = \"cells\"",
-                &format!("cost = \"cells\"\nforced_publish = [\"{cell}\"]"),
-            );
-            let plan = Plan::parse("p.toml", &text).unwrap();
-            plan.protection.forced_publish[0].name(&plan.tables, &plan.dimensions)
-        };
-        let canonical = "pr_province_category_month:province=ON,category=TOTAL,period=2024-03";
-        assert_eq!(named(canonical), canonical);
-        assert_eq!(
-            named("pr_province_category_month:period=2024-03,category=TOTAL,province=ON"),
-            canonical
-        );
-        assert_eq!(plan.rule.base(), 5);
-        let e = err_of(|t| t.replace("codelist = \"provinces\"", "codelist = \"regions\""));
-        assert_eq!(
-            e.key.as_deref(),
-            Some("inputs.admissions.columns.province.codelist")
-        );
-        let e = err_of(|t| t.replace("first = \"2023-01\"", "first = \"2023-1\""));
-        assert_eq!(e.key.as_deref(), Some("dimensions.period.calendar.first"));
-        let e = err_of(|t| {
-            t.replace(
-                "dimensions = [\"province\", \"category\", \"period\"]",
-                "dimensions = [\"province\", \"sex\"]",
-            )
-        });
-        assert_eq!(e.key.as_deref(), Some("tables[0].dimensions"));
-        let e = err_of(|t| t.replace("published = \"2026-02-15\"", "published = \"2026-02-30\""));
-        assert_eq!(e.key.as_deref(), Some("release.published"));
-        let e = err_of(|t| {
-            t.replace(
-                "name = \"pr-province-category-month\"",
-                "name = \"PR Province\"",
-            )
-        });
-        assert_eq!(e.key.as_deref(), Some("release.name"));
-        let e = err_of(|t| t.replace("subtotals = true", "subtotals = true\nbands = []"));
-        assert!(
-            e.key.as_deref().unwrap().starts_with("dimensions.category"),
-            "{e}"
-        );
-        let e = err_of(|t| t.replace("[[tables]]", "[[tables]]\ncolour = 1"));
-        assert_eq!(e.key.as_deref(), Some("tables[0].colour"), "{e}");
-    }
-}
+mod tests;
