@@ -380,13 +380,23 @@ mod tests {
         b.build().unwrap()
     }
 
-    fn at(t: &Table, codes: &[&str]) -> u64 {
+    /// The cell of a table named by one code per dimension.
+    fn cell(t: &Table, codes: &[&str]) -> usize {
         let ids: Vec<NodeId> = codes
             .iter()
             .zip(t.dims())
             .map(|(c, d)| d.find(c).unwrap())
             .collect();
-        t.counts()[t.index(&ids)]
+        t.index(&ids)
+    }
+
+    fn at(t: &Table, codes: &[&str]) -> u64 {
+        t.counts()[cell(t, codes)]
+    }
+
+    /// A table named `t` from leaf cells given as (node per dimension, count).
+    fn table<K: AsRef<[NodeId]>>(dims: Vec<Hierarchy>, leaf: &[(K, u64)]) -> Table {
+        Table::from_leaf_counts("t", dims, leaf.iter().map(|(k, v)| (k.as_ref(), *v))).unwrap()
     }
 
     /// The SDC Handbook rounding example, with IRCC's `--` for small cells:
@@ -405,26 +415,14 @@ mod tests {
             ([r("r3"), c("a")], 12),
             ([r("r3"), c("b")], 20),
         ];
-        let t = Table::from_leaf_counts(
-            "t",
-            vec![rows.clone(), cols.clone()],
-            leaf.iter().map(|(k, v)| (&k[..], *v)),
-        )
-        .unwrap();
+        let t = table(vec![rows.clone(), cols.clone()], &leaf);
         assert_eq!(at(&t, &["r2", "TOTAL"]), 6);
         assert_eq!(at(&t, &["TOTAL", "a"]), 16);
         assert_eq!(at(&t, &["TOTAL", "b"]), 23);
         assert_eq!(at(&t, &["TOTAL", "TOTAL"]), 39);
         assert_eq!(t.count_broken_relations(), 0);
         let p = t.protect(&IrccRule::default());
-        let shown = |codes: &[&str]| {
-            let ids: Vec<NodeId> = codes
-                .iter()
-                .zip(t.dims())
-                .map(|(c, d)| d.find(c).unwrap())
-                .collect();
-            p.shown_at(t.index(&ids)).to_string()
-        };
+        let shown = |codes: &[&str]| p.shown_at(cell(&t, codes)).to_string();
         assert_eq!(shown(&["r1", "a"]), "--");
         assert_eq!(shown(&["r1", "b"]), "0");
         assert_eq!(shown(&["r1", "TOTAL"]), "--");
@@ -449,12 +447,7 @@ mod tests {
             (vec![id(&p, "2024-03"), id(&g, "M")], 7),
             (vec![id(&p, "2024-03"), id(&g, "M")], 1),
         ];
-        let t = Table::from_leaf_counts(
-            "t",
-            vec![p.clone(), g.clone()],
-            leaf.iter().map(|(k, v)| (&k[..], *v)),
-        )
-        .unwrap();
+        let t = table(vec![p.clone(), g.clone()], &leaf);
         assert_eq!(at(&t, &["2024-Q1", "F"]), 7);
         assert_eq!(at(&t, &["2024", "M"]), 8);
         assert_eq!(at(&t, &["TOTAL", "TOTAL"]), 15);
@@ -508,9 +501,7 @@ mod tests {
                 leaf.push((vec![m, k], rng.gen_range(0..15u64)));
             }
             let total: u64 = leaf.iter().map(|x| x.1).sum();
-            let t =
-                Table::from_leaf_counts("t", vec![p, c], leaf.iter().map(|(k, v)| (&k[..], *v)))
-                    .unwrap();
+            let t = table(vec![p, c], &leaf);
             assert_eq!(t.count_broken_relations(), 0);
             assert_eq!(t.counts()[0], total);
             let pt = t.protect(&rule);
