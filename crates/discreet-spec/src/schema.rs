@@ -3,9 +3,12 @@
 //! wrong type or value outside an enumeration is reported with its full
 //! dotted key (`inputs.admissions.columns.age.max`).
 //!
-//! Only the JSON Schema keywords that file uses are implemented: `type`,
-//! `properties`, `required`, `additionalProperties` (false or a schema),
-//! `items`, `enum`, `minimum`, `minItems`, `maxItems` and local `$ref`s.
+//! Only the structural keywords are checked here: `type`, `properties`,
+//! `required`, `additionalProperties` (false or a schema), `items`, `enum`,
+//! `minimum`, `minItems`, `maxItems` and local `$ref`s. The schema's other
+//! keywords (`pattern`, `format`, `propertyNames`, lengths and the
+//! conditions) describe rules the typed checks in `plan` apply afterwards
+//! with more precise messages, such as a date that does not exist.
 
 use std::sync::OnceLock;
 
@@ -20,6 +23,9 @@ fn schema() -> &'static Json {
             .expect("the shipped schema is valid JSON")
     })
 }
+
+/// Enumerations longer than this are not spelled out in messages.
+const MAX_LISTED_CHOICES: usize = 30;
 
 /// A place in a spec that breaks the schema: dotted key and expectation.
 pub type SchemaError = (String, String);
@@ -86,6 +92,13 @@ fn node(v: &Toml, s: &Json, root: &Json, path: &str) -> Result<(), SchemaError> 
             other => other.to_string(),
         };
         if !choices.iter().any(|c| c.as_str() == Some(text.as_str())) {
+            // Long vocabularies (portal regions) would drown the message.
+            if choices.len() > MAX_LISTED_CHOICES {
+                return err(format!(
+                    "expected one of the {} values the spec schema lists here, found `{text}`",
+                    choices.len()
+                ));
+            }
             let list: Vec<String> = choices
                 .iter()
                 .filter_map(|c| c.as_str().map(|c| format!("`{c}`")))
