@@ -256,8 +256,8 @@ impl Table {
     pub fn counts(&self) -> &[u64] {
         &self.counts
     }
-    /// Sets a cell's true count (for measures computed level by level, such
-    /// as distinct counts).
+    /// Sets a cell's true count, for measures whose margins are not sums of
+    /// leaf cells (distinct counts are counted cell by cell).
     pub fn set(&mut self, coords: &[NodeId], count: u64) {
         let i = self.index(coords);
         self.counts[i] = count;
