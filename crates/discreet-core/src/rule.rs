@@ -263,12 +263,18 @@ impl IrccRule {
             let small = counts.iter().fold(0, |all, &c| all | c) < SMALL_COUNT;
             let done = small && self.protect_small_block(vector, counts, shown, status);
             if !done {
+                // Bases 5 and 10 get loops of their own, where the division
+                // by a constant becomes a multiply.
+                let range = (self.suppress_lo, self.suppress_hi);
+                let wide = |c: u64| c;
                 match self.base {
-                    5 => self.protect_column_with(counts, shown, status, |c, t| round_to(c, 5, t)),
-                    10 => {
-                        self.protect_column_with(counts, shown, status, |c, t| round_to(c, 10, t))
-                    }
-                    b => self.protect_column_with(counts, shown, status, |c, t| round_to(c, b, t)),
+                    5 => self
+                        .protect_loop(counts, shown, status, range, wide, |c, t| round_to(c, 5, t)),
+                    10 => self.protect_loop(counts, shown, status, range, wide, |c, t| {
+                        round_to(c, 10, t)
+                    }),
+                    b => self
+                        .protect_loop(counts, shown, status, range, wide, |c, t| round_to(c, b, t)),
                 }
             }
         }
@@ -324,18 +330,6 @@ impl IrccRule {
         let clamp = |n: u64| n.min(u64::from(u32::MAX)) as u32;
         let range = (clamp(self.suppress_lo), clamp(self.suppress_hi));
         self.protect_loop(counts, shown, status, range, |c| c as u32, round)
-    }
-
-    #[inline(always)]
-    fn protect_column_with(
-        &self,
-        counts: &[u64],
-        shown: &mut [u64],
-        status: &mut [CellStatus],
-        round: impl Fn(u64, TieRule) -> u64,
-    ) {
-        let range = (self.suppress_lo, self.suppress_hi);
-        self.protect_loop(counts, shown, status, range, |c| c, round)
     }
 
     /// The rule over a column, with counts taken as `N` (`narrow`).

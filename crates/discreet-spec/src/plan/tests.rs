@@ -53,6 +53,10 @@ fn calendar_and_subtotal_hierarchies() {
     assert_eq!(ages.dimensions["year"].hierarchy.len(), 4);
 }
 
+/// An edit of the bundled spec (replace `.0` by `.1`) and the key its
+/// error must name.
+struct KeyCase(&'static str, &'static str, &'static str);
+
 fn err_of(edit: impl Fn(&str) -> String) -> SpecError {
     Plan::parse("p.toml", &edit(BUNDLED[1])).unwrap_err()
 }
@@ -69,10 +73,13 @@ fn bad_specs_name_the_key() {
         e.to_string().contains("rounding_base") || e.to_string().contains("invalid type"),
         "{e}"
     );
-    let e = err_of(|t| t.replace("rounding_base = 5", "rounding_base = 10"));
-    assert_eq!(e.key.as_deref(), Some("rule.tie"));
-    let e = err_of(|t| t.replace("suppress = [1, 4]", "suppress = [4, 1]"));
-    assert_eq!(e.key.as_deref(), Some("rule"));
+    for KeyCase(from, to, key) in [
+        KeyCase("rounding_base = 5", "rounding_base = 10", "rule.tie"),
+        KeyCase("suppress = [1, 4]", "suppress = [4, 1]", "rule"),
+    ] {
+        let e = err_of(|t| t.replace(from, to));
+        assert_eq!(e.key.as_deref(), Some(key), "{from} -> {to}: {e}");
+    }
 }
 
 #[test]
@@ -116,29 +123,36 @@ fn protection_keys_are_checked() {
         canonical
     );
     assert_eq!(plan.rule.base(), 5);
-    let e = err_of(|t| t.replace("codelist = \"provinces\"", "codelist = \"regions\""));
-    assert_eq!(
-        e.key.as_deref(),
-        Some("inputs.admissions.columns.province.codelist")
-    );
-    let e = err_of(|t| t.replace("first = \"2023-01\"", "first = \"2023-1\""));
-    assert_eq!(e.key.as_deref(), Some("dimensions.period.calendar.first"));
-    let e = err_of(|t| {
-        t.replace(
+    for KeyCase(from, to, key) in [
+        KeyCase(
+            "codelist = \"provinces\"",
+            "codelist = \"regions\"",
+            "inputs.admissions.columns.province.codelist",
+        ),
+        KeyCase(
+            "first = \"2023-01\"",
+            "first = \"2023-1\"",
+            "dimensions.period.calendar.first",
+        ),
+        KeyCase(
             "dimensions = [\"province\", \"category\", \"period\"]",
             "dimensions = [\"province\", \"sex\"]",
-        )
-    });
-    assert_eq!(e.key.as_deref(), Some("tables[0].dimensions"));
-    let e = err_of(|t| t.replace("published = \"2026-02-15\"", "published = \"2026-02-30\""));
-    assert_eq!(e.key.as_deref(), Some("release.published"));
-    let e = err_of(|t| {
-        t.replace(
+            "tables[0].dimensions",
+        ),
+        KeyCase(
+            "published = \"2026-02-15\"",
+            "published = \"2026-02-30\"",
+            "release.published",
+        ),
+        KeyCase(
             "name = \"pr-province-category-month\"",
             "name = \"PR Province\"",
-        )
-    });
-    assert_eq!(e.key.as_deref(), Some("release.name"));
+            "release.name",
+        ),
+    ] {
+        let e = err_of(|t| t.replace(from, to));
+        assert_eq!(e.key.as_deref(), Some(key), "{from} -> {to}: {e}");
+    }
     let e = err_of(|t| t.replace("subtotals = true", "subtotals = true\nbands = []"));
     assert!(
         e.key.as_deref().unwrap().starts_with("dimensions.category"),
