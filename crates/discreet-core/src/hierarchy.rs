@@ -28,15 +28,28 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HierarchyError {
     /// The same code appears twice in one dimension.
-    DuplicateCode { dimension: String, code: String },
+    DuplicateCode {
+        /// The dimension.
+        dimension: String,
+        /// The repeated code.
+        code: String,
+    },
     /// A node names a parent that was not declared before it.
     UnknownParent {
+        /// The dimension.
         dimension: String,
+        /// The node's code.
         code: String,
+        /// The parent it names.
         parent: String,
     },
     /// A label lacks its English or French text.
-    IncompleteLabel { dimension: String, code: String },
+    IncompleteLabel {
+        /// The dimension.
+        dimension: String,
+        /// The code whose label is incomplete.
+        code: String,
+    },
 }
 
 impl fmt::Display for HierarchyError {

@@ -37,20 +37,29 @@ impl MarginKind {
 pub enum TableError {
     /// The cross product of the dimensions is larger than the limit.
     TooLarge {
+        /// The table.
         table: String,
+        /// Its number of cells, margins included.
         cells: u128,
+        /// The most a table may have ([`MAX_CELLS`]).
         limit: usize,
     },
     /// A leaf cell names a node that is not a leaf of its dimension.
     NotALeaf {
+        /// The table.
         table: String,
+        /// The dimension.
         dimension: String,
+        /// The code that is not a leaf.
         code: String,
     },
     /// The coordinates do not have one node per dimension.
     WrongArity {
+        /// The table.
         table: String,
+        /// Its number of dimensions.
         expected: usize,
+        /// The number of nodes given.
         found: usize,
     },
 }
