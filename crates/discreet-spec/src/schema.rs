@@ -7,8 +7,10 @@
 //! `required`, `additionalProperties` (false or a schema), `items`, `enum`,
 //! `minimum`, `minItems`, `maxItems` and local `$ref`s. The schema's other
 //! keywords (`pattern`, `format`, `propertyNames`, lengths and the
-//! conditions) describe rules the typed checks in `plan` apply afterwards
-//! with more precise messages, such as a date that does not exist.
+//! conditions) are for editors and other validators: the typed checks in
+//! `plan` apply the same rules on names, dates, months and columns
+//! afterwards, with more precise messages (a date that does not exist);
+//! e-mail and URL forms are not checked here, as they never were.
 
 use std::sync::OnceLock;
 
