@@ -10,7 +10,7 @@
 //! conditions) are for editors and other validators: the typed checks in
 //! `plan` apply the same rules on names, dates, months and columns
 //! afterwards, with more precise messages (a date that does not exist);
-//! e-mail and URL forms are not checked here, as they never were.
+//! the e-mail and URL forms are left to editors and validators.
 
 use std::sync::OnceLock;
 
