@@ -77,10 +77,10 @@
 
 use std::collections::VecDeque;
 
-use discreet_audit::{Adjacency, RelationKind, Var};
+use discreet_audit::{Adjacency, RelationKind, TableLayout, Var};
 
 use crate::outcome::{check_lengths, secondaries, Stats, SuppressError, Suppression};
-use crate::problem::{Layout, Problem, Role};
+use crate::problem::{Problem, Role};
 
 const NONE: u32 = u32::MAX;
 
@@ -111,18 +111,20 @@ impl Default for HypercubeOptions {
     }
 }
 
-/// One table's geometry, checked.
+/// One table's geometry, checked, with what the method derives from it.
 struct Geometry<'a> {
+    layout: &'a TableLayout,
     offset: usize,
     strides: Vec<usize>,
     sizes: Vec<usize>,
-    children: &'a [Vec<Vec<u32>>],
+    /// Per dimension, the parent of each node (`NONE` for the total).
     parent: Vec<Vec<u32>>,
+    /// Per dimension, each node's number of levels below the total.
     depth: Vec<Vec<u32>>,
 }
 
 impl<'a> Geometry<'a> {
-    fn new(t: usize, layout: &'a Layout, n_vars: usize) -> Result<Self, SuppressError> {
+    fn new(t: usize, layout: &'a TableLayout, n_vars: usize) -> Result<Self, SuppressError> {
         let bad = |reason: String| SuppressError::Layout { table: t, reason };
         let sizes = layout.sizes();
         if sizes.is_empty() || sizes.contains(&0) {
@@ -139,77 +141,68 @@ impl<'a> Geometry<'a> {
                 offset.saturating_add(cells)
             )));
         }
-        let strides: Vec<usize> = (0..sizes.len())
-            .map(|d| sizes[d + 1..].iter().product())
-            .collect();
         let mut parent = Vec::with_capacity(sizes.len());
         let mut depth = Vec::with_capacity(sizes.len());
         for (d, kids) in layout.children.iter().enumerate() {
-            let size = kids.len();
-            let mut par = vec![NONE; size];
-            for (p, ch) in kids.iter().enumerate() {
-                for &c in ch {
-                    if c as usize >= size {
-                        return Err(bad(format!(
-                            "dimension {d}: child {c} of node {p} is not a node"
-                        )));
-                    }
-                    if par[c as usize] != NONE {
-                        return Err(bad(format!(
-                            "dimension {d}: node {c} has more than one parent"
-                        )));
-                    }
-                    par[c as usize] = p as u32;
-                }
-            }
-            // Depth by walking down from the total; a node not reached is
-            // not under it (a cycle or a second root).
-            // The total is the one node that is nobody's child (releases
-            // list it last).
-            let mut roots = (0..size).filter(|&i| par[i] == NONE);
-            let root = match (roots.next(), roots.next()) {
-                (Some(r), None) => r,
-                _ => {
-                    return Err(bad(format!(
-                        "dimension {d}: expected exactly one total (a node that is nobody's child)"
-                    )))
-                }
-            };
-            let mut dep = vec![NONE; size];
-            dep[root] = 0;
-            let mut stack = vec![root as u32];
-            while let Some(p) = stack.pop() {
-                for &c in &kids[p as usize] {
-                    dep[c as usize] = dep[p as usize] + 1;
-                    stack.push(c);
-                }
-            }
-            if let Some(x) = dep.iter().position(|&x| x == NONE) {
-                return Err(bad(format!(
-                    "dimension {d}: node {x} is not under the total"
-                )));
-            }
+            let (par, dep) = tree(kids).map_err(|e| bad(format!("dimension {d}: {e}")))?;
             parent.push(par);
             depth.push(dep);
         }
         Ok(Geometry {
+            layout,
             offset,
-            strides,
+            strides: layout.strides(),
             sizes,
-            children: &layout.children,
             parent,
             depth,
         })
     }
 
+    fn children(&self, d: usize, node: u32) -> &[u32] {
+        &self.layout.children[d][node as usize]
+    }
+
     fn coords(&self, v: usize, out: &mut Vec<u32>) {
-        out.clear();
-        let mut i = v - self.offset;
-        for &s in &self.strides {
-            out.push((i / s) as u32);
-            i %= s;
+        self.layout.coords_into(v - self.offset, out);
+    }
+}
+
+/// The parent and depth of every node of a dimension, checking that its
+/// children lists make one tree.
+fn tree(kids: &[Vec<u32>]) -> Result<(Vec<u32>, Vec<u32>), String> {
+    let size = kids.len();
+    let mut par = vec![NONE; size];
+    for (p, ch) in kids.iter().enumerate() {
+        for &c in ch {
+            if c as usize >= size {
+                return Err(format!("child {c} of node {p} is not a node"));
+            }
+            if par[c as usize] != NONE {
+                return Err(format!("node {c} has more than one parent"));
+            }
+            par[c as usize] = p as u32;
         }
     }
+    // The total is the one node that is nobody's child; a node not reached
+    // from it is not under it (a cycle or a second root).
+    let mut roots = (0..size).filter(|&i| par[i] == NONE);
+    let root = match (roots.next(), roots.next()) {
+        (Some(r), None) => r,
+        _ => return Err("expected exactly one total (a node that is nobody's child)".into()),
+    };
+    let mut dep = vec![NONE; size];
+    dep[root] = 0;
+    let mut stack = vec![root as u32];
+    while let Some(p) = stack.pop() {
+        for &c in &kids[p as usize] {
+            dep[c as usize] = dep[p as usize] + 1;
+            stack.push(c);
+        }
+    }
+    if let Some(x) = dep.iter().position(|&x| x == NONE) {
+        return Err(format!("node {x} is not under the total"));
+    }
+    Ok((par, dep))
 }
 
 /// The mutable state of the method.
@@ -273,12 +266,12 @@ struct Paths {
 /// no layout are protected by the relation fixpoint only. Deterministic.
 ///
 /// Errors: [`SuppressError::LengthMismatch`], [`SuppressError::Layout`]
-/// (a layout outside the system, a dimension that is not a tree under node
-/// 0, a cell in two layouts) and [`SuppressError::NoProtection`] (no cube
+/// (a layout outside the system, a dimension whose nodes are not one tree
+/// under a total, a cell in two layouts) and [`SuppressError::NoProtection`] (no cube
 /// or partner avoids the forced-publish cells).
 pub fn hypercube(
     problem: &Problem,
-    tables: &[Layout],
+    tables: &[TableLayout],
     options: &HypercubeOptions,
 ) -> Result<Suppression, SuppressError> {
     let n = check_lengths(problem)?;
@@ -457,7 +450,7 @@ fn is_line(g: &Geometry, table_of: &[u32], t: u32, sys: &discreet_audit::System,
         return false;
     };
     let node = tc[d];
-    if rel.parts.len() != g.children[d][node as usize].len() {
+    if rel.parts.len() != g.children(d, node).len() {
         return false;
     }
     rel.parts.iter().all(|&p| {
@@ -691,7 +684,7 @@ fn enumerate_paths(st: &State, g: &Geometry, v: usize, coords: &[u32], d: usize,
         let mut total = 0u64;
         let mut at = from;
         loop {
-            let kids = &g.children[d][at as usize];
+            let kids = g.children(d, at);
             if kids.is_empty() {
                 return Some(total);
             }
@@ -708,7 +701,7 @@ fn enumerate_paths(st: &State, g: &Geometry, v: usize, coords: &[u32], d: usize,
     let par = g.parent[d][x as usize];
     if par == NONE {
         // The total: down through each child in turn.
-        for &c in &g.children[d][x as usize] {
+        for &c in g.children(d, x) {
             let Some(pc) = price(c) else { continue };
             let s = out.nodes.len();
             out.nodes.push((x, 1));
@@ -743,7 +736,7 @@ fn enumerate_paths(st: &State, g: &Geometry, v: usize, coords: &[u32], d: usize,
         }
     }
     // Across to a sibling and down.
-    for &sib in &g.children[d][par as usize] {
+    for &sib in g.children(d, par) {
         if sib == x {
             continue;
         }

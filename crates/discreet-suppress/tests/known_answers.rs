@@ -4,10 +4,10 @@ mod common;
 
 use common::{check_roles, fixed_primaries, problem, singleton_disclosures};
 use discreet_audit::synthetic::Dim;
-use discreet_audit::{Interval, SystemBuilder, Var};
+use discreet_audit::{Interval, RelationKind, SystemBuilder, Var};
 use discreet_suppress::synthetic::table;
 use discreet_suppress::{
-    gauss, hypercube, GaussOptions, HypercubeOptions, Layout, Role, SuppressError,
+    gauss, hypercube, GaussOptions, HypercubeOptions, Role, SuppressError, TableLayout,
 };
 
 fn hidden_vars(h: &[bool]) -> Vec<Var> {
@@ -194,14 +194,16 @@ fn linked_tables_hide_tied_cells_together() {
     assert!(fixed_primaries(&p, &g).is_empty());
 
     let layouts = [
-        Layout {
-            offset: 0,
-            children: vec![vec![vec![1, 2], vec![], vec![]]],
-        },
-        Layout {
-            offset: 3,
-            children: vec![vec![vec![1, 2, 3], vec![], vec![], vec![]]],
-        },
+        TableLayout::new(
+            0,
+            vec![vec![vec![1, 2], vec![], vec![]]],
+            RelationKind::Additive,
+        ),
+        TableLayout::new(
+            3,
+            vec![vec![vec![1, 2, 3], vec![], vec![], vec![]]],
+            RelationKind::Additive,
+        ),
     ];
     let h = hypercube(&p, &layouts, &HypercubeOptions::default()).unwrap();
     check_roles(&p, &h);
@@ -278,7 +280,7 @@ fn bad_layouts_are_errors() {
         matches!(
             hypercube(
                 &p,
-                &[Layout { offset, children }],
+                &[TableLayout::new(offset, children, RelationKind::Additive)],
                 &HypercubeOptions::default()
             ),
             Err(SuppressError::Layout { table: 0, .. })

@@ -261,7 +261,7 @@ pub fn linked_pair(
     d1: discreet_audit::synthetic::Dim,
     d2: discreet_audit::synthetic::Dim,
     leaf: &mut impl FnMut() -> u64,
-) -> (System, Vec<u64>, Vec<discreet_suppress::Layout>) {
+) -> (System, Vec<u64>, Vec<discreet_suppress::TableLayout>) {
     use discreet_suppress::synthetic::table;
     let (l0, l1, l2) = (d0.leaves, d1.leaves, d2.leaves);
     let cube: Vec<u64> = (0..l0 * l1 * l2).map(|_| leaf()).collect();
