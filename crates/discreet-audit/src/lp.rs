@@ -383,6 +383,59 @@ impl Open {
     }
 }
 
+/// The direction that finds a minimum (`is_min`) or a maximum.
+pub(crate) fn direction(is_min: bool) -> OptimizationDirection {
+    if is_min {
+        OptimizationDirection::Minimize
+    } else {
+        OptimizationDirection::Maximize
+    }
+}
+
+/// Minimises (or maximises) the sum of the vars whose bound is still open,
+/// again while each solve settles at least two of them: a bulk solve costs
+/// about what a single one does, and its optimum closes every bound it
+/// reaches. Stops at half of `max_solves`, leaving the rest for single
+/// bounds.
+fn bulk_chain(
+    m: &Model,
+    open: &Open,
+    read: &(dyn Fn(&[f64]) + Sync),
+    is_min: bool,
+    max_solves: usize,
+) -> Bulk {
+    let mut r = Bulk::default();
+    loop {
+        // Unbounded vars would make the bulk maximum unbounded.
+        let objective: Vec<(usize, f64)> = (0..m.len())
+            .filter(|&j| open.is_open(j, is_min) && (is_min || m.hi[j] != INF))
+            .map(|j| (j, 1.0))
+            .collect();
+        if objective.len() < 2 || r.solves >= max_solves / 2 {
+            return r;
+        }
+        r.solves += 1;
+        match m.solve(direction(is_min), &objective) {
+            Ok((_, x)) => read(&x),
+            Err(LpError::Infeasible) => {
+                r.infeasible = true;
+                return r;
+            }
+            Err(_) => {
+                r.errors += 1;
+                return r;
+            }
+        }
+        let settled = objective
+            .iter()
+            .filter(|&&(j, _)| !open.is_open(j, is_min))
+            .count();
+        if settled < 2 {
+            return r;
+        }
+    }
+}
+
 /// Settles the LP bounds of the wanted vars of a block, on up to `threads`
 /// threads.
 ///
@@ -425,46 +478,9 @@ pub(crate) fn solve_block(
     };
     let mut out = BlockOutcome::default();
 
-    // Bulk objectives, repeated while each settles several vars (a bulk
-    // solve costs about what a single one does). The minimising and the
+    // Bulk objectives first (see `bulk_chain`); the minimising and the
     // maximising chains are independent, so they run side by side.
-    let bulk = |is_min: bool| -> Bulk {
-        let direction = if is_min {
-            OptimizationDirection::Minimize
-        } else {
-            OptimizationDirection::Maximize
-        };
-        let mut r = Bulk::default();
-        loop {
-            // Unbounded vars would make the bulk maximum unbounded.
-            let objective: Vec<(usize, f64)> = (0..n)
-                .filter(|&j| open.is_open(j, is_min) && (is_min || m.hi[j] != INF))
-                .map(|j| (j, 1.0))
-                .collect();
-            if objective.len() < 2 || r.solves >= max_solves / 2 {
-                return r;
-            }
-            r.solves += 1;
-            match m.solve(direction, &objective) {
-                Ok((_, x)) => read(&x),
-                Err(LpError::Infeasible) => {
-                    r.infeasible = true;
-                    return r;
-                }
-                Err(_) => {
-                    r.errors += 1;
-                    return r;
-                }
-            }
-            let settled = objective
-                .iter()
-                .filter(|&&(j, _)| !open.is_open(j, is_min))
-                .count();
-            if settled < 2 {
-                return r;
-            }
-        }
-    };
+    let bulk = |is_min: bool| bulk_chain(&m, &open, &read, is_min, max_solves);
     let (a, b) = if threads >= 2 {
         std::thread::scope(|s| {
             let h = s.spawn(|| bulk(false));
@@ -508,12 +524,7 @@ pub(crate) fn solve_block(
             incomplete.store(true, Ordering::Relaxed);
             break;
         }
-        let direction = if is_min {
-            OptimizationDirection::Minimize
-        } else {
-            OptimizationDirection::Maximize
-        };
-        match m.solve(direction, &[(j, 1.0)]) {
+        match m.solve(direction(is_min), &[(j, 1.0)]) {
             Ok((v, x)) => {
                 if is_min {
                     let b = (v - slack(v)).ceil().max(0.0) as u64;
