@@ -34,16 +34,11 @@
 //! relaxes the LP, so neighbourhood bounds lie between propagation's and
 //! the exact LP's: equal to the exact LP where what makes a bound lies
 //! within the neighbourhood (on tables, a cell's lines and the lines that
-//! cross them), which is the usual case but not a guarantee. Measured
-//! against HiGHS on the bundled releases (benches/RESULTS.md): on the
-//! 10,452-cell citizenship block, plain and repaired, every candidate's
-//! interval equals the exact LP's; on the 19,500-cell province x category
-//! x month block, whose LP is so degenerate that HiGHS's simplex does not
-//! re-solve it in minutes, interior-point witness points confirm the
-//! neighbourhood findings and leave a few hundred cells undecided either
-//! way. Reviewers who want the exact LP on a large block can export the
-//! system ([`write_lp`], `discreet audit --lp-out`) and solve it
-//! themselves.
+//! cross them), which is the usual case but not a guarantee (the
+//! comparison with an exact LP solver on the bundled releases is in
+//! `benches/RESULTS.md`). Reviewers who want the exact LP on a large block
+//! can export the system ([`write_lp`], `discreet audit --lp-out`) and
+//! solve it themselves.
 //!
 //! ```
 //! use discreet_audit::{audit, AuditOptions, FindingKind, Interval, SystemBuilder};
@@ -99,23 +94,13 @@ pub struct AuditOptions {
     /// whole block); larger ones get neighbourhood LP bounds
     /// ([`AuditOptions::local_lp_vars`]), or propagation bounds only when
     /// that is 0. Default 5,000. 0 turns every LP off (propagation only).
-    /// Each whole-block LP bound is one cold solve (see the LP notes) and
-    /// the cost grows faster than the block, and faster for
-    /// three-dimensional tables than for two-dimensional ones. Measured on
-    /// the project's 2-core machine (heavy-tailed synthetic tables, wall /
-    /// CPU seconds, 2 threads), solving every cell's bounds against only
-    /// those of the cells the policy could flag
-    /// ([`AuditOptions::lp_sensitive_only`], the default, plus the integer
-    /// step): a 2,142-cell three-dimensional table 11.3 / 21.1 s (51
-    /// solves) against 4.4 / 6.7 s (14); a 4,590-cell one 66 / 109 s (57)
-    /// against 8.0 / 14.8 s (9); a 9,933-cell two-dimensional one (country
-    /// x month with quarters) 10.8 / 15.4 s (39) against 2.3 / 2.5 s (6). A
-    /// connected three-dimensional table of 19,500 cells (the bundled
-    /// province x category x month release) did not finish in 50 minutes
-    /// as one LP, and one feasibility solve of it alone takes minutes
-    /// (HiGHS's dual simplex too: its LP is highly degenerate), which is
-    /// why larger blocks go to neighbourhoods. Raise it for an exact LP on
-    /// one mid-sized table.
+    /// Each whole-block bound is one cold solve whose cost grows faster
+    /// than the block (and faster for three-dimensional tables than for
+    /// two-dimensional ones); a connected block of tens of thousands of
+    /// cells is too degenerate to solve as one LP in useful time, which is
+    /// why larger blocks go to neighbourhoods (timings in
+    /// `benches/RESULTS.md`). Raise it for an exact LP on one mid-sized
+    /// table.
     pub lp_max_block_vars: usize,
     /// At most this many LP solves per block; a block that reaches it keeps
     /// what it has (sound, possibly loose) and is counted in
@@ -140,7 +125,7 @@ pub struct AuditOptions {
     /// propagation pass feeds to their neighbours; the integer step (below)
     /// recovers that and more for the cells it examines. On real tables,
     /// where most cells are large, this saves most of the LP solves.
-    /// `false` solves every cell, as before.
+    /// `false` solves every cell.
     pub lp_sensitive_only: bool,
     /// Integer bounds for narrow intervals: after the LP, a cell the policy
     /// could flag, not yet pinned, whose interval holds at most this many
@@ -162,8 +147,7 @@ pub struct AuditOptions {
     /// and are counted in [`AuditResult::integer_unresolved`] unless an
     /// integer solution already shows them exact. Default 10,000, two for
     /// every cell of the largest block the LP takes by default: a bound
-    /// for safety, not for everyday use (a 4,590-cell three-dimensional
-    /// block needed 1,222 integer solves, 0.6 CPU seconds).
+    /// for safety, not for everyday use.
     pub integer_max_bounds_per_block: usize,
     /// Integer solves on a block larger than this work on the cell's
     /// neighbourhood instead: its own relations, then the relations around
@@ -171,19 +155,15 @@ pub struct AuditOptions {
     /// cells at the edge held within their LP bounds. Dropping relations
     /// relaxes the problem, so the bounds stay sound; they are exact when
     /// the neighbourhood is the whole block. Default 250, so that small
-    /// tables (the bundled 128-cell age x gender x year one) are solved
-    /// whole: integer solves over a whole 2,142-cell three-dimensional
-    /// block took 3.5 s each, over 250-cell neighbourhoods about 3 ms
-    /// (0.9 CPU seconds for its 314 solves), and the structures that
-    /// leave the LP fractional (cells linked in odd cycles) are local.
+    /// tables are solved whole, while on large blocks each solve stays a
+    /// few milliseconds instead of seconds: the structures that leave the
+    /// LP fractional (cells linked in odd cycles) are local.
     pub integer_neighbourhood_vars: usize,
     /// Run the integer step on blocks too large for the LP as well, on
     /// each candidate's neighbourhood with the propagated bounds at its
     /// edge: sound, and a cheap stand-in for the LP there. Default `false`:
-    /// on a 19,305-cell three-dimensional heavy-tailed table it made 4,974
-    /// integer solves (2.3 s with neighbourhoods of 60 cells, 22.5 s with
-    /// 250, wall time on a loaded machine) and found nothing propagation
-    /// had not.
+    /// on large heavy-tailed tables it costs thousands of integer solves
+    /// and has found nothing propagation had not.
     pub integer_on_large_blocks: bool,
     /// Blocks larger than [`AuditOptions::lp_max_block_vars`] get LP bounds
     /// over neighbourhoods of this many vars: each candidate var (one the
@@ -193,15 +173,9 @@ pub struct AuditOptions {
     /// their propagated bounds. Leaving relations out relaxes the LP, so
     /// the bounds are sound, never looser than propagation's and never
     /// tighter than the exact LP's (see the crate notes for when they equal
-    /// it). Default 300. On the bundled 19,500-cell province x category x
-    /// month block (6,777 candidates; propagation alone: 575 disclosed,
-    /// 1,500 narrowed), first pass only (2 threads, wall time on a loaded
-    /// machine): 100 vars 577 / 1,498 in 6 s, 300 575 / 1,503 in 11 s, 600
-    /// 577 / 1,501 in 52 s, 1,200 577 / 1,503 in 308 s (sizes are not
-    /// nested: groups form differently); 300 with one neighbourhood per
-    /// candidate 577 / 1,503 in 64 s; 300 with the second pass (the
-    /// default) 577 / 1,503 in 15.7 CPU seconds. 0 turns it off: large
-    /// blocks then get propagation bounds only, as before.
+    /// it). Default 300: smaller neighbourhoods miss findings, larger ones
+    /// cost much more time for none (figures in `benches/RESULTS.md`). 0
+    /// turns it off: large blocks then get propagation bounds only.
     pub local_lp_vars: usize,
     /// A neighbourhood built from one candidate also serves the other
     /// candidates within this many relation steps of it whose relations
@@ -210,19 +184,17 @@ pub struct AuditOptions {
     /// Blocks larger than this get no neighbourhood LP, propagation bounds
     /// only (they are among [`AuditResult::blocks_too_large_for_lp`]
     /// either way, with no [`AuditResult::local_lp_groups`]): the cost grows
-    /// with the number of candidates, about 0.7 ms of CPU per var of a
-    /// block on the bundled tables (14 CPU seconds for the 19,500-cell
-    /// province block). Default 50,000; a million-cell table stays with
-    /// propagation alone, in seconds.
+    /// with the number of candidates. Default 50,000, so that a
+    /// million-cell table stays with propagation alone, in seconds.
     pub local_lp_max_block_vars: usize,
     /// After the first pass over a large block, solve again, each on its
     /// own neighbourhood and with the bounds the first pass left, the
     /// candidates that were solved over another candidate's neighbourhood
     /// and whose interval now holds at most [`Policy::min_width`] values
     /// (a finding that could become a disclosure, or one value away from
-    /// a finding). Default `true`: on the province block it found 2 more
-    /// disclosed and 3 more narrowed cells (the exact LP's count) at about
-    /// twice the cost of the first pass.
+    /// a finding). Default `true`: shared neighbourhoods can miss a few
+    /// findings the exact LP makes, and this pass finds them for about
+    /// twice the cost of the first.
     pub local_lp_second_pass: bool,
 }
 
@@ -652,18 +624,9 @@ impl<'s> Audit<'s> {
             self.counters.lp_solves += out.solves;
             self.counters.lp_errors += out.errors;
             self.counters.lp_incomplete_blocks += out.incomplete as usize;
-            if out.infeasible {
-                self.kill_block(b);
-                continue;
+            if self.take_bounds(b, out.infeasible, &out.updates, &mut touched) {
+                witnesses.push((b, out.witness));
             }
-            tighten(
-                &out.updates,
-                &mut self.lo,
-                &mut self.hi,
-                &self.adj,
-                &mut touched,
-            );
-            witnesses.push((b, out.witness));
         }
         self.repropagate(touched);
         witnesses
@@ -732,18 +695,8 @@ impl<'s> Audit<'s> {
                 self.counters.local_lp_solves += out.solves;
                 self.counters.lp_errors += out.errors;
                 self.counters.lp_incomplete_blocks += usize::from(out.incomplete > 0);
-                if out.infeasible {
-                    self.kill_block(b);
-                    continue;
-                }
-                tighten(
-                    &out.updates,
-                    &mut self.lo,
-                    &mut self.hi,
-                    &self.adj,
-                    &mut touched,
-                );
-                if pass == 0 {
+                let alive = self.take_bounds(b, out.infeasible, &out.updates, &mut touched);
+                if alive && pass == 0 {
                     second.push((b, out.served));
                 }
             }
@@ -817,20 +770,34 @@ impl<'s> Audit<'s> {
             self.counters.integer_solves += out.solves;
             self.counters.integer_unresolved += out.unresolved;
             self.counters.lp_errors += out.errors;
-            if out.infeasible {
-                self.kill_block(b);
-                continue;
+            if self.take_bounds(b, out.infeasible, &out.updates, &mut touched) {
+                self.counters.integer_tightened += out.updates.len();
             }
-            self.counters.integer_tightened += out.updates.len();
-            tighten(
-                &out.updates,
-                &mut self.lo,
-                &mut self.hi,
-                &self.adj,
-                &mut touched,
-            );
         }
         self.repropagate(touched);
+    }
+
+    /// Takes the bounds a solve of block `b` found: marks the block
+    /// contradictory when the solve found no point, else narrows its vars
+    /// and notes their relations in `touched`. Returns whether the block
+    /// is still consistent.
+    fn take_bounds(
+        &mut self,
+        b: usize,
+        infeasible: bool,
+        updates: &[(Var, u64, u64)],
+        touched: &mut Vec<usize>,
+    ) -> bool {
+        if infeasible {
+            self.kill_block(b);
+            return false;
+        }
+        for &(v, l, h) in updates {
+            self.lo[v as usize] = self.lo[v as usize].max(l);
+            self.hi[v as usize] = self.hi[v as usize].min(h);
+            touched.extend(self.adj.of(v).iter().map(|&r| r as usize));
+        }
+        true
     }
 
     /// Marks block `b` contradictory (an LP or integer solve found no
@@ -898,22 +865,6 @@ impl<'s> Audit<'s> {
             propagation_converged: c.propagation_converged,
             inconsistent_blocks: self.dead.iter().filter(|&&d| d).count(),
         }
-    }
-}
-
-/// Narrows vars to solved bounds and notes their relations for the next
-/// propagation.
-fn tighten(
-    updates: &[(Var, u64, u64)],
-    lo: &mut [u64],
-    hi: &mut [u64],
-    adj: &Adjacency,
-    touched: &mut Vec<usize>,
-) {
-    for &(v, l, h) in updates {
-        lo[v as usize] = lo[v as usize].max(l);
-        hi[v as usize] = hi[v as usize].min(h);
-        touched.extend(adj.of(v).iter().map(|&r| r as usize));
     }
 }
 

@@ -6,25 +6,17 @@
 //! microlp cannot change the objective of a model it has solved, so every
 //! objective builds a fresh `Problem` from the block's rows. Building costs
 //! O(entries of the block), far less than the simplex; the real cost is one
-//! cold solve per objective (measured on this project's 2-core machine:
-//! about 1 ms for a 300-cell table, 30 ms for a 3,400-cell two-dimensional
-//! one, 0.25 to 0.5 s for a 2,100-cell three-dimensional one, 1 s for a
-//! 4,600-cell three-dimensional one). Reusing one model was tried: microlp
-//! 0.7 re-solves a solved model warm after `Solution::fix_var`, so a model
-//! minimising an extra var `z` with rows `z >= x_j - s_j` selects the
-//! objective `x_j` by fixing `s_j` to 0 (and releases it by fixing `s_j`
-//! to its upper bound); on the 2,142-cell three-dimensional block a warm
-//! re-solve took 1.2 s against 2 s for a cold solve, two re-solves per
-//! bound: no gain, so solves stay cold.
+//! cold solve per objective. Warm re-solves of one model (fixing slack vars
+//! to select the objective) cost as much as cold solves, so solves stay
+//! cold.
 //!
 //! To need few objectives, only the vars the caller wants (those the
 //! policy could flag) get solves of their own, and every optimum is also
 //! read as a witness: a var found at its lower (upper) bound in any
 //! feasible point cannot be pushed further, so its min (max) is settled
 //! without a solve of its own. "Bulk" objectives (minimise, then maximise,
-//! the sum of all open vars) settle most vars at once: blocks of 2,000 to
-//! 10,000 cells needed 6 to 14 solves for their wanted vars (40 to 60 for
-//! every var).
+//! the sum of all open vars) settle most vars at once, so a block of
+//! thousands of cells needs a few dozen solves rather than thousands.
 //! An optimum that is integral, checked exactly, is also an integer
 //! solution of the block, kept for the integer step (see the integer
 //! module): on two-dimensional tables every vertex is integral, so the

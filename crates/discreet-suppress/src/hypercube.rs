@@ -64,16 +64,13 @@
 //!
 //! Not guaranteed: the same for linked tables (each table's cubes are
 //! perturbations of that table, but cells tied to other tables need not
-//! move together: in the property tests one primary of 80 random linked
-//! pairs of tables is left computable), singleton protection (the cube moves all its
-//! corners together, so the person of a count-1 corner can work out the
-//! others: use [`crate::gauss()`] or the repair pass), protection intervals
-//! of a given width, and minimality: the method over-suppresses compared
-//! with the elimination, increasingly with size (measured against
-//! [`crate::gauss()`] without singleton protection: +16% hidden cells on
-//! small random tables, +32% / +60% / +79% on the 1e4 / 1e5 / 1e6-cell
-//! benchmark tables; `benches/RESULTS.md`). It is meant for speed: a
-//! million cells in under two seconds.
+//! move together, and random linked pairs occasionally leave a primary
+//! computable), singleton protection (the cube moves all its corners
+//! together, so the person of a count-1 corner can work out the others:
+//! use [`crate::gauss()`] or the repair pass), protection intervals of a
+//! given width, and minimality: the method hides more cells than
+//! [`crate::gauss()`], increasingly with the size of the table (figures in
+//! `benches/RESULTS.md`). It is meant for speed on very large tables.
 
 use std::collections::VecDeque;
 

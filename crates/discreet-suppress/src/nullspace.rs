@@ -16,12 +16,10 @@
 //! defines (`last = total - other parts`) and leaves the totals free. For a
 //! hierarchical table that is a Haar-like basis: the vector of a free cell
 //! runs down one chain of last children from each of its coordinates, and
-//! the vector of a total is non-zero at few margins. Measured on a
-//! 1e6-cell table (200 x 24 x 150 inner cells with subtotals): 52 million
-//! row operations and 8 minutes with the obvious basis, 6 million and 30
-//! seconds with this one. (Differencing neighbouring siblings' vectors, to
-//! spread the last part's "hub", was tried and cost more.) The answer of
-//! the elimination does not depend on the basis, only its cost.
+//! the vector of a total is non-zero at few margins. On a million-cell
+//! table it costs about a tenth of the row operations of the obvious basis
+//! (`benches/RESULTS.md`). The answer of the elimination does not depend on
+//! the basis, only its cost.
 //!
 //! How: Gaussian elimination of the relations into echelon form with the
 //! columns ordered by how many relations a var is the last part of (most

@@ -45,11 +45,9 @@
 //! Cost: one row operation per row non-zero at each published cell. Early
 //! on rows are short; late, when most cells are published, the
 //! perturbations left are long cycles through many hidden cells and so are
-//! the rows: the cost grows faster than the table (measured in
-//! `benches/RESULTS.md`). Rebuilding a sparse basis of the space late in
-//! the elimination (the `nullspace` construction on the relations without
-//! the published cells) was measured not to help: on the 1e5 benchmark
-//! table its rows are as long as the elimination's, or longer. The row
+//! the rows: the cost grows faster than the table (`benches/RESULTS.md`).
+//! Rebuilding a sparse basis late in the elimination does not help: its
+//! rows are as long as the elimination's, or longer. The row
 //! operations of one decision are independent; on a large decision they
 //! run on two threads and are applied in a fixed order, so the result
 //! (and every counter) is the same with one thread or two.
