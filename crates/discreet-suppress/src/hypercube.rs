@@ -765,7 +765,8 @@ mod tests {
     /// up to the total or across to a sibling and down its cheapest chain.
     #[test]
     fn paths_of_a_subtotal() {
-        // One dimension: total 0, groups 1 = {3, 4} and 2 = {5, 6}.
+        // One dimension: leaves 0..=3, groups 4 = {0, 1} and 5 = {2, 3},
+        // total 6.
         let mut leaves = [10u64, 20, 30, 5].into_iter();
         let t = table(&[Dim::grouped(4, 2)], || leaves.next().unwrap());
         let p = Problem {
@@ -787,7 +788,7 @@ mod tests {
             stats: Stats::default(),
         };
         let mut out = Paths::default();
-        enumerate_paths(&st, &g, 1, &[1], 0, &mut out);
+        enumerate_paths(&st, &g, 4, &[4], 0, &mut out);
         let paths: Vec<(Vec<(u32, i8)>, u64)> = out
             .range
             .iter()
@@ -796,11 +797,11 @@ mod tests {
         assert_eq!(
             paths,
             vec![
-                // Group 1 down to its cheaper leaf (node 3, count 10), up to
+                // Group 4 down to its cheaper leaf (node 0, count 10), up to
                 // the total (65).
-                (vec![(1, 1), (3, 1), (0, 1)], 11 + 66),
-                // Across to group 2 (35) and down to its cheaper leaf (5).
-                (vec![(1, 1), (3, 1), (2, -1), (6, -1)], 11 + 36 + 6),
+                (vec![(4, 1), (0, 1), (6, 1)], 11 + 66),
+                // Across to group 5 (35) and down to its cheaper leaf (5).
+                (vec![(4, 1), (0, 1), (5, -1), (3, -1)], 11 + 36 + 6),
             ]
         );
     }

@@ -292,11 +292,12 @@ pub fn linked_pair(
             sb.add_additive(rel.total + off as Var, &parts).unwrap();
         }
     }
-    // A(x, 0) is var x * size1, B(x, 0) is var na + x * size2 (node 0 is the
-    // total of the second dimension).
+    // A(x, total) is var x * size1 + size1 - 1, B(x, total) is var
+    // na + x * size2 + size2 - 1 (the total of a dimension is its last node).
     let (s1, s2) = (a.layout.children[1].len(), b.layout.children[1].len());
     for x in 0..a.layout.children[0].len() {
-        sb.add_equal((x * s1) as Var, (na + x * s2) as Var).unwrap();
+        sb.add_equal((x * s1 + s1 - 1) as Var, (na + x * s2 + s2 - 1) as Var)
+            .unwrap();
     }
     let mut counts = a.counts.clone();
     counts.extend_from_slice(&b.counts);
