@@ -281,7 +281,7 @@ struct Found {
 impl Found {
     /// The narrowed bounds, as `(var, lo, hi)` for the vars that changed.
     fn updates(&self, m: &Model, vars: &[Var], out: &mut IntOutcome) {
-        for j in 0..m.len() {
+        for (j, &v) in vars.iter().enumerate().take(m.len()) {
             // Sentinels (no point seen) leave the bounds alone.
             let l = self.lo[j].min(self.witness.min[j]);
             let h = self.hi[j].max(self.witness.max[j]);
@@ -293,7 +293,7 @@ impl Found {
                 continue;
             }
             if l != m.lo[j] || h != m.hi[j] {
-                out.updates.push((vars[j], l, h));
+                out.updates.push((v, l, h));
             }
         }
     }
