@@ -353,26 +353,32 @@ impl<'a> Elim<'a> {
         }
     }
 
-    /// The live rows non-zero at `v` with their coefficients, increasing
-    /// rows, without row `excl`; also drops stale entries from the list.
-    /// (Not during an elimination: it uses the scratch marks.)
-    fn column(&mut self, v: u32, excl: u32) -> Vec<(u32, u64)> {
+    /// The live rows non-zero at `v` with their coefficients, in list
+    /// order, into `out`; also drops stale entries from `v`'s list. (Not
+    /// during an elimination: it uses the scratch marks.)
+    fn gather(&mut self, v: u32, out: &mut Vec<(u32, u64)>) {
         self.row_epoch += 1;
-        let mut out = Vec::new();
+        out.clear();
         self.live_rows.clear();
         for &r in self.rows_of.list(v) {
             if self.rows.alive(r) && self.row_mark[r as usize] != self.row_epoch {
                 self.row_mark[r as usize] = self.row_epoch;
                 let x = self.rows.coef(r, v);
                 if x != 0 {
+                    out.push((r, x));
                     self.live_rows.push(r);
-                    if r != excl {
-                        out.push((r, x));
-                    }
                 }
             }
         }
         self.rows_of.shrink_to(v, &self.live_rows);
+    }
+
+    /// The live rows non-zero at `v` with their coefficients, increasing
+    /// rows, without row `excl` (see [`Elim::gather`]).
+    fn column(&mut self, v: u32, excl: u32) -> Vec<(u32, u64)> {
+        let mut out = Vec::new();
+        self.gather(v, &mut out);
+        out.retain(|&(r, _)| r != excl);
         out.sort_unstable_by_key(|&(r, _)| r);
         out
     }
@@ -462,20 +468,9 @@ impl<'a> Elim<'a> {
         self.keep[c as usize] = self.watched[c as usize];
         self.rows.maybe_compact();
         self.rows_of.maybe_compact();
-        self.row_epoch += 1;
-        self.decided_column.clear();
-        self.live_rows.clear();
-        for &r in self.rows_of.list(c) {
-            if self.rows.alive(r) && self.row_mark[r as usize] != self.row_epoch {
-                self.row_mark[r as usize] = self.row_epoch;
-                let x = self.rows.coef(r, c);
-                if x != 0 {
-                    self.decided_column.push((r, x));
-                    self.live_rows.push(r);
-                }
-            }
-        }
-        self.rows_of.shrink_to(c, &self.live_rows);
+        let mut column = std::mem::take(&mut self.decided_column);
+        self.gather(c, &mut column);
+        self.decided_column = column;
         if self.decided_column.is_empty() {
             // Already fixed by what is published: publishing adds nothing.
             return Ok(());
