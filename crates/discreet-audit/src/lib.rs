@@ -8,7 +8,9 @@
 //! of its parts) or distinct (a count of people lies between its largest
 //! part and the sum of its parts). [`audit`] returns, for every cell, the
 //! interval of true values consistent with everything published, and the
-//! [`Finding`]s a [`Policy`] makes of them.
+//! [`Finding`]s a [`Policy`] makes of them. A table's cells are numbered
+//! as its [`TableLayout`] says, and [`SystemBuilder::add_table`] adds the
+//! relations of all its margins.
 //!
 //! How: the relation graph is split into independent blocks; interval
 //! propagation runs to a fixpoint over all of them (sound and near-linear,
