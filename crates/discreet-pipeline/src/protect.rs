@@ -207,7 +207,7 @@ fn secondary(
     let repaired = stage(reporter, "auditing and repairing", || {
         repair(&problem, hidden_domain, &options)
     })
-    .map_err(failed)?;
+    .map_err(|e| stuck(protection.method, e.describe(&cell_name)))?;
     for &v in &repaired.hidden {
         hide(v, tables);
     }
