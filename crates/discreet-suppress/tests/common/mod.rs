@@ -286,12 +286,13 @@ pub fn linked_pair(
     for &c in a.counts.iter().chain(&b.counts) {
         sb.add_var(discreet_audit::synthetic::ircc_domain(c));
     }
-    for (t, off) in [(&a, 0usize), (&b, na)] {
-        for rel in t.system.relations() {
-            let parts: Vec<Var> = rel.parts.iter().map(|&q| q + off as Var).collect();
-            sb.add_additive(rel.total + off as Var, &parts).unwrap();
-        }
-    }
+    let la = a.layout.clone();
+    let lb = discreet_suppress::TableLayout {
+        offset: na as Var,
+        ..b.layout.clone()
+    };
+    sb.add_table(&la).unwrap();
+    sb.add_table(&lb).unwrap();
     // A(x, total) is var x * size1 + size1 - 1, B(x, total) is var
     // na + x * size2 + size2 - 1 (the total of a dimension is its last node).
     let (s1, s2) = (a.layout.children[1].len(), b.layout.children[1].len());
@@ -301,8 +302,5 @@ pub fn linked_pair(
     }
     let mut counts = a.counts.clone();
     counts.extend_from_slice(&b.counts);
-    let la = a.layout.clone();
-    let mut lb = b.layout.clone();
-    lb.offset = na as Var;
     (sb.build(), counts, vec![la, lb])
 }
