@@ -29,11 +29,10 @@
 //! Solves run in rounds of [`ROUND`] (a constant, not the number of
 //! threads), their results read in order.
 
+use std::ops::ControlFlow;
 use std::sync::Mutex;
 
-use microlp::OptimizationDirection;
-
-use crate::lp::{Mip, Model, Witness};
+use crate::lp::{direction, Mip, Model, Witness};
 use crate::propagate::Adjacency;
 use crate::system::{System, Var};
 
@@ -181,8 +180,11 @@ pub(crate) fn tighten_block(
         witness = Witness::new(n);
     }
     let mut out = IntOutcome::default();
-    let mut new_lo = m.lo.clone();
-    let mut new_hi = m.hi.clone();
+    let mut found = Found {
+        lo: m.lo.clone(),
+        hi: m.hi.clone(),
+        witness,
+    };
     // (local var, minimise?) in a fixed order.
     let tasks: Vec<(usize, bool)> = candidates
         .iter()
@@ -208,7 +210,7 @@ pub(crate) fn tighten_block(
         while next < tasks.len() && round.len() < ROUND {
             let (j, is_min) = tasks[next];
             next += 1;
-            if settled(&witness, j, is_min) {
+            if settled(&found.witness, j, is_min) {
                 continue;
             }
             // The budget counts bounds in their fixed order, whether a
@@ -224,11 +226,7 @@ pub(crate) fn tighten_block(
         // Returns the solve's answer and whether it was over the whole
         // block (only then is its point a solution of the block).
         let solve = |&(j, is_min): &(usize, bool), slot: usize| -> (Mip, bool) {
-            let direction = if is_min {
-                OptimizationDirection::Minimize
-            } else {
-                OptimizationDirection::Maximize
-            };
+            let direction = direction(is_min);
             let nodes = budget.nodes_per_solve;
             if n <= budget.neighbourhood_vars {
                 return (m.solve_integer(direction, j, nodes), true);
@@ -260,70 +258,108 @@ pub(crate) fn tighten_block(
         };
 
         for (&(j, is_min), (result, whole)) in round.iter().zip(results) {
-            let point = match result {
-                Mip::Optimal(v, x) => {
-                    let v = v.round();
-                    // Only a whole-number optimum inside the box is taken:
-                    // anything else is the solver's error, and the bound
-                    // stays as it was.
-                    if (0.0..9.0e15).contains(&v) {
-                        let v = v as u64;
-                        if is_min && v >= m.lo[j] && v <= m.hi[j] {
-                            new_lo[j] = new_lo[j].max(v);
-                        } else if !is_min && v >= m.lo[j] && v <= m.hi[j] {
-                            new_hi[j] = new_hi[j].min(v);
-                        }
-                    }
-                    x
-                }
-                Mip::Feasible(x) => {
-                    out.unresolved += 1;
-                    x
-                }
-                Mip::Unresolved => {
-                    out.unresolved += 1;
-                    continue;
-                }
-                Mip::Failed => {
-                    out.unresolved += 1;
-                    out.errors += 1;
-                    continue;
-                }
-                Mip::Infeasible => {
-                    if witness.any {
-                        // An integer solution has been seen: the solver
-                        // is wrong, not the release.
-                        out.unresolved += 1;
-                        out.errors += 1;
-                        continue;
-                    }
-                    out.infeasible = true;
-                    out.updates.clear();
-                    return out;
-                }
-            };
-            if whole {
-                if let Some(p) = m.integral_point(&point) {
-                    witness.add(&p);
-                }
+            let bound = Bound { j, is_min, whole };
+            if take_result(&m, bound, result, &mut found, &mut out).is_break() {
+                out.infeasible = true;
+                out.updates.clear();
+                return out;
             }
         }
     }
+    found.updates(&m, vars, &mut out);
+    out
+}
 
-    for j in 0..n {
-        // Sentinels (no point seen) leave the bounds alone.
-        let l = new_lo[j].min(witness.min[j]);
-        let h = new_hi[j].max(witness.max[j]);
-        if l > h {
-            // Both ends proven by solves whose points did not check out
-            // exactly, and they cross: the solver's error, not the
-            // release's. Keep what the LP had.
-            out.errors += 1;
-            continue;
-        }
-        if l != m.lo[j] || h != m.hi[j] {
-            out.updates.push((vars[j], l, h));
+/// What a block's integer solves have shown so far: bounds proven by
+/// optima, and the integer points seen.
+struct Found {
+    lo: Vec<u64>,
+    hi: Vec<u64>,
+    witness: Witness,
+}
+
+impl Found {
+    /// The narrowed bounds, as `(var, lo, hi)` for the vars that changed.
+    fn updates(&self, m: &Model, vars: &[Var], out: &mut IntOutcome) {
+        for (j, &v) in vars.iter().enumerate().take(m.len()) {
+            // Sentinels (no point seen) leave the bounds alone.
+            let l = self.lo[j].min(self.witness.min[j]);
+            let h = self.hi[j].max(self.witness.max[j]);
+            if l > h {
+                // Both ends proven by solves whose points did not check out
+                // exactly, and they cross: the solver's error, not the
+                // release's. Keep what the LP had.
+                out.errors += 1;
+                continue;
+            }
+            if l != m.lo[j] || h != m.hi[j] {
+                out.updates.push((v, l, h));
+            }
         }
     }
-    out
+}
+
+/// One bound solved: local var `j`, its minimum or maximum, over the whole
+/// block or a neighbourhood.
+#[derive(Clone, Copy)]
+struct Bound {
+    j: usize,
+    is_min: bool,
+    whole: bool,
+}
+
+/// Takes the result of one solve into `found`; breaks when the block has
+/// no integer point at all.
+fn take_result(
+    m: &Model,
+    Bound { j, is_min, whole }: Bound,
+    result: Mip,
+    found: &mut Found,
+    out: &mut IntOutcome,
+) -> ControlFlow<()> {
+    let point = match result {
+        Mip::Optimal(v, x) => {
+            let v = v.round();
+            // Only a whole-number optimum inside the box is taken: anything
+            // else is the solver's error, and the bound stays as it was.
+            if (0.0..9.0e15).contains(&v) {
+                let v = v as u64;
+                if is_min && v >= m.lo[j] && v <= m.hi[j] {
+                    found.lo[j] = found.lo[j].max(v);
+                } else if !is_min && v >= m.lo[j] && v <= m.hi[j] {
+                    found.hi[j] = found.hi[j].min(v);
+                }
+            }
+            x
+        }
+        Mip::Feasible(x) => {
+            out.unresolved += 1;
+            x
+        }
+        Mip::Unresolved => {
+            out.unresolved += 1;
+            return ControlFlow::Continue(());
+        }
+        Mip::Failed => {
+            out.unresolved += 1;
+            out.errors += 1;
+            return ControlFlow::Continue(());
+        }
+        Mip::Infeasible => {
+            if found.witness.any {
+                // An integer solution has been seen: the solver is wrong,
+                // not the release.
+                out.unresolved += 1;
+                out.errors += 1;
+                return ControlFlow::Continue(());
+            }
+            return ControlFlow::Break(());
+        }
+    };
+    if whole {
+        if let Some(p) = m.integral_point(&point) {
+            found.witness.add(&p);
+        }
+    }
+    ControlFlow::Continue(())
 }

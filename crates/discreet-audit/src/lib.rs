@@ -8,7 +8,9 @@
 //! of its parts) or distinct (a count of people lies between its largest
 //! part and the sum of its parts). [`audit`] returns, for every cell, the
 //! interval of true values consistent with everything published, and the
-//! [`Finding`]s a [`Policy`] makes of them.
+//! [`Finding`]s a [`Policy`] makes of them. A table's cells are numbered
+//! as its [`TableLayout`] says, and [`SystemBuilder::add_table`] adds the
+//! relations of all its margins.
 //!
 //! How: the relation graph is split into independent blocks; interval
 //! propagation runs to a fixpoint over all of them (sound and near-linear,
@@ -34,16 +36,11 @@
 //! relaxes the LP, so neighbourhood bounds lie between propagation's and
 //! the exact LP's: equal to the exact LP where what makes a bound lies
 //! within the neighbourhood (on tables, a cell's lines and the lines that
-//! cross them), which is the usual case but not a guarantee. Measured
-//! against HiGHS on the bundled releases (benches/RESULTS.md): on the
-//! 10,452-cell citizenship block, plain and repaired, every candidate's
-//! interval equals the exact LP's; on the 19,500-cell province x category
-//! x month block, whose LP is so degenerate that HiGHS's simplex does not
-//! re-solve it in minutes, interior-point witness points confirm the
-//! neighbourhood findings and leave a few hundred cells undecided either
-//! way. Reviewers who want the exact LP on a large block can export the
-//! system ([`write_lp`], `discreet audit --lp-out`) and solve it
-//! themselves.
+//! cross them), which is the usual case but not a guarantee (the
+//! comparison with an exact LP solver on the bundled releases is in
+//! `benches/RESULTS.md`). Reviewers who want the exact LP on a large block
+//! can export the system ([`write_lp`], `discreet audit --lp-out`) and
+//! solve it themselves.
 //!
 //! ```
 //! use discreet_audit::{audit, AuditOptions, FindingKind, Interval, SystemBuilder};
@@ -69,6 +66,7 @@
 mod export;
 mod findings;
 mod integer;
+mod layout;
 mod local;
 mod lp;
 mod propagate;
@@ -80,6 +78,7 @@ use std::sync::Mutex;
 
 pub use export::write_lp;
 pub use findings::{Finding, FindingKind, Policy};
+pub use layout::TableLayout;
 pub use propagate::Adjacency;
 pub use system::{
     BuildError, Interval, Relation, RelationKind, RelationRef, System, SystemBuilder, Var,
@@ -97,23 +96,13 @@ pub struct AuditOptions {
     /// whole block); larger ones get neighbourhood LP bounds
     /// ([`AuditOptions::local_lp_vars`]), or propagation bounds only when
     /// that is 0. Default 5,000. 0 turns every LP off (propagation only).
-    /// Each whole-block LP bound is one cold solve (see the LP notes) and
-    /// the cost grows faster than the block, and faster for
-    /// three-dimensional tables than for two-dimensional ones. Measured on
-    /// the project's 2-core machine (heavy-tailed synthetic tables, wall /
-    /// CPU seconds, 2 threads), solving every cell's bounds against only
-    /// those of the cells the policy could flag
-    /// ([`AuditOptions::lp_sensitive_only`], the default, plus the integer
-    /// step): a 2,142-cell three-dimensional table 11.3 / 21.1 s (51
-    /// solves) against 4.4 / 6.7 s (14); a 4,590-cell one 66 / 109 s (57)
-    /// against 8.0 / 14.8 s (9); a 9,933-cell two-dimensional one (country
-    /// x month with quarters) 10.8 / 15.4 s (39) against 2.3 / 2.5 s (6). A
-    /// connected three-dimensional table of 19,500 cells (the bundled
-    /// province x category x month release) did not finish in 50 minutes
-    /// as one LP, and one feasibility solve of it alone takes minutes
-    /// (HiGHS's dual simplex too: its LP is highly degenerate), which is
-    /// why larger blocks go to neighbourhoods. Raise it for an exact LP on
-    /// one mid-sized table.
+    /// Each whole-block bound is one cold solve whose cost grows faster
+    /// than the block (and faster for three-dimensional tables than for
+    /// two-dimensional ones); a connected block of tens of thousands of
+    /// cells is too degenerate to solve as one LP in useful time, which is
+    /// why larger blocks go to neighbourhoods (timings in
+    /// `benches/RESULTS.md`). Raise it for an exact LP on one mid-sized
+    /// table.
     pub lp_max_block_vars: usize,
     /// At most this many LP solves per block; a block that reaches it keeps
     /// what it has (sound, possibly loose) and is counted in
@@ -138,7 +127,7 @@ pub struct AuditOptions {
     /// propagation pass feeds to their neighbours; the integer step (below)
     /// recovers that and more for the cells it examines. On real tables,
     /// where most cells are large, this saves most of the LP solves.
-    /// `false` solves every cell, as before.
+    /// `false` solves every cell.
     pub lp_sensitive_only: bool,
     /// Integer bounds for narrow intervals: after the LP, a cell the policy
     /// could flag, not yet pinned, whose interval holds at most this many
@@ -160,8 +149,7 @@ pub struct AuditOptions {
     /// and are counted in [`AuditResult::integer_unresolved`] unless an
     /// integer solution already shows them exact. Default 10,000, two for
     /// every cell of the largest block the LP takes by default: a bound
-    /// for safety, not for everyday use (a 4,590-cell three-dimensional
-    /// block needed 1,222 integer solves, 0.6 CPU seconds).
+    /// for safety, not for everyday use.
     pub integer_max_bounds_per_block: usize,
     /// Integer solves on a block larger than this work on the cell's
     /// neighbourhood instead: its own relations, then the relations around
@@ -169,19 +157,15 @@ pub struct AuditOptions {
     /// cells at the edge held within their LP bounds. Dropping relations
     /// relaxes the problem, so the bounds stay sound; they are exact when
     /// the neighbourhood is the whole block. Default 250, so that small
-    /// tables (the bundled 128-cell age x gender x year one) are solved
-    /// whole: integer solves over a whole 2,142-cell three-dimensional
-    /// block took 3.5 s each, over 250-cell neighbourhoods about 3 ms
-    /// (0.9 CPU seconds for its 314 solves), and the structures that
-    /// leave the LP fractional (cells linked in odd cycles) are local.
+    /// tables are solved whole, while on large blocks each solve stays a
+    /// few milliseconds instead of seconds: the structures that leave the
+    /// LP fractional (cells linked in odd cycles) are local.
     pub integer_neighbourhood_vars: usize,
     /// Run the integer step on blocks too large for the LP as well, on
     /// each candidate's neighbourhood with the propagated bounds at its
     /// edge: sound, and a cheap stand-in for the LP there. Default `false`:
-    /// on a 19,305-cell three-dimensional heavy-tailed table it made 4,974
-    /// integer solves (2.3 s with neighbourhoods of 60 cells, 22.5 s with
-    /// 250, wall time on a loaded machine) and found nothing propagation
-    /// had not.
+    /// on large heavy-tailed tables it costs thousands of integer solves
+    /// and has found nothing propagation had not.
     pub integer_on_large_blocks: bool,
     /// Blocks larger than [`AuditOptions::lp_max_block_vars`] get LP bounds
     /// over neighbourhoods of this many vars: each candidate var (one the
@@ -191,15 +175,9 @@ pub struct AuditOptions {
     /// their propagated bounds. Leaving relations out relaxes the LP, so
     /// the bounds are sound, never looser than propagation's and never
     /// tighter than the exact LP's (see the crate notes for when they equal
-    /// it). Default 300. On the bundled 19,500-cell province x category x
-    /// month block (6,777 candidates; propagation alone: 575 disclosed,
-    /// 1,500 narrowed), first pass only (2 threads, wall time on a loaded
-    /// machine): 100 vars 577 / 1,498 in 6 s, 300 575 / 1,503 in 11 s, 600
-    /// 577 / 1,501 in 52 s, 1,200 577 / 1,503 in 308 s (sizes are not
-    /// nested: groups form differently); 300 with one neighbourhood per
-    /// candidate 577 / 1,503 in 64 s; 300 with the second pass (the
-    /// default) 577 / 1,503 in 15.7 CPU seconds. 0 turns it off: large
-    /// blocks then get propagation bounds only, as before.
+    /// it). Default 300: smaller neighbourhoods miss findings, larger ones
+    /// cost much more time for none (figures in `benches/RESULTS.md`). 0
+    /// turns it off: large blocks then get propagation bounds only.
     pub local_lp_vars: usize,
     /// A neighbourhood built from one candidate also serves the other
     /// candidates within this many relation steps of it whose relations
@@ -208,19 +186,17 @@ pub struct AuditOptions {
     /// Blocks larger than this get no neighbourhood LP, propagation bounds
     /// only (they are among [`AuditResult::blocks_too_large_for_lp`]
     /// either way, with no [`AuditResult::local_lp_groups`]): the cost grows
-    /// with the number of candidates, about 0.7 ms of CPU per var of a
-    /// block on the bundled tables (14 CPU seconds for the 19,500-cell
-    /// province block). Default 50,000; a million-cell table stays with
-    /// propagation alone, in seconds.
+    /// with the number of candidates. Default 50,000, so that a
+    /// million-cell table stays with propagation alone, in seconds.
     pub local_lp_max_block_vars: usize,
     /// After the first pass over a large block, solve again, each on its
     /// own neighbourhood and with the bounds the first pass left, the
     /// candidates that were solved over another candidate's neighbourhood
     /// and whose interval now holds at most [`Policy::min_width`] values
     /// (a finding that could become a disclosure, or one value away from
-    /// a finding). Default `true`: on the province block it found 2 more
-    /// disclosed and 3 more narrowed cells (the exact LP's count) at about
-    /// twice the cost of the first pass.
+    /// a finding). Default `true`: shared neighbourhoods can miss a few
+    /// findings the exact LP makes, and this pass finds them for about
+    /// twice the cost of the first.
     pub local_lp_second_pass: bool,
 }
 
@@ -447,165 +423,247 @@ fn audit_with_focus(
     options: &AuditOptions,
     focus: Option<&[bool]>,
 ) -> AuditResult {
-    let n = system.n_vars();
-    let focused = |v: usize| focus.is_none_or(|f| f[v]);
-    let blocks = Blocks::new(system);
-    let adj = Adjacency::new(system);
-    let mut lo: Vec<u64> = system.domains.iter().map(|d| d.lo).collect();
-    let mut hi: Vec<u64> = system.domains.iter().map(|d| d.hi_raw()).collect();
-    let mut dead = vec![false; blocks.len()];
-    let mut findings = Vec::new();
-
-    // A domain that is empty on its own is a contradiction before any
-    // relation is read.
-    for (v, d) in system.domains.iter().enumerate() {
-        if d.is_empty() {
-            dead[blocks.of[v] as usize] = true;
-            findings.push(inconsistent(system, v as Var, d.lo, d.hi, None));
-        }
-    }
-
-    let budget = options
-        .propagation_visits_per_relation
-        .saturating_mul(system.n_relations())
-        .max(1);
-    let mut conflicts: Vec<Conflict> = Vec::new();
-    let run = {
-        let mut b = Bounds {
-            lo: &mut lo,
-            hi: &mut hi,
-            block_of: &blocks.of,
-            dead: &mut dead,
-        };
-        propagate::propagate(
-            system,
-            &adj,
-            &mut b,
-            0..system.n_relations(),
-            budget,
-            &mut conflicts,
-        )
-    };
-    let mut converged = run.converged;
-    let mut visits = run.visits;
-
-    // LP per block, largest first so the threads finish together.
-    let policy = &options.policy;
-    let wanted: Vec<bool> = system
-        .domains
-        .iter()
-        .enumerate()
-        .map(|(v, &d)| focused(v) && (!options.lp_sensitive_only || policy.may_flag(d)))
-        .collect();
-    let mut lp_blocks: Vec<usize> = Vec::new();
-    let mut too_large = 0usize;
-    let mut neighbourhood_blocks = 0usize;
-    let mut vars_without_lp = 0usize;
-    let mut lp_vars_skipped = 0usize;
-    let mut large_blocks: Vec<usize> = Vec::new();
-    for (b, &is_dead) in dead.iter().enumerate() {
-        let vars = blocks.vars(b);
-        if is_dead || blocks.rels(b).is_empty() {
-            continue;
-        }
-        if vars.len() > options.lp_max_block_vars {
-            too_large += 1;
-            neighbourhood_blocks += usize::from(vars.len() <= options.local_lp_max_block_vars);
-            vars_without_lp += vars.len();
-            large_blocks.push(b);
-            continue;
-        }
-        if vars.iter().any(|&v| lo[v as usize] < hi[v as usize])
-            && (focus.is_none() || vars.iter().any(|&v| focused(v as usize)))
-        {
-            lp_blocks.push(b);
-            lp_vars_skipped += vars
-                .iter()
-                .filter(|&&v| lo[v as usize] < hi[v as usize] && !wanted[v as usize])
-                .count();
-        }
-    }
-    lp_blocks.sort_by_key(|&b| std::cmp::Reverse(blocks.vars(b).len()));
-    let max = options.lp_max_solves_per_block;
-    let outcomes = for_blocks(&blocks, &lp_blocks, options.threads, |b, t| {
-        let (vars, rels) = (blocks.vars(b), blocks.rels(b));
-        let want = |j: usize| wanted[vars[j] as usize];
-        lp::solve_block(system, vars, rels, &lo, &hi, &want, max, t)
-    });
-
-    let mut lp_solves = 0;
-    let mut lp_errors = 0;
-    let mut lp_incomplete = 0;
-    let mut touched: Vec<usize> = Vec::new();
-    let mut witnesses: Vec<(usize, lp::Witness)> = Vec::new();
-    for (b, out) in outcomes {
-        lp_solves += out.solves;
-        lp_errors += out.errors;
-        lp_incomplete += out.incomplete as usize;
-        if out.infeasible {
-            kill_block(system, &blocks, b, &mut dead, &mut findings);
-            continue;
-        }
-        tighten(&out.updates, &mut lo, &mut hi, &adj, &mut touched);
-        witnesses.push((b, out.witness));
-    }
-    // LP bounds rounded to integers can let single relations tighten more.
-    let mut repropagate =
-        |touched: Vec<usize>, lo: &mut Vec<u64>, hi: &mut Vec<u64>, dead: &mut Vec<bool>| {
-            if touched.is_empty() {
-                return;
-            }
-            let mut b = Bounds {
-                lo,
-                hi,
-                block_of: &blocks.of,
-                dead,
-            };
-            let run = propagate::propagate(system, &adj, &mut b, touched, budget, &mut conflicts);
-            converged &= run.converged;
-            visits += run.visits;
-        };
-    repropagate(touched, &mut lo, &mut hi, &mut dead);
-
-    // Neighbourhood LPs on the blocks too large for one LP.
-    let mut local_lp_groups = 0;
-    let mut local_lp_solves = 0;
+    let mut a = Audit::new(system, options, focus);
+    a.propagate(0..system.n_relations());
+    let plan = a.plan_lp();
+    let mut witnesses = a.whole_block_lp(&plan.lp_blocks);
     if options.local_lp_vars > 0 && options.lp_max_block_vars > 0 {
-        let local_budget = local::LocalBudget {
-            max_vars: options.local_lp_vars,
-            serve_depth: options.local_lp_serve_depth,
-            max_solves: options.lp_max_solves_per_block,
+        a.neighbourhood_lp(&plan.large_blocks);
+    }
+    if options.integer_on_large_blocks {
+        witnesses.extend(
+            plan.large_blocks
+                .iter()
+                .map(|&b| (b, lp::Witness::default())),
+        );
+        witnesses.sort_by_key(|&(b, _)| b);
+    }
+    a.integer_step(witnesses);
+    a.finish()
+}
+
+/// Work counters of an audit, gathered phase by phase and reported in
+/// [`AuditResult`] (see its fields).
+#[derive(Default)]
+struct Counters {
+    lp_blocks: usize,
+    blocks_too_large_for_lp: usize,
+    neighbourhood_lp_blocks: usize,
+    vars_without_lp: usize,
+    lp_solves: usize,
+    lp_errors: usize,
+    lp_incomplete_blocks: usize,
+    lp_vars_skipped: usize,
+    integer_solves: usize,
+    integer_tightened: usize,
+    integer_unresolved: usize,
+    local_lp_groups: usize,
+    local_lp_solves: usize,
+    propagation_visits: usize,
+    propagation_converged: bool,
+}
+
+/// Which blocks get which LP.
+struct LpPlan {
+    /// Blocks small enough for one LP, with an open focused var; largest
+    /// first so that the threads finish together.
+    lp_blocks: Vec<usize>,
+    /// Blocks too large for one LP, in block order.
+    large_blocks: Vec<usize>,
+}
+
+/// The state of one audit as its phases narrow the bounds: propagation, LP
+/// over whole blocks, LP over neighbourhoods, integer bounds, findings.
+struct Audit<'s> {
+    system: &'s System,
+    options: &'s AuditOptions,
+    focus: Option<&'s [bool]>,
+    blocks: Blocks,
+    adj: Adjacency,
+    /// Current bounds of every var (`INF` for no upper bound).
+    lo: Vec<u64>,
+    hi: Vec<u64>,
+    /// Blocks found contradictory: their vars keep their domains.
+    dead: Vec<bool>,
+    findings: Vec<Finding>,
+    conflicts: Vec<Conflict>,
+    /// Relation visits allowed per propagation run.
+    visit_budget: usize,
+    /// Vars whose bounds the LP solves for: focused, and ones the policy
+    /// could flag unless [`AuditOptions::lp_sensitive_only`] is off.
+    wanted: Vec<bool>,
+    counters: Counters,
+}
+
+impl<'s> Audit<'s> {
+    fn new(system: &'s System, options: &'s AuditOptions, focus: Option<&'s [bool]>) -> Self {
+        let blocks = Blocks::new(system);
+        let mut dead = vec![false; blocks.len()];
+        let mut findings = Vec::new();
+        // A domain that is empty on its own is a contradiction before any
+        // relation is read.
+        for (v, d) in system.domains.iter().enumerate() {
+            if d.is_empty() {
+                dead[blocks.of[v] as usize] = true;
+                findings.push(inconsistent(system, v as Var, d.lo, d.hi, None));
+            }
+        }
+        let policy = &options.policy;
+        let wanted = (system.domains.iter().enumerate())
+            .map(|(v, &d)| {
+                focus.is_none_or(|f| f[v]) && (!options.lp_sensitive_only || policy.may_flag(d))
+            })
+            .collect();
+        Audit {
+            system,
+            options,
+            focus,
+            adj: Adjacency::new(system),
+            lo: system.domains.iter().map(|d| d.lo).collect(),
+            hi: system.domains.iter().map(|d| d.hi_raw()).collect(),
+            blocks,
+            dead,
+            findings,
+            conflicts: Vec::new(),
+            visit_budget: options
+                .propagation_visits_per_relation
+                .saturating_mul(system.n_relations())
+                .max(1),
+            wanted,
+            counters: Counters {
+                propagation_converged: true,
+                ..Counters::default()
+            },
+        }
+    }
+
+    fn focused(&self, v: usize) -> bool {
+        self.focus.is_none_or(|f| f[v])
+    }
+
+    /// Propagation from the given relations to its fixpoint (or budget).
+    fn propagate(&mut self, start: impl IntoIterator<Item = usize>) {
+        let mut b = Bounds {
+            lo: &mut self.lo,
+            hi: &mut self.hi,
+            block_of: &self.blocks.of,
+            dead: &mut self.dead,
         };
-        // Two passes per block: every candidate, sharing neighbourhoods;
-        // then, on their own neighbourhoods and with the bounds the first
-        // pass left, the candidates it solved over another's whose
-        // interval is at most the policy's width (a finding, or close).
+        let run = propagate::propagate(
+            self.system,
+            &self.adj,
+            &mut b,
+            start,
+            self.visit_budget,
+            &mut self.conflicts,
+        );
+        self.counters.propagation_converged &= run.converged;
+        self.counters.propagation_visits += run.visits;
+    }
+
+    /// After solved bounds: rounded to integers, they can let single
+    /// relations tighten more.
+    fn repropagate(&mut self, touched: Vec<usize>) {
+        if !touched.is_empty() {
+            self.propagate(touched);
+        }
+    }
+
+    /// Sorts the live blocks with relations into those for one LP and
+    /// those too large for it.
+    fn plan_lp(&mut self) -> LpPlan {
+        let (options, blocks, c) = (self.options, &self.blocks, &mut self.counters);
+        let (lo, hi, focus) = (&self.lo, &self.hi, self.focus);
+        let open = |v: Var| lo[v as usize] < hi[v as usize];
+        let mut plan = LpPlan {
+            lp_blocks: Vec::new(),
+            large_blocks: Vec::new(),
+        };
+        for (b, &is_dead) in self.dead.iter().enumerate() {
+            let vars = blocks.vars(b);
+            if is_dead || blocks.rels(b).is_empty() {
+                continue;
+            }
+            if vars.len() > options.lp_max_block_vars {
+                c.blocks_too_large_for_lp += 1;
+                c.neighbourhood_lp_blocks +=
+                    usize::from(vars.len() <= options.local_lp_max_block_vars);
+                c.vars_without_lp += vars.len();
+                plan.large_blocks.push(b);
+                continue;
+            }
+            if vars.iter().any(|&v| open(v))
+                && focus.is_none_or(|f| vars.iter().any(|&v| f[v as usize]))
+            {
+                plan.lp_blocks.push(b);
+                c.lp_vars_skipped += (vars.iter())
+                    .filter(|&&v| open(v) && !self.wanted[v as usize])
+                    .count();
+            }
+        }
+        plan.lp_blocks
+            .sort_by_key(|&b| std::cmp::Reverse(blocks.vars(b).len()));
+        c.lp_blocks = plan.lp_blocks.len();
+        plan
+    }
+
+    /// One LP per block; returns each live block's witness points for the
+    /// integer step.
+    fn whole_block_lp(&mut self, lp_blocks: &[usize]) -> Vec<(usize, lp::Witness)> {
+        let max = self.options.lp_max_solves_per_block;
+        let outcomes = {
+            let (system, blocks, wanted) = (self.system, &self.blocks, &self.wanted);
+            let (lo, hi) = (&self.lo, &self.hi);
+            for_blocks(blocks, lp_blocks, self.options.threads, |b, t| {
+                let (vars, rels) = (blocks.vars(b), blocks.rels(b));
+                let want = |j: usize| wanted[vars[j] as usize];
+                lp::solve_block(system, vars, rels, lo, hi, &want, max, t)
+            })
+        };
+        let mut touched: Vec<usize> = Vec::new();
+        let mut witnesses = Vec::new();
+        for (b, out) in outcomes {
+            self.counters.lp_solves += out.solves;
+            self.counters.lp_errors += out.errors;
+            self.counters.lp_incomplete_blocks += out.incomplete as usize;
+            if self.take_bounds(b, out.infeasible, &out.updates, &mut touched) {
+                witnesses.push((b, out.witness));
+            }
+        }
+        self.repropagate(touched);
+        witnesses
+    }
+
+    /// Neighbourhood LPs on the blocks too large for one LP, in two passes
+    /// per block: every candidate, sharing neighbourhoods; then, on their
+    /// own neighbourhoods and with the bounds the first pass left, the
+    /// candidates it solved over another's whose interval is at most the
+    /// policy's width (a finding, or close).
+    fn neighbourhood_lp(&mut self, large_blocks: &[usize]) {
+        let options = self.options;
+        let min_width = options.policy.min_width;
         let mut second: Vec<(usize, Vec<Var>)> = Vec::new();
         let passes = if options.local_lp_second_pass { 2 } else { 1 };
         for pass in 0..passes {
             let todo: Vec<(usize, Vec<Var>)> = if pass == 0 {
-                large_blocks
-                    .iter()
-                    .filter(|&&b| blocks.vars(b).len() <= options.local_lp_max_block_vars)
+                (large_blocks.iter())
+                    .filter(|&&b| self.blocks.vars(b).len() <= options.local_lp_max_block_vars)
                     .map(|&b| {
-                        let cands = blocks
-                            .vars(b)
-                            .iter()
-                            .copied()
-                            .filter(|&v| wanted[v as usize] && lo[v as usize] < hi[v as usize])
+                        let cands = (self.blocks.vars(b).iter().copied())
+                            .filter(|&v| {
+                                self.wanted[v as usize] && self.lo[v as usize] < self.hi[v as usize]
+                            })
                             .collect();
                         (b, cands)
                     })
                     .collect()
             } else {
-                std::mem::take(&mut second)
-                    .into_iter()
+                (std::mem::take(&mut second).into_iter())
                     .map(|(b, served)| {
-                        let cands = served
-                            .into_iter()
+                        let cands = (served.into_iter())
                             .filter(|&v| {
-                                let (l, h) = (lo[v as usize], hi[v as usize]);
-                                l < h && h - l < policy.min_width
+                                let (l, h) = (self.lo[v as usize], self.hi[v as usize]);
+                                l < h && h - l < min_width
                             })
                             .collect();
                         (b, cands)
@@ -613,196 +671,202 @@ fn audit_with_focus(
                     .collect()
             };
             let budget = local::LocalBudget {
+                max_vars: options.local_lp_vars,
                 serve_depth: if pass == 0 {
                     options.local_lp_serve_depth
                 } else {
                     0
                 },
-                ..local_budget
+                max_solves: options.lp_max_solves_per_block,
             };
             let mut touched: Vec<usize> = Vec::new();
             for (b, cands) in todo {
-                if dead[b] || cands.is_empty() {
+                if self.dead[b] || cands.is_empty() {
                     continue;
                 }
-                let out =
-                    local::tighten_block(system, &adj, &cands, &lo, &hi, budget, options.threads);
-                local_lp_groups += out.groups;
-                local_lp_solves += out.solves;
-                lp_errors += out.errors;
-                lp_incomplete += usize::from(out.incomplete > 0);
-                if out.infeasible {
-                    kill_block(system, &blocks, b, &mut dead, &mut findings);
-                    continue;
-                }
-                tighten(&out.updates, &mut lo, &mut hi, &adj, &mut touched);
-                if pass == 0 {
+                let out = local::tighten_block(
+                    self.system,
+                    &self.adj,
+                    &cands,
+                    &self.lo,
+                    &self.hi,
+                    budget,
+                    options.threads,
+                );
+                self.counters.local_lp_groups += out.groups;
+                self.counters.local_lp_solves += out.solves;
+                self.counters.lp_errors += out.errors;
+                self.counters.lp_incomplete_blocks += usize::from(out.incomplete > 0);
+                let alive = self.take_bounds(b, out.infeasible, &out.updates, &mut touched);
+                if alive && pass == 0 {
                     second.push((b, out.served));
                 }
             }
-            repropagate(touched, &mut lo, &mut hi, &mut dead);
+            self.repropagate(touched);
         }
     }
 
-    // Integer bounds where the interval is narrow and a finding could
-    // change (see the integer module).
-    let width = options.integer_max_width;
-    let candidates = |b: usize| -> Vec<usize> {
-        blocks
-            .vars(b)
-            .iter()
-            .enumerate()
+    /// The vars of block `b` (as indices into it) that get integer bounds:
+    /// narrow, focused and ones the policy could flag.
+    fn integer_candidates(&self, b: usize) -> Vec<usize> {
+        let width = self.options.integer_max_width;
+        (self.blocks.vars(b).iter().enumerate())
             .filter(|&(_, &v)| {
-                let (l, h) = (lo[v as usize], hi[v as usize]);
+                let (l, h) = (self.lo[v as usize], self.hi[v as usize]);
                 l < h
                     && h - l < width
-                    && focused(v as usize)
-                    && policy.may_flag(system.domains[v as usize])
+                    && self.focused(v as usize)
+                    && self
+                        .options
+                        .policy
+                        .may_flag(self.system.domains[v as usize])
             })
             .map(|(j, _)| j)
             .collect()
-    };
-    if options.integer_on_large_blocks {
-        witnesses.extend(large_blocks.iter().map(|&b| (b, lp::Witness::default())));
-        witnesses.sort_by_key(|&(b, _)| b);
     }
-    let int_todo: Vec<(usize, Vec<usize>, lp::Witness)> = if width == 0 {
-        Vec::new()
-    } else {
-        witnesses
-            .into_iter()
-            .filter(|&(b, _)| !dead[b])
-            .map(|(b, w)| (b, candidates(b), w))
-            .filter(|(_, c, _)| !c.is_empty())
-            .collect()
-    };
-    let int_blocks: Vec<usize> = int_todo.iter().map(|&(b, _, _)| b).collect();
-    // Each block's candidates and witness, taken by the thread that
-    // solves it.
-    type Job = Mutex<Option<(Vec<usize>, lp::Witness)>>;
-    let jobs: Vec<Job> = int_todo
-        .into_iter()
-        .map(|(_, c, w)| Mutex::new(Some((c, w))))
-        .collect();
-    let budget_int = integer::Budget {
-        nodes_per_solve: options.integer_max_nodes,
-        bounds_per_block: options.integer_max_bounds_per_block,
-        neighbourhood_vars: options.integer_neighbourhood_vars,
-    };
-    let int_outcomes = {
-        let index = |b: usize| int_blocks.binary_search(&b).expect("integer block");
-        let mut order = int_blocks.clone();
-        order.sort_by_key(|&b| std::cmp::Reverse(blocks.vars(b).len()));
-        for_blocks(&blocks, &order, options.threads, |b, t| {
-            let (cands, w) = jobs[index(b)]
-                .lock()
-                .expect("an integer solver thread panicked")
-                .take()
-                .expect("each integer block is solved once");
-            let (vars, rels) = (blocks.vars(b), blocks.rels(b));
-            integer::tighten_block(system, &adj, vars, rels, &lo, &hi, &cands, w, budget_int, t)
-        })
-    };
-    let mut integer_solves = 0;
-    let mut integer_tightened = 0;
-    let mut integer_unresolved = 0;
-    let mut touched: Vec<usize> = Vec::new();
-    for (b, out) in int_outcomes {
-        integer_solves += out.solves;
-        integer_unresolved += out.unresolved;
-        lp_errors += out.errors;
-        if out.infeasible {
-            kill_block(system, &blocks, b, &mut dead, &mut findings);
-            continue;
+
+    /// Integer bounds where the interval is narrow and a finding could
+    /// change (see the integer module), on the blocks whose witnesses are
+    /// given.
+    fn integer_step(&mut self, witnesses: Vec<(usize, lp::Witness)>) {
+        let int_todo: Vec<(usize, Vec<usize>, lp::Witness)> = if self.options.integer_max_width == 0
+        {
+            Vec::new()
+        } else {
+            (witnesses.into_iter())
+                .filter(|&(b, _)| !self.dead[b])
+                .map(|(b, w)| (b, self.integer_candidates(b), w))
+                .filter(|(_, c, _)| !c.is_empty())
+                .collect()
+        };
+        let int_blocks: Vec<usize> = int_todo.iter().map(|&(b, _, _)| b).collect();
+        // Each block's candidates and witness, taken by the thread that
+        // solves it.
+        type Job = Mutex<Option<(Vec<usize>, lp::Witness)>>;
+        let jobs: Vec<Job> = (int_todo.into_iter())
+            .map(|(_, c, w)| Mutex::new(Some((c, w))))
+            .collect();
+        let budget = integer::Budget {
+            nodes_per_solve: self.options.integer_max_nodes,
+            bounds_per_block: self.options.integer_max_bounds_per_block,
+            neighbourhood_vars: self.options.integer_neighbourhood_vars,
+        };
+        let outcomes = {
+            let (system, blocks, adj) = (self.system, &self.blocks, &self.adj);
+            let (lo, hi) = (&self.lo, &self.hi);
+            let index = |b: usize| int_blocks.binary_search(&b).expect("integer block");
+            let mut order = int_blocks.clone();
+            order.sort_by_key(|&b| std::cmp::Reverse(blocks.vars(b).len()));
+            for_blocks(blocks, &order, self.options.threads, |b, t| {
+                let (cands, w) = jobs[index(b)]
+                    .lock()
+                    .expect("an integer solver thread panicked")
+                    .take()
+                    .expect("each integer block is solved once");
+                let (vars, rels) = (blocks.vars(b), blocks.rels(b));
+                integer::tighten_block(system, adj, vars, rels, lo, hi, &cands, w, budget, t)
+            })
+        };
+        let mut touched: Vec<usize> = Vec::new();
+        for (b, out) in outcomes {
+            self.counters.integer_solves += out.solves;
+            self.counters.integer_unresolved += out.unresolved;
+            self.counters.lp_errors += out.errors;
+            if self.take_bounds(b, out.infeasible, &out.updates, &mut touched) {
+                self.counters.integer_tightened += out.updates.len();
+            }
         }
-        integer_tightened += out.updates.len();
-        tighten(&out.updates, &mut lo, &mut hi, &adj, &mut touched);
-    }
-    repropagate(touched, &mut lo, &mut hi, &mut dead);
-
-    for c in &conflicts {
-        findings.push(inconsistent(
-            system,
-            c.var,
-            c.lo,
-            Some(c.hi),
-            Some(c.relation),
-        ));
+        self.repropagate(touched);
     }
 
-    let mut intervals = Vec::with_capacity(n);
-    for v in 0..n {
-        let d = system.domains[v];
-        if dead[blocks.of[v] as usize] {
-            intervals.push(d);
-            continue;
+    /// Takes the bounds a solve of block `b` found: marks the block
+    /// contradictory when the solve found no point, else narrows its vars
+    /// and notes their relations in `touched`. Returns whether the block
+    /// is still consistent.
+    fn take_bounds(
+        &mut self,
+        b: usize,
+        infeasible: bool,
+        updates: &[(Var, u64, u64)],
+        touched: &mut Vec<usize>,
+    ) -> bool {
+        if infeasible {
+            self.kill_block(b);
+            return false;
         }
-        let iv = Interval::from_raw(lo[v], hi[v]);
-        if let Some(kind) = options.policy.classify(d, iv) {
-            findings.push(Finding {
-                var: v as Var,
-                kind,
-                lo: iv.lo,
-                hi: iv.hi,
-                domain: d,
-                relation: None,
-            });
+        for &(v, l, h) in updates {
+            self.lo[v as usize] = self.lo[v as usize].max(l);
+            self.hi[v as usize] = self.hi[v as usize].min(h);
+            touched.extend(self.adj.of(v).iter().map(|&r| r as usize));
         }
-        intervals.push(iv);
+        true
     }
-    findings.sort_by_key(|f| (f.var, f.kind));
 
-    AuditResult {
-        intervals,
-        findings,
-        blocks: blocks.len(),
-        lp_blocks: lp_blocks.len(),
-        blocks_too_large_for_lp: too_large,
-        neighbourhood_lp_blocks: neighbourhood_blocks,
-        vars_without_lp,
-        lp_solves,
-        lp_errors,
-        lp_incomplete_blocks: lp_incomplete,
-        lp_vars_skipped,
-        integer_solves,
-        integer_tightened,
-        integer_unresolved,
-        local_lp_groups,
-        local_lp_solves,
-        propagation_visits: visits,
-        propagation_converged: converged,
-        inconsistent_blocks: dead.iter().filter(|&&d| d).count(),
+    /// Marks block `b` contradictory (an LP or integer solve found no
+    /// point) and reports it once, on its first var.
+    fn kill_block(&mut self, b: usize) {
+        self.dead[b] = true;
+        let v = self.blocks.vars(b)[0];
+        let d = self.system.domains[v as usize];
+        (self.findings).push(inconsistent(self.system, v, d.lo, d.hi, None));
     }
-}
 
-/// Marks block `b` contradictory (an LP or integer solve found no point)
-/// and reports it once, on its first var.
-fn kill_block(
-    system: &System,
-    blocks: &Blocks,
-    b: usize,
-    dead: &mut [bool],
-    findings: &mut Vec<Finding>,
-) {
-    dead[b] = true;
-    let v = blocks.vars(b)[0];
-    let d = system.domains[v as usize];
-    findings.push(inconsistent(system, v, d.lo, d.hi, None));
-}
-
-/// Narrows vars to solved bounds and notes their relations for the next
-/// propagation.
-fn tighten(
-    updates: &[(Var, u64, u64)],
-    lo: &mut [u64],
-    hi: &mut [u64],
-    adj: &Adjacency,
-    touched: &mut Vec<usize>,
-) {
-    for &(v, l, h) in updates {
-        lo[v as usize] = lo[v as usize].max(l);
-        hi[v as usize] = hi[v as usize].min(h);
-        touched.extend(adj.of(v).iter().map(|&r| r as usize));
+    /// The intervals, with the findings the policy makes of them.
+    fn finish(mut self) -> AuditResult {
+        let system = self.system;
+        for c in &self.conflicts {
+            (self.findings).push(inconsistent(
+                system,
+                c.var,
+                c.lo,
+                Some(c.hi),
+                Some(c.relation),
+            ));
+        }
+        let n = system.n_vars();
+        let mut intervals = Vec::with_capacity(n);
+        for v in 0..n {
+            let d = system.domains[v];
+            if self.dead[self.blocks.of[v] as usize] {
+                intervals.push(d);
+                continue;
+            }
+            let iv = Interval::from_raw(self.lo[v], self.hi[v]);
+            if let Some(kind) = self.options.policy.classify(d, iv) {
+                self.findings.push(Finding {
+                    var: v as Var,
+                    kind,
+                    lo: iv.lo,
+                    hi: iv.hi,
+                    domain: d,
+                    relation: None,
+                });
+            }
+            intervals.push(iv);
+        }
+        self.findings.sort_by_key(|f| (f.var, f.kind));
+        let c = self.counters;
+        AuditResult {
+            intervals,
+            findings: self.findings,
+            blocks: self.blocks.len(),
+            lp_blocks: c.lp_blocks,
+            blocks_too_large_for_lp: c.blocks_too_large_for_lp,
+            neighbourhood_lp_blocks: c.neighbourhood_lp_blocks,
+            vars_without_lp: c.vars_without_lp,
+            lp_solves: c.lp_solves,
+            lp_errors: c.lp_errors,
+            lp_incomplete_blocks: c.lp_incomplete_blocks,
+            lp_vars_skipped: c.lp_vars_skipped,
+            integer_solves: c.integer_solves,
+            integer_tightened: c.integer_tightened,
+            integer_unresolved: c.integer_unresolved,
+            local_lp_groups: c.local_lp_groups,
+            local_lp_solves: c.local_lp_solves,
+            propagation_visits: c.propagation_visits,
+            propagation_converged: c.propagation_converged,
+            inconsistent_blocks: self.dead.iter().filter(|&&d| d).count(),
+        }
     }
 }
 

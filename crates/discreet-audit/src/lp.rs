@@ -6,25 +6,17 @@
 //! microlp cannot change the objective of a model it has solved, so every
 //! objective builds a fresh `Problem` from the block's rows. Building costs
 //! O(entries of the block), far less than the simplex; the real cost is one
-//! cold solve per objective (measured on this project's 2-core machine:
-//! about 1 ms for a 300-cell table, 30 ms for a 3,400-cell two-dimensional
-//! one, 0.25 to 0.5 s for a 2,100-cell three-dimensional one, 1 s for a
-//! 4,600-cell three-dimensional one). Reusing one model was tried: microlp
-//! 0.7 re-solves a solved model warm after `Solution::fix_var`, so a model
-//! minimising an extra var `z` with rows `z >= x_j - s_j` selects the
-//! objective `x_j` by fixing `s_j` to 0 (and releases it by fixing `s_j`
-//! to its upper bound); on the 2,142-cell three-dimensional block a warm
-//! re-solve took 1.2 s against 2 s for a cold solve, two re-solves per
-//! bound: no gain, so solves stay cold.
+//! cold solve per objective. Warm re-solves of one model (fixing slack vars
+//! to select the objective) cost as much as cold solves, so solves stay
+//! cold.
 //!
 //! To need few objectives, only the vars the caller wants (those the
 //! policy could flag) get solves of their own, and every optimum is also
 //! read as a witness: a var found at its lower (upper) bound in any
 //! feasible point cannot be pushed further, so its min (max) is settled
 //! without a solve of its own. "Bulk" objectives (minimise, then maximise,
-//! the sum of all open vars) settle most vars at once: blocks of 2,000 to
-//! 10,000 cells needed 6 to 14 solves for their wanted vars (40 to 60 for
-//! every var).
+//! the sum of all open vars) settle most vars at once, so a block of
+//! thousands of cells needs a few dozen solves rather than thousands.
 //! An optimum that is integral, checked exactly, is also an integer
 //! solution of the block, kept for the integer step (see the integer
 //! module): on two-dimensional tables every vertex is integral, so the
@@ -383,6 +375,59 @@ impl Open {
     }
 }
 
+/// The direction that finds a minimum (`is_min`) or a maximum.
+pub(crate) fn direction(is_min: bool) -> OptimizationDirection {
+    if is_min {
+        OptimizationDirection::Minimize
+    } else {
+        OptimizationDirection::Maximize
+    }
+}
+
+/// Minimises (or maximises) the sum of the vars whose bound is still open,
+/// again while each solve settles at least two of them: a bulk solve costs
+/// about what a single one does, and its optimum closes every bound it
+/// reaches. Stops at half of `max_solves`, leaving the rest for single
+/// bounds.
+fn bulk_chain(
+    m: &Model,
+    open: &Open,
+    read: &(dyn Fn(&[f64]) + Sync),
+    is_min: bool,
+    max_solves: usize,
+) -> Bulk {
+    let mut r = Bulk::default();
+    loop {
+        // Unbounded vars would make the bulk maximum unbounded.
+        let objective: Vec<(usize, f64)> = (0..m.len())
+            .filter(|&j| open.is_open(j, is_min) && (is_min || m.hi[j] != INF))
+            .map(|j| (j, 1.0))
+            .collect();
+        if objective.len() < 2 || r.solves >= max_solves / 2 {
+            return r;
+        }
+        r.solves += 1;
+        match m.solve(direction(is_min), &objective) {
+            Ok((_, x)) => read(&x),
+            Err(LpError::Infeasible) => {
+                r.infeasible = true;
+                return r;
+            }
+            Err(_) => {
+                r.errors += 1;
+                return r;
+            }
+        }
+        let settled = objective
+            .iter()
+            .filter(|&&(j, _)| !open.is_open(j, is_min))
+            .count();
+        if settled < 2 {
+            return r;
+        }
+    }
+}
+
 /// Settles the LP bounds of the wanted vars of a block, on up to `threads`
 /// threads.
 ///
@@ -425,46 +470,9 @@ pub(crate) fn solve_block(
     };
     let mut out = BlockOutcome::default();
 
-    // Bulk objectives, repeated while each settles several vars (a bulk
-    // solve costs about what a single one does). The minimising and the
+    // Bulk objectives first (see `bulk_chain`); the minimising and the
     // maximising chains are independent, so they run side by side.
-    let bulk = |is_min: bool| -> Bulk {
-        let direction = if is_min {
-            OptimizationDirection::Minimize
-        } else {
-            OptimizationDirection::Maximize
-        };
-        let mut r = Bulk::default();
-        loop {
-            // Unbounded vars would make the bulk maximum unbounded.
-            let objective: Vec<(usize, f64)> = (0..n)
-                .filter(|&j| open.is_open(j, is_min) && (is_min || m.hi[j] != INF))
-                .map(|j| (j, 1.0))
-                .collect();
-            if objective.len() < 2 || r.solves >= max_solves / 2 {
-                return r;
-            }
-            r.solves += 1;
-            match m.solve(direction, &objective) {
-                Ok((_, x)) => read(&x),
-                Err(LpError::Infeasible) => {
-                    r.infeasible = true;
-                    return r;
-                }
-                Err(_) => {
-                    r.errors += 1;
-                    return r;
-                }
-            }
-            let settled = objective
-                .iter()
-                .filter(|&&(j, _)| !open.is_open(j, is_min))
-                .count();
-            if settled < 2 {
-                return r;
-            }
-        }
-    };
+    let bulk = |is_min: bool| bulk_chain(&m, &open, &read, is_min, max_solves);
     let (a, b) = if threads >= 2 {
         std::thread::scope(|s| {
             let h = s.spawn(|| bulk(false));
@@ -508,12 +516,7 @@ pub(crate) fn solve_block(
             incomplete.store(true, Ordering::Relaxed);
             break;
         }
-        let direction = if is_min {
-            OptimizationDirection::Minimize
-        } else {
-            OptimizationDirection::Maximize
-        };
-        match m.solve(direction, &[(j, 1.0)]) {
+        match m.solve(direction(is_min), &[(j, 1.0)]) {
             Ok((v, x)) => {
                 if is_min {
                     let b = (v - slack(v)).ceil().max(0.0) as u64;

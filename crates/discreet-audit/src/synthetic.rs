@@ -8,7 +8,8 @@
 //! numbers; the IRCC rule here is the default one, for synthetic data only
 //! (the project's real rule lives in discreet-core).
 
-use crate::system::{Interval, System, SystemBuilder, Var};
+use crate::layout::TableLayout;
+use crate::system::{Interval, RelationKind, System, SystemBuilder, Var};
 
 /// One dimension: `leaves` categories, split into `groups` contiguous
 /// subtotals when `groups > 0`, under a total.
@@ -42,6 +43,13 @@ impl Dim {
         i < self.leaves
     }
 
+    /// The children of every node, as a [`TableLayout`] lists them.
+    pub fn children_lists(&self) -> Vec<Vec<u32>> {
+        (0..self.nodes())
+            .map(|i| self.children(i).into_iter().map(|c| c as u32).collect())
+            .collect()
+    }
+
     /// Children of node `i` (empty for a leaf).
     pub fn children(&self, i: usize) -> Vec<usize> {
         let (l, g) = (self.leaves, self.groups);
@@ -58,12 +66,14 @@ impl Dim {
     }
 }
 
-/// A synthetic table: its system, the true count of every cell, and its
-/// shape (cells are numbered in row-major order over the dimensions' nodes).
+/// A synthetic table: its layout (vars `0..cells`, nodes numbered as
+/// [`Dim::children`] says), its system and the true count of every cell.
 #[derive(Clone, Debug)]
 pub struct Table {
     /// Dimensions.
     pub dims: Vec<Dim>,
+    /// Where the cells sit and how the margins add up.
+    pub layout: TableLayout,
     /// The system an outsider would build from the published table.
     pub system: System,
     /// The true count of each cell, by var.
@@ -73,22 +83,18 @@ pub struct Table {
 impl Table {
     /// The var of the cell at `coords` (one node index per dimension).
     pub fn var(&self, coords: &[usize]) -> Var {
-        let mut i = 0usize;
-        for (d, &c) in self.dims.iter().zip(coords) {
-            i = i * d.nodes() + c;
-        }
-        i as Var
+        let nodes: Vec<u32> = coords.iter().map(|&c| c as u32).collect();
+        self.layout.var(self.layout.cell(&nodes))
     }
 
     /// The coordinates of a var.
     pub fn coords(&self, v: Var) -> Vec<usize> {
-        let mut i = v as usize;
-        let mut out = vec![0; self.dims.len()];
-        for (k, d) in self.dims.iter().enumerate().rev() {
-            out[k] = i % d.nodes();
-            i /= d.nodes();
-        }
-        out
+        let cell = (v - self.layout.offset) as usize;
+        self.layout
+            .coords(cell)
+            .into_iter()
+            .map(|c| c as usize)
+            .collect()
     }
 }
 
@@ -97,85 +103,96 @@ impl Table {
 /// published value of a true count allows (e.g. [`ircc_domain`]).
 pub fn additive_table(
     dims: &[Dim],
-    mut leaf: impl FnMut() -> u64,
+    leaf: impl FnMut() -> u64,
     domain: impl Fn(u64) -> Interval,
 ) -> Table {
-    let sizes: Vec<usize> = dims.iter().map(Dim::nodes).collect();
-    let n: usize = sizes.iter().product();
-    let strides: Vec<usize> = (0..dims.len())
-        .map(|k| sizes[k + 1..].iter().product())
-        .collect();
-    let children: Vec<Vec<Vec<usize>>> = dims
-        .iter()
-        .map(|d| (0..d.nodes()).map(|i| d.children(i)).collect())
-        .collect();
-
-    // Children of a cell along any dimension have a smaller node index
-    // there, hence a smaller row-major index: one increasing pass computes
-    // every margin from cells already known.
-    let mut truth = vec![0u64; n];
-    let mut coords = vec![0usize; dims.len()];
-    for (i, t) in truth.iter_mut().enumerate() {
-        decode(i, &sizes, &mut coords);
-        if coords.iter().zip(dims).all(|(&c, d)| d.is_leaf(c)) {
-            *t = leaf();
-        }
-    }
-    for i in 0..n {
-        decode(i, &sizes, &mut coords);
-        if let Some(k) = (0..dims.len()).find(|&k| !dims[k].is_leaf(coords[k])) {
-            let base = i - coords[k] * strides[k];
-            truth[i] = children[k][coords[k]]
-                .iter()
-                .map(|&c| truth[base + c * strides[k]])
-                .sum();
-        }
-    }
-
-    let relations: usize = (0..n)
-        .map(|i| {
-            decode(i, &sizes, &mut coords);
-            coords
-                .iter()
-                .zip(dims)
-                .filter(|(&c, d)| !d.is_leaf(c))
-                .count()
-        })
-        .sum();
-    let mut b = SystemBuilder::with_capacity(n, relations, relations * 8);
-    for &t in &truth {
-        b.add_var(domain(t));
-    }
-    let mut parts = Vec::new();
-    for i in 0..n {
-        decode(i, &sizes, &mut coords);
-        for k in 0..dims.len() {
-            if dims[k].is_leaf(coords[k]) {
-                continue;
-            }
-            let base = i - coords[k] * strides[k];
-            parts.clear();
-            parts.extend(
-                children[k][coords[k]]
-                    .iter()
-                    .map(|&c| (base + c * strides[k]) as Var),
-            );
-            b.add_additive(i as Var, &parts)
-                .expect("synthetic relation is valid");
-        }
-    }
+    let children = dims.iter().map(Dim::children_lists).collect();
+    let layout = TableLayout::new(0, children, RelationKind::Additive);
+    let (system, truth) = layout_system(&layout, leaf, domain);
     Table {
         dims: dims.to_vec(),
-        system: b.build(),
+        layout,
+        system,
         truth,
     }
 }
 
-fn decode(mut i: usize, sizes: &[usize], out: &mut [usize]) {
-    for k in (0..sizes.len()).rev() {
-        out[k] = i % sizes[k];
-        i /= sizes[k];
+/// The system and true counts of a table of any geometry whose cells are
+/// vars `0..cells` (the layout's offset is ignored): `leaf` gives the count
+/// of each cell that is a leaf on every dimension, in row-major order;
+/// every other cell is the sum of its children along any dimension; the
+/// relations are the layout's margins ([`SystemBuilder::add_table`]).
+pub fn layout_system(
+    layout: &TableLayout,
+    mut leaf: impl FnMut() -> u64,
+    domain: impl Fn(u64) -> Interval,
+) -> (System, Vec<u64>) {
+    let layout = TableLayout {
+        offset: 0,
+        ..layout.clone()
+    };
+    let n = layout.cells();
+    let strides = layout.strides();
+    let heights: Vec<Vec<u32>> = layout.children.iter().map(|c| heights(c)).collect();
+    let mut truth = vec![0u64; n];
+    let mut coords = Vec::new();
+    // Height of a cell: the sum of its nodes' heights. A child along any
+    // dimension is lower, so in order of height every margin's children
+    // are known before it.
+    let mut order: Vec<(u32, usize)> = Vec::with_capacity(n);
+    for (i, t) in truth.iter_mut().enumerate() {
+        layout.coords_into(i, &mut coords);
+        let h: u32 = coords
+            .iter()
+            .zip(&heights)
+            .map(|(&c, h)| h[c as usize])
+            .sum();
+        if h == 0 {
+            *t = leaf();
+        } else {
+            order.push((h, i));
+        }
     }
+    order.sort_unstable();
+    for &(_, i) in &order {
+        layout.coords_into(i, &mut coords);
+        let d = (0..coords.len())
+            .find(|&d| heights[d][coords[d] as usize] > 0)
+            .expect("a margin has a dimension with children");
+        let node = coords[d] as usize;
+        let base = i - node * strides[d];
+        truth[i] = layout.children[d][node]
+            .iter()
+            .map(|&c| truth[base + c as usize * strides[d]])
+            .sum();
+    }
+    let relations = layout.n_relations();
+    let mut b = SystemBuilder::with_capacity(n, relations, relations * 8);
+    for &t in &truth {
+        b.add_var(domain(t));
+    }
+    b.add_table(&layout).expect("synthetic relation is valid");
+    (b.build(), truth)
+}
+
+/// Height of every node of a dimension: 0 for a leaf, else one more than
+/// its highest child.
+fn heights(children: &[Vec<u32>]) -> Vec<u32> {
+    fn of(n: usize, children: &[Vec<u32>], out: &mut [Option<u32>]) -> u32 {
+        if let Some(h) = out[n] {
+            return h;
+        }
+        let h = (children[n].iter())
+            .map(|&c| of(c as usize, children, out) + 1)
+            .max()
+            .unwrap_or(0);
+        out[n] = Some(h);
+        h
+    }
+    let mut out = vec![None; children.len()];
+    (0..children.len())
+        .map(|n| of(n, children, &mut out))
+        .collect()
 }
 
 /// What a published value under the default IRCC rule (zero shown as `0`,

@@ -181,10 +181,11 @@ fn planted_lp_leaks_are_found_in_a_large_block() {
         for d in t.system.domains() {
             b.add_var(*d);
         }
-        for rel in t.system.relations() {
-            let parts: Vec<Var> = rel.parts.iter().map(|&p| p + base).collect();
-            b.add_additive(rel.total + base, &parts).unwrap();
-        }
+        b.add_table(&discreet_audit::TableLayout {
+            offset: base,
+            ..t.layout.clone()
+        })
+        .unwrap();
         // The grand total is the last cell of a synthetic table.
         grand.push(base + t.system.n_vars() as Var - 1);
     }

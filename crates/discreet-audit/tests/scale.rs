@@ -52,10 +52,11 @@ fn million_cells_in_small_tables_through_the_lp() {
             b.add_var(*d);
             truth.push(t.truth[v]);
         }
-        for rel in t.system.relations() {
-            let parts: Vec<u32> = rel.parts.iter().map(|&p| p + base).collect();
-            b.add_additive(rel.total + base, &parts).unwrap();
-        }
+        b.add_table(&discreet_audit::TableLayout {
+            offset: base,
+            ..t.layout.clone()
+        })
+        .unwrap();
     }
     let sys = b.build();
     let built = t0.elapsed();

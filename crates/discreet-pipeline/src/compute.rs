@@ -4,7 +4,7 @@
 //! margins (distinct counts from each identifier's cells).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use discreet_core::{CellIndex, IrccRule, MarginKind, NodeId, ProtectedTable, Table};
 use discreet_ingest::{
@@ -99,37 +99,69 @@ pub fn compute(
         if table_ids.is_empty() {
             continue;
         }
+        digests.push(read_input(
+            plan,
+            name,
+            path,
+            &table_ids,
+            &mut tables,
+            reporter,
+        )?);
+    }
+    Ok(Computed {
+        tables: tables
+            .into_iter()
+            .map(|t| t.expect("every table has an input"))
+            .collect(),
+        inputs: digests,
+    })
+}
+
+/// The input `name` at `path` as a source, its format from the spec or the
+/// file name, its columns checked.
+fn open_source(plan: &Plan, name: &str, path: &Path) -> Result<Source, PipelineError> {
+    let input = &plan.spec.inputs[name];
+    let format = match plan.input_format(name, path) {
+        Some(InputFormat::Csv) => Format::Csv {
+            delimiter: input.delimiter.as_deref().map_or(b',', |d| d.as_bytes()[0]),
+        },
+        Some(InputFormat::Parquet) => Format::Parquet,
+        None => {
+            return Err(PipelineError::Input(IngestError::file(
+                &path.display().to_string(),
+                format!("a .csv or .parquet file name, or `format` declared in inputs.{name}"),
+            )))
+        }
+    };
+    let source = Source {
+        path: path.to_path_buf(),
+        format,
+        columns: input.columns.keys().cloned().collect(),
+    };
+    source.check()?;
+    Ok(source)
+}
+
+/// What the record pass over one input groups and counts for its tables.
+struct Grouping {
+    /// One group-by per distinct set of dimension columns and row filter,
+    /// then one per other typed column to check.
+    sets: Vec<(Vec<String>, RowFilter)>,
+    /// Per table of the input (in order), its group-by.
+    set_of_table: Vec<usize>,
+    /// Distinct counts taken from the record pass's (identifier, group)
+    /// pairs.
+    requests: Vec<DistinctRequest>,
+    /// Per table of the input, its request, if any.
+    request_of_table: Vec<Option<usize>>,
+}
+
+impl Grouping {
+    fn new(plan: &Plan, name: &str, table_ids: &[usize]) -> Self {
         let input = &plan.spec.inputs[name];
-        let format = match plan.input_format(name, path) {
-            Some(InputFormat::Csv) => Format::Csv {
-                delimiter: input.delimiter.as_deref().map_or(b',', |d| d.as_bytes()[0]),
-            },
-            Some(InputFormat::Parquet) => Format::Parquet,
-            None => {
-                return Err(PipelineError::Input(IngestError::file(
-                    &path.display().to_string(),
-                    format!("a .csv or .parquet file name, or `format` declared in inputs.{name}"),
-                )))
-            }
-        };
-        let source = Source {
-            path: path.clone(),
-            format,
-            columns: input.columns.keys().cloned().collect(),
-        };
-        source.check()?;
-        // The record pass also hashes one unique column's values, so that
-        // its uniqueness needs no hash set of the values themselves.
-        let key = input
-            .columns
-            .iter()
-            .find(|(_, c)| c.kind == ColumnType::String && c.unique)
-            .map(|(n, _)| n.as_str());
-        // One group-by per distinct set of dimension columns (and row
-        // filter).
         let mut sets: Vec<(Vec<String>, RowFilter)> = Vec::new();
         let mut set_of_table = Vec::new();
-        for &t in &table_ids {
+        for &t in table_ids {
             let cols: Vec<String> = plan.tables[t]
                 .dimensions
                 .iter()
@@ -152,12 +184,6 @@ pub fn compute(
                 sets.push((vec![cname.clone()], Vec::new()));
             }
         }
-        // Other free-text columns that may not be empty are checked for
-        // that on the way.
-        let non_empty: Vec<&str> = (input.columns.iter())
-            .filter(|(_, c)| c.kind == ColumnType::String && !c.unique && !c.nullable)
-            .map(|(n, _)| n.as_str())
-            .collect();
         // Distinct counts (tables of at most four dimensions) come from the
         // record pass's (identifier, group) pairs.
         let mut requests = Vec::new();
@@ -176,85 +202,112 @@ pub fn compute(
                 _ => {}
             }
         }
-        let pass = RecordPass {
-            key,
-            sets: &sets,
-            weight: input.count_column.as_deref(),
-            non_empty: &non_empty,
-            distinct: &requests,
-        };
-        let mut digest = stage(
-            reporter,
-            &format!("reading input `{name}` (hashing, checking records, counting)"),
-            || source.digest(&pass),
-        )?;
-        let groups = std::mem::take(&mut digest.groups);
-        let distinct = std::mem::take(&mut digest.distinct);
-        if groups.iter().all(|g| g.is_empty()) {
-            return Err(PipelineError::Input(IngestError::file(
-                &path.display().to_string(),
-                "at least one data row; the file has only a header",
-            )));
+        Grouping {
+            sets,
+            set_of_table,
+            requests,
+            request_of_table,
         }
-        stage(reporter, &format!("checking input `{name}`"), || {
-            check_groups(plan, name, &source, &groups)
-        })?;
-        for (cname, c) in &input.columns {
-            if c.kind == ColumnType::String && (c.unique || !c.nullable) {
-                stage(
-                    reporter,
-                    &format!("checking column `{cname}` of input `{name}`"),
-                    || {
-                        let seen = digest.key.filter(|_| Some(cname.as_str()) == key);
-                        let empty = (digest.empty.iter())
-                            .find(|(n, _)| n == cname)
-                            .map(|&(_, e)| e);
-                        check_text_column(&source, cname, c.unique, c.nullable, seen, empty)
-                    },
-                )?;
-            }
-        }
-
-        for (k, &t) in table_ids.iter().enumerate() {
-            let tp = &plan.tables[t];
-            let g = &groups[set_of_table[k]];
-            let table = match &tp.count_distinct {
-                None => stage(reporter, &format!("building table `{}`", tp.name), || {
-                    build_table(plan, t, &source, g)
-                })?,
-                Some(column) => stage(
-                    reporter,
-                    &format!("counting distinct `{column}` for table `{}`", tp.name),
-                    || match request_of_table[k] {
-                        Some(r) => build_distinct_from_pairs(plan, t, &source, &distinct[r]),
-                        None => build_distinct_table(plan, t, &source, g, column),
-                    },
-                )?,
-            };
-            if table.counts()[0] == 0 {
-                reporter.warn(&format!(
-                    "table `{}`: no row of input `{name}` falls inside the table's period",
-                    tp.name
-                ));
-            }
-            tables[t] = Some(table);
-        }
-        let file_name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        digests.push(InputDigest {
-            name: name.clone(),
-            file_name,
-            sha256: digest.sha256,
-        });
     }
-    Ok(Computed {
-        tables: tables
-            .into_iter()
-            .map(|t| t.expect("every table has an input"))
-            .collect(),
-        inputs: digests,
+}
+
+/// Reads input `name` in one record pass, checks it, and builds its
+/// tables (`table_ids`) into `tables`; returns its digest.
+fn read_input(
+    plan: &Plan,
+    name: &str,
+    path: &Path,
+    table_ids: &[usize],
+    tables: &mut [Option<Table>],
+    reporter: &mut dyn Reporter,
+) -> Result<InputDigest, PipelineError> {
+    let input = &plan.spec.inputs[name];
+    let source = open_source(plan, name, path)?;
+    // The record pass also hashes one unique column's values, so that
+    // its uniqueness needs no hash set of the values themselves.
+    let key = input
+        .columns
+        .iter()
+        .find(|(_, c)| c.kind == ColumnType::String && c.unique)
+        .map(|(n, _)| n.as_str());
+    let grouping = Grouping::new(plan, name, table_ids);
+    // Other free-text columns that may not be empty are checked for
+    // that on the way.
+    let non_empty: Vec<&str> = (input.columns.iter())
+        .filter(|(_, c)| c.kind == ColumnType::String && !c.unique && !c.nullable)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let pass = RecordPass {
+        key,
+        sets: &grouping.sets,
+        weight: input.count_column.as_deref(),
+        non_empty: &non_empty,
+        distinct: &grouping.requests,
+    };
+    let mut digest = stage(
+        reporter,
+        &format!("reading input `{name}` (hashing, checking records, counting)"),
+        || source.digest(&pass),
+    )?;
+    let groups = std::mem::take(&mut digest.groups);
+    let distinct = std::mem::take(&mut digest.distinct);
+    if groups.iter().all(|g| g.is_empty()) {
+        return Err(PipelineError::Input(IngestError::file(
+            &path.display().to_string(),
+            "at least one data row; the file has only a header",
+        )));
+    }
+    stage(reporter, &format!("checking input `{name}`"), || {
+        check_groups(plan, name, &source, &groups)
+    })?;
+    for (cname, c) in &input.columns {
+        if c.kind == ColumnType::String && (c.unique || !c.nullable) {
+            stage(
+                reporter,
+                &format!("checking column `{cname}` of input `{name}`"),
+                || {
+                    let seen = digest.key.filter(|_| Some(cname.as_str()) == key);
+                    let empty = (digest.empty.iter())
+                        .find(|(n, _)| n == cname)
+                        .map(|&(_, e)| e);
+                    check_text_column(&source, cname, c.unique, c.nullable, seen, empty)
+                },
+            )?;
+        }
+    }
+
+    for (k, &t) in table_ids.iter().enumerate() {
+        let tp = &plan.tables[t];
+        let g = &groups[grouping.set_of_table[k]];
+        let table = match &tp.count_distinct {
+            None => stage(reporter, &format!("building table `{}`", tp.name), || {
+                build_table(plan, t, &source, g)
+            })?,
+            Some(column) => stage(
+                reporter,
+                &format!("counting distinct `{column}` for table `{}`", tp.name),
+                || match grouping.request_of_table[k] {
+                    Some(r) => build_distinct_from_pairs(plan, t, &source, &distinct[r]),
+                    None => build_distinct_table(plan, t, &source, g, column),
+                },
+            )?,
+        };
+        if table.counts()[0] == 0 {
+            reporter.warn(&format!(
+                "table `{}`: no row of input `{name}` falls inside the table's period",
+                tp.name
+            ));
+        }
+        tables[t] = Some(table);
+    }
+    let file_name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok(InputDigest {
+        name: name.to_string(),
+        file_name,
+        sha256: digest.sha256,
     })
 }
 

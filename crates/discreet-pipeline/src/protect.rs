@@ -4,15 +4,17 @@
 
 use std::collections::HashMap;
 
-use discreet_core::{CellStatus, ProtectedTable, Shown, Table};
+use discreet_audit::RelationKind;
+use discreet_core::{CellStatus, MarginKind, ProtectedTable, Shown, Table};
 use discreet_publish::ReleaseContent;
 use discreet_spec::{CellRef, Cost, Method, Plan};
 use discreet_suppress::repair::{repair, RepairOptions};
 use discreet_suppress::{
-    gauss, hypercube, GaussOptions, HypercubeOptions, Layout, Problem, Role, SuppressError, Var,
+    gauss, hypercube, GaussOptions, HypercubeOptions, Problem, Role, SuppressError, TableLayout,
+    Var,
 };
 
-use crate::audit::{content_system, domain, AuditSettings};
+use crate::audit::{content_system, domain, AuditSettings, ContentSystem};
 use crate::compute::Computed;
 use crate::error::PipelineError;
 use crate::report::{stage, Reporter};
@@ -118,49 +120,7 @@ fn secondary(
         };
         content_system(&content)?
     };
-    let var_of: HashMap<(usize, usize), Var> = cs
-        .cell_of
-        .iter()
-        .enumerate()
-        .map(|(v, &cell)| (cell, v as Var))
-        .collect();
-    let counts: Vec<u64> = cs
-        .cell_of
-        .iter()
-        .map(|&(t, i)| computed.tables[t].counts()[i])
-        .collect();
-    let mut roles: Vec<Role> = cs
-        .cell_of
-        .iter()
-        .map(|&(t, i)| match tables[t].status[i] {
-            // A shown zero stays shown: hiding it would make `x` stand for
-            // zero as well as for counts above the range, two intervals.
-            CellStatus::Zero => Role::ForcedPublish,
-            CellStatus::Suppressed => Role::Primary,
-            CellStatus::Secondary => Role::ForcedSuppress,
-            CellStatus::Rounded => Role::Candidate,
-        })
-        .collect();
-    for c in &protection.forced_publish {
-        let idx = computed.tables[c.table].index(&c.coords);
-        let v = var_of[&(c.table, idx)] as usize;
-        if roles[v] == Role::Primary {
-            return Err(PipelineError::Usage(format!(
-                "spec {}: rule.forced_publish names a cell of table `{}` that the rule hides (`--`); it cannot be published",
-                plan.source_name, plan.tables[c.table].name
-            )));
-        }
-        roles[v] = Role::ForcedPublish;
-    }
-    let cost: Vec<u64> = counts
-        .iter()
-        .zip(&roles)
-        .map(|(&n, r)| match (r, protection.cost) {
-            (Role::Primary | Role::ForcedSuppress, _) => 0,
-            (_, Cost::Count) => n,
-            (_, Cost::Cells) => 1,
-        })
-        .collect();
+    let cells = Cells::new(plan, computed, tables, &cs)?;
     let hidden_domain = plan
         .rule
         .preimage_in(Shown::Suppressed, true)
@@ -176,21 +136,22 @@ fn secondary(
             CellRef { table, coords }.name(&plan.tables, &plan.dimensions)
         )
     };
-    let mut system = cs.system;
-    let mut report = SecondaryReport::default();
+    let failed = |e: SuppressError| stuck(protection.method, e.describe(&cell_name));
     let hide = |v: Var, tables: &mut [ProtectedTable]| {
         let (t, i) = cs.cell_of[v as usize];
         tables[t].hide(i);
     };
+    let mut report = SecondaryReport::default();
 
+    let mut system = cs.system;
+    let mut roles = cells.roles;
     let by_method = {
         let pattern = Problem {
             system: &system,
-            counts: &counts,
+            counts: &cells.counts,
             roles: roles.clone(),
-            cost: cost.clone(),
+            cost: cells.cost.clone(),
         };
-        let failed = |e: SuppressError| stuck(protection.method, e.describe(&cell_name));
         match protection.method {
             Method::Ircc | Method::IrccRepaired => Vec::new(),
             Method::Threshold => {
@@ -207,21 +168,7 @@ fn secondary(
                 .secondary
             }
             Method::Hypercube => {
-                let layouts: Vec<Layout> = cs
-                    .layouts
-                    .iter()
-                    .map(|(offset, children)| Layout {
-                        offset: *offset as Var,
-                        children: children
-                            .iter()
-                            .map(|d| {
-                                d.iter()
-                                    .map(|c| c.iter().map(|&n| n as u32).collect())
-                                    .collect()
-                            })
-                            .collect(),
-                    })
-                    .collect();
+                let layouts = table_layouts(&cs.layouts, computed);
                 stage(reporter, "secondary suppression (hypercubes)", || {
                     hypercube(&pattern, &layouts, &HypercubeOptions::default())
                 })
@@ -239,9 +186,9 @@ fn secondary(
 
     let problem = Problem {
         system: &system,
-        counts: &counts,
+        counts: &cells.counts,
         roles,
-        cost,
+        cost: cells.cost,
     };
     let settings = plan
         .spec
@@ -268,6 +215,99 @@ fn secondary(
     report.findings_before_repair = repaired.initial_findings;
     report.repair_rounds = repaired.rounds;
     Ok(report)
+}
+
+/// What secondary suppression needs of every var of the content system
+/// besides its relations: its true count, its role and what hiding it costs.
+struct Cells {
+    counts: Vec<u64>,
+    roles: Vec<Role>,
+    cost: Vec<u64>,
+}
+
+impl Cells {
+    /// Roles from the cells' statuses and the spec's forced-publish cells,
+    /// costs from the spec's cost.
+    fn new(
+        plan: &Plan,
+        computed: &Computed,
+        tables: &[ProtectedTable],
+        cs: &ContentSystem,
+    ) -> Result<Self, PipelineError> {
+        let protection = &plan.protection;
+        let var_of: HashMap<(usize, usize), Var> = cs
+            .cell_of
+            .iter()
+            .enumerate()
+            .map(|(v, &cell)| (cell, v as Var))
+            .collect();
+        let counts: Vec<u64> = cs
+            .cell_of
+            .iter()
+            .map(|&(t, i)| computed.tables[t].counts()[i])
+            .collect();
+        let mut roles: Vec<Role> = cs
+            .cell_of
+            .iter()
+            .map(|&(t, i)| match tables[t].status[i] {
+                // A shown zero stays shown: hiding it would make `x` stand for
+                // zero as well as for counts above the range, two intervals.
+                CellStatus::Zero => Role::ForcedPublish,
+                CellStatus::Suppressed => Role::Primary,
+                CellStatus::Secondary => Role::ForcedSuppress,
+                CellStatus::Rounded => Role::Candidate,
+            })
+            .collect();
+        for c in &protection.forced_publish {
+            let idx = computed.tables[c.table].index(&c.coords);
+            let v = var_of[&(c.table, idx)] as usize;
+            if roles[v] == Role::Primary {
+                return Err(PipelineError::Usage(format!(
+                    "spec {}: rule.forced_publish names a cell of table `{}` that the rule hides (`--`); it cannot be published",
+                    plan.source_name, plan.tables[c.table].name
+                )));
+            }
+            roles[v] = Role::ForcedPublish;
+        }
+        let cost: Vec<u64> = counts
+            .iter()
+            .zip(&roles)
+            .map(|(&n, r)| match (r, protection.cost) {
+                (Role::Primary | Role::ForcedSuppress, _) => 0,
+                (_, Cost::Count) => n,
+                (_, Cost::Cells) => 1,
+            })
+            .collect();
+        Ok(Cells {
+            counts,
+            roles,
+            cost,
+        })
+    }
+}
+
+/// The geometry of every table of the content system, for the hypercube.
+fn table_layouts(
+    layouts: &[(usize, Vec<Vec<Vec<usize>>>)],
+    computed: &Computed,
+) -> Vec<TableLayout> {
+    (layouts.iter())
+        .zip(&computed.tables)
+        .map(|((offset, children), table)| {
+            let children = (children.iter())
+                .map(|dim| {
+                    (dim.iter())
+                        .map(|kids| kids.iter().map(|&n| n as u32).collect())
+                        .collect()
+                })
+                .collect();
+            let kind = match table.kind() {
+                MarginKind::Additive => RelationKind::Additive,
+                MarginKind::Distinct => RelationKind::Distinct,
+            };
+            TableLayout::new(*offset as Var, children, kind)
+        })
+        .collect()
 }
 
 /// The error of a secondary suppression that cannot finish: usually shown

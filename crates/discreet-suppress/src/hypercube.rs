@@ -64,23 +64,20 @@
 //!
 //! Not guaranteed: the same for linked tables (each table's cubes are
 //! perturbations of that table, but cells tied to other tables need not
-//! move together: in the property tests one primary of 80 random linked
-//! pairs of tables is left computable), singleton protection (the cube moves all its
-//! corners together, so the person of a count-1 corner can work out the
-//! others: use [`crate::gauss()`] or the repair pass), protection intervals
-//! of a given width, and minimality: the method over-suppresses compared
-//! with the elimination, increasingly with size (measured against
-//! [`crate::gauss()`] without singleton protection: +16% hidden cells on
-//! small random tables, +32% / +60% / +79% on the 1e4 / 1e5 / 1e6-cell
-//! benchmark tables; `benches/RESULTS.md`). It is meant for speed: a
-//! million cells in under two seconds.
+//! move together, and random linked pairs occasionally leave a primary
+//! computable), singleton protection (the cube moves all its corners
+//! together, so the person of a count-1 corner can work out the others:
+//! use [`crate::gauss()`] or the repair pass), protection intervals of a
+//! given width, and minimality: the method hides more cells than
+//! [`crate::gauss()`], increasingly with the size of the table (figures in
+//! `benches/RESULTS.md`). It is meant for speed on very large tables.
 
 use std::collections::VecDeque;
 
-use discreet_audit::{Adjacency, RelationKind, Var};
+use discreet_audit::{Adjacency, RelationKind, TableLayout, Var};
 
 use crate::outcome::{check_lengths, secondaries, Stats, SuppressError, Suppression};
-use crate::problem::{Layout, Problem, Role};
+use crate::problem::{Problem, Role};
 
 const NONE: u32 = u32::MAX;
 
@@ -111,18 +108,20 @@ impl Default for HypercubeOptions {
     }
 }
 
-/// One table's geometry, checked.
+/// One table's geometry, checked, with what the method derives from it.
 struct Geometry<'a> {
+    layout: &'a TableLayout,
     offset: usize,
     strides: Vec<usize>,
     sizes: Vec<usize>,
-    children: &'a [Vec<Vec<u32>>],
+    /// Per dimension, the parent of each node (`NONE` for the total).
     parent: Vec<Vec<u32>>,
+    /// Per dimension, each node's number of levels below the total.
     depth: Vec<Vec<u32>>,
 }
 
 impl<'a> Geometry<'a> {
-    fn new(t: usize, layout: &'a Layout, n_vars: usize) -> Result<Self, SuppressError> {
+    fn new(t: usize, layout: &'a TableLayout, n_vars: usize) -> Result<Self, SuppressError> {
         let bad = |reason: String| SuppressError::Layout { table: t, reason };
         let sizes = layout.sizes();
         if sizes.is_empty() || sizes.contains(&0) {
@@ -139,77 +138,68 @@ impl<'a> Geometry<'a> {
                 offset.saturating_add(cells)
             )));
         }
-        let strides: Vec<usize> = (0..sizes.len())
-            .map(|d| sizes[d + 1..].iter().product())
-            .collect();
         let mut parent = Vec::with_capacity(sizes.len());
         let mut depth = Vec::with_capacity(sizes.len());
         for (d, kids) in layout.children.iter().enumerate() {
-            let size = kids.len();
-            let mut par = vec![NONE; size];
-            for (p, ch) in kids.iter().enumerate() {
-                for &c in ch {
-                    if c as usize >= size {
-                        return Err(bad(format!(
-                            "dimension {d}: child {c} of node {p} is not a node"
-                        )));
-                    }
-                    if par[c as usize] != NONE {
-                        return Err(bad(format!(
-                            "dimension {d}: node {c} has more than one parent"
-                        )));
-                    }
-                    par[c as usize] = p as u32;
-                }
-            }
-            // Depth by walking down from the total; a node not reached is
-            // not under it (a cycle or a second root).
-            // The total is the one node that is nobody's child (releases
-            // list it last).
-            let mut roots = (0..size).filter(|&i| par[i] == NONE);
-            let root = match (roots.next(), roots.next()) {
-                (Some(r), None) => r,
-                _ => {
-                    return Err(bad(format!(
-                        "dimension {d}: expected exactly one total (a node that is nobody's child)"
-                    )))
-                }
-            };
-            let mut dep = vec![NONE; size];
-            dep[root] = 0;
-            let mut stack = vec![root as u32];
-            while let Some(p) = stack.pop() {
-                for &c in &kids[p as usize] {
-                    dep[c as usize] = dep[p as usize] + 1;
-                    stack.push(c);
-                }
-            }
-            if let Some(x) = dep.iter().position(|&x| x == NONE) {
-                return Err(bad(format!(
-                    "dimension {d}: node {x} is not under the total"
-                )));
-            }
+            let (par, dep) = tree(kids).map_err(|e| bad(format!("dimension {d}: {e}")))?;
             parent.push(par);
             depth.push(dep);
         }
         Ok(Geometry {
+            layout,
             offset,
-            strides,
+            strides: layout.strides(),
             sizes,
-            children: &layout.children,
             parent,
             depth,
         })
     }
 
+    fn children(&self, d: usize, node: u32) -> &[u32] {
+        &self.layout.children[d][node as usize]
+    }
+
     fn coords(&self, v: usize, out: &mut Vec<u32>) {
-        out.clear();
-        let mut i = v - self.offset;
-        for &s in &self.strides {
-            out.push((i / s) as u32);
-            i %= s;
+        self.layout.coords_into(v - self.offset, out);
+    }
+}
+
+/// The parent and depth of every node of a dimension, checking that its
+/// children lists make one tree.
+fn tree(kids: &[Vec<u32>]) -> Result<(Vec<u32>, Vec<u32>), String> {
+    let size = kids.len();
+    let mut par = vec![NONE; size];
+    for (p, ch) in kids.iter().enumerate() {
+        for &c in ch {
+            if c as usize >= size {
+                return Err(format!("child {c} of node {p} is not a node"));
+            }
+            if par[c as usize] != NONE {
+                return Err(format!("node {c} has more than one parent"));
+            }
+            par[c as usize] = p as u32;
         }
     }
+    // The total is the one node that is nobody's child; a node not reached
+    // from it is not under it (a cycle or a second root).
+    let mut roots = (0..size).filter(|&i| par[i] == NONE);
+    let root = match (roots.next(), roots.next()) {
+        (Some(r), None) => r,
+        _ => return Err("expected exactly one total (a node that is nobody's child)".into()),
+    };
+    let mut dep = vec![NONE; size];
+    dep[root] = 0;
+    let mut stack = vec![root as u32];
+    while let Some(p) = stack.pop() {
+        for &c in &kids[p as usize] {
+            dep[c as usize] = dep[p as usize] + 1;
+            stack.push(c);
+        }
+    }
+    if let Some(x) = dep.iter().position(|&x| x == NONE) {
+        return Err(format!("node {x} is not under the total"));
+    }
+    Ok((par, dep))
 }
 
 /// The mutable state of the method.
@@ -273,12 +263,12 @@ struct Paths {
 /// no layout are protected by the relation fixpoint only. Deterministic.
 ///
 /// Errors: [`SuppressError::LengthMismatch`], [`SuppressError::Layout`]
-/// (a layout outside the system, a dimension that is not a tree under node
-/// 0, a cell in two layouts) and [`SuppressError::NoProtection`] (no cube
+/// (a layout outside the system, a dimension whose nodes are not one tree
+/// under a total, a cell in two layouts) and [`SuppressError::NoProtection`] (no cube
 /// or partner avoids the forced-publish cells).
 pub fn hypercube(
     problem: &Problem,
-    tables: &[Layout],
+    tables: &[TableLayout],
     options: &HypercubeOptions,
 ) -> Result<Suppression, SuppressError> {
     let n = check_lengths(problem)?;
@@ -457,7 +447,7 @@ fn is_line(g: &Geometry, table_of: &[u32], t: u32, sys: &discreet_audit::System,
         return false;
     };
     let node = tc[d];
-    if rel.parts.len() != g.children[d][node as usize].len() {
+    if rel.parts.len() != g.children(d, node).len() {
         return false;
     }
     rel.parts.iter().all(|&p| {
@@ -691,7 +681,7 @@ fn enumerate_paths(st: &State, g: &Geometry, v: usize, coords: &[u32], d: usize,
         let mut total = 0u64;
         let mut at = from;
         loop {
-            let kids = &g.children[d][at as usize];
+            let kids = g.children(d, at);
             if kids.is_empty() {
                 return Some(total);
             }
@@ -708,7 +698,7 @@ fn enumerate_paths(st: &State, g: &Geometry, v: usize, coords: &[u32], d: usize,
     let par = g.parent[d][x as usize];
     if par == NONE {
         // The total: down through each child in turn.
-        for &c in &g.children[d][x as usize] {
+        for &c in g.children(d, x) {
             let Some(pc) = price(c) else { continue };
             let s = out.nodes.len();
             out.nodes.push((x, 1));
@@ -743,7 +733,7 @@ fn enumerate_paths(st: &State, g: &Geometry, v: usize, coords: &[u32], d: usize,
         }
     }
     // Across to a sibling and down.
-    for &sib in &g.children[d][par as usize] {
+    for &sib in g.children(d, par) {
         if sib == x {
             continue;
         }
@@ -775,7 +765,8 @@ mod tests {
     /// up to the total or across to a sibling and down its cheapest chain.
     #[test]
     fn paths_of_a_subtotal() {
-        // One dimension: total 0, groups 1 = {3, 4} and 2 = {5, 6}.
+        // One dimension: leaves 0..=3, groups 4 = {0, 1} and 5 = {2, 3},
+        // total 6.
         let mut leaves = [10u64, 20, 30, 5].into_iter();
         let t = table(&[Dim::grouped(4, 2)], || leaves.next().unwrap());
         let p = Problem {
@@ -797,7 +788,7 @@ mod tests {
             stats: Stats::default(),
         };
         let mut out = Paths::default();
-        enumerate_paths(&st, &g, 1, &[1], 0, &mut out);
+        enumerate_paths(&st, &g, 4, &[4], 0, &mut out);
         let paths: Vec<(Vec<(u32, i8)>, u64)> = out
             .range
             .iter()
@@ -806,11 +797,11 @@ mod tests {
         assert_eq!(
             paths,
             vec![
-                // Group 1 down to its cheaper leaf (node 3, count 10), up to
+                // Group 4 down to its cheaper leaf (node 0, count 10), up to
                 // the total (65).
-                (vec![(1, 1), (3, 1), (0, 1)], 11 + 66),
-                // Across to group 2 (35) and down to its cheaper leaf (5).
-                (vec![(1, 1), (3, 1), (2, -1), (6, -1)], 11 + 36 + 6),
+                (vec![(4, 1), (0, 1), (6, 1)], 11 + 66),
+                // Across to group 5 (35) and down to its cheaper leaf (5).
+                (vec![(4, 1), (0, 1), (5, -1), (3, -1)], 11 + 36 + 6),
             ]
         );
     }

@@ -18,7 +18,7 @@
 //! - [`hypercube()`]: the hypercube method (after tau-Argus's GHMITER and
 //!   HiTaS): a cube of hidden cells around every primary cell of each
 //!   table, then a fixpoint until no relation has exactly one hidden cell.
-//!   Needs the tables' geometry ([`Layout`]); fast and simple, but hides
+//!   Needs the tables' geometry ([`TableLayout`]); fast and simple, but hides
 //!   more cells than [`gauss()`].
 //! - [`repair`]: audit, hide a cheap neighbour of every finding, repeat until
 //!   the audit is clean (the IRCC rule made safe; also interval protection
@@ -50,8 +50,8 @@ pub mod repair;
 mod store;
 pub mod synthetic;
 
-pub use discreet_audit::{Interval, System, Var};
+pub use discreet_audit::{Interval, System, TableLayout, Var};
 pub use gauss::{gauss, GaussOptions};
 pub use hypercube::{hypercube, HypercubeOptions};
 pub use outcome::{Stats, SuppressError, Suppression};
-pub use problem::{Layout, Problem, Role};
+pub use problem::{Problem, Role};

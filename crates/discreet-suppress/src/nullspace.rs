@@ -16,12 +16,10 @@
 //! defines (`last = total - other parts`) and leaves the totals free. For a
 //! hierarchical table that is a Haar-like basis: the vector of a free cell
 //! runs down one chain of last children from each of its coordinates, and
-//! the vector of a total is non-zero at few margins. Measured on a
-//! 1e6-cell table (200 x 24 x 150 inner cells with subtotals): 52 million
-//! row operations and 8 minutes with the obvious basis, 6 million and 30
-//! seconds with this one. (Differencing neighbouring siblings' vectors, to
-//! spread the last part's "hub", was tried and cost more.) The answer of
-//! the elimination does not depend on the basis, only its cost.
+//! the vector of a total is non-zero at few margins. On a million-cell
+//! table it costs about a tenth of the row operations of the obvious basis
+//! (`benches/RESULTS.md`). The answer of the elimination does not depend on
+//! the basis, only its cost.
 //!
 //! How: Gaussian elimination of the relations into echelon form with the
 //! columns ordered by how many relations a var is the last part of (most
@@ -139,22 +137,7 @@ pub(crate) fn null_basis(sys: &System) -> Rows {
     let additive: Vec<u32> = (0..sys.n_relations() as u32)
         .filter(|&r| sys.relation(r as usize).kind == RelationKind::Additive)
         .collect();
-    let (level, _) = topological_positions(sys, &additive);
-    let mut last_of = vec![0u32; n];
-    for &r in &additive {
-        let rel = sys.relation(r as usize);
-        if let Some(&last) = rel.parts.last() {
-            last_of[last as usize] += 1;
-        }
-    }
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_unstable_by_key(|&v| (Reverse(last_of[v as usize]), Reverse(level[v as usize]), v));
-    drop(last_of);
-    drop(level);
-    let mut pos = vec![0u32; n];
-    for (i, &v) in order.iter().enumerate() {
-        pos[v as usize] = i as u32;
-    }
+    let (order, pos) = column_order(sys, &additive);
 
     // Relations by leading var.
     let mut rels = additive;
@@ -168,54 +151,120 @@ pub(crate) fn null_basis(sys: &System) -> Rows {
         (lead, r)
     });
 
-    // Definitions in echelon form: `def_vars[def_start[i]]` is the pivot
-    // (coefficient 1), the other entries come after it in the order.
-    let mut def_of = vec![NONE; n];
-    let mut def_start: Vec<usize> = vec![0];
-    let mut def_vars: Vec<u32> = Vec::new();
-    let mut def_coefs: Vec<u64> = Vec::new();
+    let mut defs = Defs::new(n);
+    let conflicts = defs.first_pass(sys, &rels, &pos);
+    let mut row = RowScratch {
+        val: vec![0u64; n],
+        touched: Vec::new(),
+        heap: BinaryHeap::new(),
+    };
+    for &r in &conflicts {
+        defs.reduce(sys, r, &order, &pos, &mut row);
+    }
+    let (def_of, users) = defs.into_users(n);
+    back_substitute(&def_of, &users, &pos, row.val)
+}
 
-    // First pass: a relation whose leading var has no definition yet is
-    // that var's definition as it stands (short: one relation). Only the
-    // others are reduced, in the second pass, when nearly every definition
-    // exists; reducing them in the same pass would turn some into long
-    // definitions of vars whose own relation comes later (measured: ten
-    // times the work in the back-substitution).
-    let mut conflicts: Vec<u32> = Vec::new();
-    for &r in &rels {
+/// The order of the columns: vars that are the last part of more relations
+/// first, then deepest first, so that a relation's leading var is its last
+/// part. Returns the order and each var's position in it.
+fn column_order(sys: &System, additive: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let n = sys.n_vars();
+    let (level, _) = topological_positions(sys, additive);
+    let mut last_of = vec![0u32; n];
+    for &r in additive {
         let rel = sys.relation(r as usize);
-        let lead = std::iter::once(&rel.total)
-            .chain(rel.parts)
-            .copied()
-            .min_by_key(|&v| pos[v as usize])
-            .expect("a relation has cells");
-        if def_of[lead as usize] != NONE {
-            conflicts.push(r);
-            continue;
+        if let Some(&last) = rel.parts.last() {
+            last_of[last as usize] += 1;
         }
-        // Scaled so that the leading var has coefficient 1.
-        let (t, p) = if lead == rel.total {
-            (1, neg(1))
-        } else {
-            (neg(1), 1)
-        };
-        def_of[lead as usize] = (def_start.len() - 1) as u32;
-        def_vars.push(lead);
-        def_coefs.push(1);
-        for v in rel.cells() {
-            if v != lead {
-                def_vars.push(v);
-                def_coefs.push(if v == rel.total { t } else { p });
-            }
+    }
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_unstable_by_key(|&v| (Reverse(last_of[v as usize]), Reverse(level[v as usize]), v));
+    let mut pos = vec![0u32; n];
+    for (i, &v) in order.iter().enumerate() {
+        pos[v as usize] = i as u32;
+    }
+    (order, pos)
+}
+
+/// Definitions in echelon form: `vars[start[i]]` is the pivot of definition
+/// `i` (coefficient 1), the other entries come after it in the column
+/// order; `of[v]` is the definition whose pivot is `v`, if any.
+struct Defs {
+    of: Vec<u32>,
+    start: Vec<usize>,
+    vars: Vec<u32>,
+    coefs: Vec<u64>,
+}
+
+impl Defs {
+    fn new(n: usize) -> Self {
+        Defs {
+            of: vec![NONE; n],
+            start: vec![0],
+            vars: Vec::new(),
+            coefs: Vec::new(),
         }
-        def_start.push(def_vars.len());
     }
 
-    let mut val = vec![0u64; n];
-    let mut touched: Vec<u32> = Vec::new();
-    let mut heap: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
-    for &r in &conflicts {
+    /// Opens the definition of pivot `v`.
+    fn begin(&mut self, v: u32) {
+        self.of[v as usize] = (self.start.len() - 1) as u32;
+        self.vars.push(v);
+        self.coefs.push(1);
+    }
+
+    fn push(&mut self, v: u32, c: u64) {
+        self.vars.push(v);
+        self.coefs.push(c);
+    }
+
+    fn end(&mut self) {
+        self.start.push(self.vars.len());
+    }
+
+    /// A relation whose leading var has no definition yet is that var's
+    /// definition as it stands (short: one relation). Only the others are
+    /// returned, to be reduced when nearly every definition exists:
+    /// reducing them in the same pass would turn some into long definitions
+    /// of vars whose own relation comes later, and multiply the work of the
+    /// back-substitution.
+    fn first_pass(&mut self, sys: &System, rels: &[u32], pos: &[u32]) -> Vec<u32> {
+        let mut conflicts: Vec<u32> = Vec::new();
+        for &r in rels {
+            let rel = sys.relation(r as usize);
+            let lead = std::iter::once(&rel.total)
+                .chain(rel.parts)
+                .copied()
+                .min_by_key(|&v| pos[v as usize])
+                .expect("a relation has cells");
+            if self.of[lead as usize] != NONE {
+                conflicts.push(r);
+                continue;
+            }
+            // Scaled so that the leading var has coefficient 1.
+            let (t, p) = if lead == rel.total {
+                (1, neg(1))
+            } else {
+                (neg(1), 1)
+            };
+            self.begin(lead);
+            for v in rel.cells() {
+                if v != lead {
+                    self.push(v, if v == rel.total { t } else { p });
+                }
+            }
+            self.end();
+        }
+        conflicts
+    }
+
+    /// Eliminates relation `r` by the definitions until it is zero
+    /// (redundant) or leads with a var that has no definition yet (a new
+    /// pivot).
+    fn reduce(&mut self, sys: &System, r: u32, order: &[u32], pos: &[u32], row: &mut RowScratch) {
         let rel = sys.relation(r as usize);
+        let RowScratch { val, touched, heap } = row;
         touched.clear();
         heap.clear();
         val[rel.total as usize] = 1;
@@ -226,40 +275,35 @@ pub(crate) fn null_basis(sys: &System) -> Rows {
             touched.push(p);
             heap.push(Reverse(pos[p as usize]));
         }
-        // Eliminate the leading var until the row is zero (redundant) or
-        // leads with a var that has no definition yet (a new pivot).
         while let Some(Reverse(q)) = heap.pop() {
             let v = order[q as usize];
             let c = val[v as usize];
             if c == 0 {
                 continue;
             }
-            let d = def_of[v as usize];
+            let d = self.of[v as usize];
             if d == NONE {
                 let cinv = inv(c);
-                def_of[v as usize] = (def_start.len() - 1) as u32;
-                def_vars.push(v);
-                def_coefs.push(1);
-                for &u in &touched {
+                self.begin(v);
+                for &u in touched.iter() {
                     let x = val[u as usize];
                     if u != v && x != 0 {
                         debug_assert!(pos[u as usize] > q);
-                        def_vars.push(u);
-                        def_coefs.push(mul(x, cinv));
+                        self.push(u, mul(x, cinv));
                         // Mark as copied so a var touched twice is not
                         // pushed twice; cleared below anyway.
                         val[u as usize] = 0;
                     }
                 }
-                def_start.push(def_vars.len());
+                self.end();
                 break;
             }
             val[v as usize] = 0;
-            let (s, e) = (def_start[d as usize], def_start[d as usize + 1]);
+            let (s, e) = (self.start[d as usize], self.start[d as usize + 1]);
             for i in s + 1..e {
-                let u = def_vars[i];
+                let u = self.vars[i];
                 let old = val[u as usize];
-                let new = sub(old, mul(c, def_coefs[i]));
+                let new = sub(old, mul(c, self.coefs[i]));
                 val[u as usize] = new;
                 if old == 0 && new != 0 {
                     touched.push(u);
@@ -267,49 +311,68 @@ pub(crate) fn null_basis(sys: &System) -> Rows {
                 }
             }
         }
-        for &u in &touched {
+        for &u in touched.iter() {
             val[u as usize] = 0;
         }
     }
 
-    // Which definitions use each var, with the coefficient: the dependents
-    // of a free var are found by pushing values along these.
-    let mut start = vec![0usize; n + 1];
-    for d in 0..def_start.len() - 1 {
-        for &u in &def_vars[def_start[d] + 1..def_start[d + 1]] {
-            start[u as usize + 1] += 1;
+    /// Which definitions use each var, with the coefficient: the dependents
+    /// of a free var are found by pushing values along these.
+    /// Returns the pivots' definitions (`of`) with the users; the
+    /// definitions themselves are dropped.
+    fn into_users(self, n: usize) -> (Vec<u32>, Users) {
+        let mut start = vec![0usize; n + 1];
+        for d in 0..self.start.len() - 1 {
+            for &u in &self.vars[self.start[d] + 1..self.start[d + 1]] {
+                start[u as usize + 1] += 1;
+            }
         }
-    }
-    for i in 0..n {
-        start[i + 1] += start[i];
-    }
-    let mut fill = start.clone();
-    let mut users = vec![(0u32, 0u64); start[n]];
-    for d in 0..def_start.len() - 1 {
-        let (s, e) = (def_start[d], def_start[d + 1]);
-        let pivot = def_vars[s];
-        for k in s + 1..e {
-            let u = def_vars[k] as usize;
-            users[fill[u]] = (pivot, def_coefs[k]);
-            fill[u] += 1;
+        for i in 0..n {
+            start[i + 1] += start[i];
         }
+        let mut fill = start.clone();
+        let mut users = vec![(0u32, 0u64); start[n]];
+        for d in 0..self.start.len() - 1 {
+            let (s, e) = (self.start[d], self.start[d + 1]);
+            let pivot = self.vars[s];
+            for k in s + 1..e {
+                let u = self.vars[k] as usize;
+                users[fill[u]] = (pivot, self.coefs[k]);
+                fill[u] += 1;
+            }
+        }
+        (self.of, Users { start, users })
     }
-    drop(fill);
-    drop(def_vars);
-    drop(def_coefs);
-    drop(def_start);
+}
 
+/// Scratch of [`Defs::reduce`]: the row's value per var (zero outside a
+/// reduction), the vars it touched and its vars by column position.
+struct RowScratch {
+    val: Vec<u64>,
+    touched: Vec<u32>,
+    heap: BinaryHeap<Reverse<u32>>,
+}
+
+/// Per var, the (pivot, coefficient) of every definition that uses it.
+struct Users {
+    start: Vec<usize>,
+    users: Vec<(u32, u64)>,
+}
+
+/// The basis by back-substitution from each free var (one with no
+/// definition): a definition `d + sum c_u u` only refers to vars after its
+/// pivot, so taking the pending dependents last in the order first, each is
+/// final when taken. Values are pushed from non-zero vars only, so
+/// cancellations keep the work near the size of the vector. `acc` is zero
+/// scratch, one entry per var.
+fn back_substitute(def_of: &[u32], users: &Users, pos: &[u32], mut acc: Vec<u64>) -> Rows {
+    let n = def_of.len();
+    let Users { start, users } = users;
     let mut basis = Basis {
         start: vec![0],
         vars: Vec::new(),
         coefs: Vec::new(),
     };
-    // Back-substitution from each free var: a definition `d + sum c_u u`
-    // only refers to vars after its pivot, so taking the pending dependents
-    // last in the order first, each is final when taken. Values are pushed
-    // from non-zero vars only, so cancellations keep the work near the size
-    // of the vector.
-    let mut acc = val;
     let mut mark = vec![NONE; n];
     let mut heap: BinaryHeap<(u32, u32)> = BinaryHeap::new();
     let mut row: Vec<(u32, u64)> = Vec::new();

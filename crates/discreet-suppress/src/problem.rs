@@ -1,6 +1,6 @@
 //! What every suppression method is given.
 
-use discreet_audit::{System, Var};
+use discreet_audit::System;
 
 /// How a cell enters secondary suppression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -31,33 +31,4 @@ pub struct Problem<'a> {
     /// Cost of hiding every var: lower is hidden first. Callers usually pass
     /// the count itself (small cells lose the least), with primary cells at 0.
     pub cost: Vec<u64>,
-}
-
-/// Where one table's cells sit among the vars of a [`System`], for methods
-/// that work on a table's geometry (the hypercube method).
-///
-/// The table's cells are numbered row-major (last dimension fastest) over
-/// the nodes of each dimension; `children[d][n]` lists the child nodes of
-/// node `n` of dimension `d` (empty for a leaf). The total of a dimension
-/// is the node that is nobody's child; releases list parts before their
-/// totals, so it is usually the last node, not the first. Cell `(n_0, .., n_k)` is var
-/// `offset + sum(n_d * stride_d)`.
-#[derive(Clone, Debug)]
-pub struct Layout {
-    /// Var of the table's first cell.
-    pub offset: Var,
-    /// Per dimension, the children of each node.
-    pub children: Vec<Vec<Vec<u32>>>,
-}
-
-impl Layout {
-    /// Nodes per dimension.
-    pub fn sizes(&self) -> Vec<usize> {
-        self.children.iter().map(Vec::len).collect()
-    }
-
-    /// Number of cells.
-    pub fn cells(&self) -> usize {
-        self.children.iter().map(Vec::len).product()
-    }
 }

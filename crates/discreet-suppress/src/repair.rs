@@ -357,18 +357,7 @@ mod tests {
     use super::*;
     use discreet_audit::SystemBuilder;
 
-    /// IRCC domain of a true count under the default rule.
-    fn shown(c: u64) -> Interval {
-        match c {
-            0 => Interval::exact(0),
-            1..=4 => Interval::new(1, 4),
-            5..=7 => Interval::new(5, 7),
-            _ => {
-                let r = (c + 2) / 5 * 5;
-                Interval::new(r - 2, r + 2)
-            }
-        }
-    }
+    use discreet_audit::synthetic::ircc_domain as shown;
 
     /// One sum: the first count the total of the others, each shown under
     /// the IRCC rule.

@@ -112,9 +112,8 @@ impl Rows {
 
     /// Compacts the arena when most of it is abandoned: in place, rows
     /// moved down in the order they sit, so that the arena keeps its
-    /// memory (a fresh allocation at every compaction cost a minor page
-    /// fault per 4 KiB touched again: a fifth of the time at 1e6 cells went
-    /// to the kernel).
+    /// memory (a fresh allocation at every compaction costs a page fault
+    /// per 4 KiB touched again, a large share of the time on big tables).
     pub(crate) fn maybe_compact(&mut self) {
         if self.vars.len() < 1 << 16 || self.vars.len() < 2 * self.used {
             return;

@@ -4,10 +4,10 @@ mod common;
 
 use common::{check_roles, fixed_primaries, problem, singleton_disclosures};
 use discreet_audit::synthetic::Dim;
-use discreet_audit::{Interval, SystemBuilder, Var};
+use discreet_audit::{Interval, RelationKind, SystemBuilder, Var};
 use discreet_suppress::synthetic::table;
 use discreet_suppress::{
-    gauss, hypercube, GaussOptions, HypercubeOptions, Layout, Role, SuppressError,
+    gauss, hypercube, GaussOptions, HypercubeOptions, Role, SuppressError, TableLayout,
 };
 
 fn hidden_vars(h: &[bool]) -> Vec<Var> {
@@ -15,20 +15,20 @@ fn hidden_vars(h: &[bool]) -> Vec<Var> {
 }
 
 /// A 2 x 2 table with margins (vars: node of dim 0 * 3 + node of dim 1,
-/// node 0 the total): interior 4 20 / 30 40. The 4 is primary.
+/// node 2 the total): interior 4 20 / 30 40. The 4 is primary.
 #[test]
 fn two_by_two_primary_hides_the_rectangle() {
     let mut leaves = [4u64, 20, 30, 40].into_iter();
     let t = table(&[Dim::flat(2), Dim::flat(2)], || leaves.next().unwrap());
-    assert_eq!(t.counts, vec![94, 34, 60, 24, 4, 20, 70, 30, 40]);
+    assert_eq!(t.counts, vec![4, 20, 24, 30, 40, 70, 34, 60, 94]);
     let roles = common::ircc_roles(&t.counts);
     let p = problem(&t.system, &t.counts, roles);
-    let interior = vec![4, 5, 7, 8];
+    let interior = vec![0, 1, 3, 4];
 
     let g = gauss(&p, &GaussOptions::default()).unwrap();
     check_roles(&p, &g);
     assert_eq!(hidden_vars(&g.hidden), interior);
-    assert_eq!(g.secondary, vec![5, 7, 8]);
+    assert_eq!(g.secondary, vec![1, 3, 4]);
     assert!(fixed_primaries(&p, &g).is_empty());
 
     let h = hypercube(
@@ -48,7 +48,7 @@ fn two_by_two_primary_hides_the_rectangle() {
 fn one_relation_hides_the_cheapest_other_part() {
     let mut leaves = [2u64, 10, 7].into_iter();
     let t = table(&[Dim::flat(3)], || leaves.next().unwrap());
-    assert_eq!(t.counts, vec![19, 2, 10, 7]);
+    assert_eq!(t.counts, vec![2, 10, 7, 19]);
     let p = problem(&t.system, &t.counts, common::ircc_roles(&t.counts));
     for opts in [
         GaussOptions::default(),
@@ -58,8 +58,8 @@ fn one_relation_hides_the_cheapest_other_part() {
         },
     ] {
         let g = gauss(&p, &opts).unwrap();
-        assert_eq!(hidden_vars(&g.hidden), vec![1, 3]);
-        assert_eq!(g.secondary, vec![3]);
+        assert_eq!(hidden_vars(&g.hidden), vec![0, 2]);
+        assert_eq!(g.secondary, vec![2]);
     }
     let h = hypercube(
         &p,
@@ -67,7 +67,7 @@ fn one_relation_hides_the_cheapest_other_part() {
         &HypercubeOptions::default(),
     )
     .unwrap();
-    assert_eq!(hidden_vars(&h.hidden), vec![1, 3]);
+    assert_eq!(hidden_vars(&h.hidden), vec![0, 2]);
 }
 
 /// Total 12 = 3 + 9 with both the total and the 9 forced published: the 3
@@ -77,13 +77,14 @@ fn one_relation_hides_the_cheapest_other_part() {
 fn forced_publish_of_the_only_complement_is_an_error() {
     let mut leaves = [3u64, 9].into_iter();
     let t = table(&[Dim::flat(2)], || leaves.next().unwrap());
-    let roles = vec![Role::ForcedPublish, Role::Primary, Role::ForcedPublish];
+    // Vars: the 3, the 9, the total.
+    let roles = vec![Role::Primary, Role::ForcedPublish, Role::ForcedPublish];
     let p = problem(&t.system, &t.counts, roles);
     assert_eq!(
         gauss(&p, &GaussOptions::default()),
         Err(SuppressError::ForcedPublishDiscloses {
-            var: 2,
-            primary: 1,
+            var: 1,
+            primary: 0,
             singleton: None
         })
     );
@@ -93,14 +94,14 @@ fn forced_publish_of_the_only_complement_is_an_error() {
             std::slice::from_ref(&t.layout),
             &HypercubeOptions::default()
         ),
-        Err(SuppressError::NoProtection { var: 1 })
+        Err(SuppressError::NoProtection { var: 0 })
     );
     // With only the total forced, the 9 is the complement.
-    let roles = vec![Role::ForcedPublish, Role::Primary, Role::Candidate];
+    let roles = vec![Role::Primary, Role::Candidate, Role::ForcedPublish];
     let p = problem(&t.system, &t.counts, roles);
     assert_eq!(
         hidden_vars(&gauss(&p, &GaussOptions::default()).unwrap().hidden),
-        vec![1, 2]
+        vec![0, 1]
     );
 }
 
@@ -121,11 +122,11 @@ fn singleton_gets_one_more_cell() {
         },
     )
     .unwrap();
-    assert_eq!(hidden_vars(&plain.hidden), vec![1, 2]);
-    assert_eq!(singleton_disclosures(&p, &plain), vec![(1, 2)]);
+    assert_eq!(hidden_vars(&plain.hidden), vec![0, 1]);
+    assert_eq!(singleton_disclosures(&p, &plain), vec![(0, 1)]);
 
     let g = gauss(&p, &GaussOptions::default()).unwrap();
-    assert_eq!(hidden_vars(&g.hidden), vec![1, 2, 3]);
+    assert_eq!(hidden_vars(&g.hidden), vec![0, 1, 2]);
     assert_eq!(g.stats.singleton_secondaries, 1);
     assert!(singleton_disclosures(&p, &g).is_empty());
 }
@@ -140,7 +141,7 @@ fn singleton_relation_rule() {
     let t = table(&[Dim::flat(5)], || leaves.next().unwrap());
     let p = problem(&t.system, &t.counts, common::ircc_roles(&t.counts));
     let g = gauss(&p, &GaussOptions::default()).unwrap();
-    assert_eq!(hidden_vars(&g.hidden), vec![1, 2, 3, 4]);
+    assert_eq!(hidden_vars(&g.hidden), vec![0, 1, 2, 3]);
     assert_eq!(g.stats.singleton_secondaries, 0);
     assert_eq!(g.stats.singleton_rule_hidden, 1);
 }
@@ -149,11 +150,12 @@ fn singleton_relation_rule() {
 /// person: no singleton disclosure, and the zero beside it stays published.
 #[test]
 fn singleton_equal_to_its_subtotal_is_no_disclosure() {
-    // Dim 0: total, groups g1 = {a, b}, g2 = {c, d}; one column.
+    // Dim 0: a, b, c, d, groups g1 = {a, b}, g2 = {c, d}, total; one
+    // column.
     // a = 1, b = 0, c = 40, d = 50: g1 = 1 is primary too and equals a.
     let mut leaves = [1u64, 0, 40, 50].into_iter();
     let t = table(&[Dim::grouped(4, 2)], || leaves.next().unwrap());
-    assert_eq!(t.counts, vec![91, 1, 90, 1, 0, 40, 50]);
+    assert_eq!(t.counts, vec![1, 0, 40, 50, 1, 90, 91]);
     let p = problem(&t.system, &t.counts, common::ircc_roles(&t.counts));
     let g = gauss(&p, &GaussOptions::default()).unwrap();
     check_roles(&p, &g);
@@ -165,7 +167,7 @@ fn singleton_equal_to_its_subtotal_is_no_disclosure() {
     // T = g1 + g2 the two hidden cells are g1 (count 1) and g2, and the
     // person of g1 would learn g2, so T, the only candidate left, goes too.
     // In g1 = a + b the two hidden cells are the same person: no rule.
-    assert_eq!(hidden_vars(&g.hidden), vec![0, 1, 2, 3, 5]);
+    assert_eq!(hidden_vars(&g.hidden), vec![0, 2, 4, 5, 6]);
     assert_eq!(g.stats.singleton_rule_hidden, 1);
 }
 
@@ -194,14 +196,16 @@ fn linked_tables_hide_tied_cells_together() {
     assert!(fixed_primaries(&p, &g).is_empty());
 
     let layouts = [
-        Layout {
-            offset: 0,
-            children: vec![vec![vec![1, 2], vec![], vec![]]],
-        },
-        Layout {
-            offset: 3,
-            children: vec![vec![vec![1, 2, 3], vec![], vec![], vec![]]],
-        },
+        TableLayout::new(
+            0,
+            vec![vec![vec![1, 2], vec![], vec![]]],
+            RelationKind::Additive,
+        ),
+        TableLayout::new(
+            3,
+            vec![vec![vec![1, 2, 3], vec![], vec![], vec![]]],
+            RelationKind::Additive,
+        ),
     ];
     let h = hypercube(&p, &layouts, &HypercubeOptions::default()).unwrap();
     check_roles(&p, &h);
@@ -222,9 +226,9 @@ fn three_dimensions_hide_a_cube() {
         leaves.next().unwrap()
     });
     let p = problem(&t.system, &t.counts, common::ircc_roles(&t.counts));
-    // Inner cells: nodes 1..=2 in each dimension, var = 9 n0 + 3 n1 + n2.
-    let inner: Vec<Var> = (1..=2)
-        .flat_map(|a| (1..=2).flat_map(move |b| (1..=2).map(move |c| 9 * a + 3 * b + c)))
+    // Inner cells: nodes 0..=1 in each dimension, var = 9 n0 + 3 n1 + n2.
+    let inner: Vec<Var> = (0..=1)
+        .flat_map(|a| (0..=1).flat_map(move |b| (0..=1).map(move |c| 9 * a + 3 * b + c)))
         .collect();
     let g = gauss(&p, &GaussOptions::default()).unwrap();
     assert_eq!(hidden_vars(&g.hidden), inner);
@@ -241,10 +245,10 @@ fn three_dimensions_hide_a_cube() {
 /// because of zeros.
 #[test]
 fn hypercube_avoids_zeros_that_pin() {
-    // Inner 3 x 3 with the primary 2 at (1,1) and zeros at (1,2), (2,1),
-    // (2,2): the cheapest rectangle, those four cells, can move the 2 up
+    // Inner 3 x 3 with the primary 2 at (0,0) and zeros at (0,1), (1,0),
+    // (1,1): the cheapest rectangle, those four cells, can move the 2 up
     // only by lowering a zero of sign -1, and down only by lowering the
-    // zero at (2,2): the audit pins the 2.
+    // zero at (1,1): the audit pins the 2.
     let mut leaves = [2u64, 0, 30, 0, 0, 40, 50, 60, 70].into_iter();
     let t = table(&[Dim::flat(3), Dim::flat(3)], || leaves.next().unwrap());
     let p = problem(&t.system, &t.counts, common::ircc_roles(&t.counts));
@@ -266,7 +270,7 @@ fn hypercube_avoids_zeros_that_pin() {
     )
     .unwrap();
     // Without the check the cheapest cube is the rectangle of zeros.
-    assert_eq!(common::lp_pinned_primaries(&p, &naive), vec![5]);
+    assert_eq!(common::lp_pinned_primaries(&p, &naive), vec![0]);
 }
 
 /// Bad layouts are refused.
@@ -278,7 +282,7 @@ fn bad_layouts_are_errors() {
         matches!(
             hypercube(
                 &p,
-                &[Layout { offset, children }],
+                &[TableLayout::new(offset, children, RelationKind::Additive)],
                 &HypercubeOptions::default()
             ),
             Err(SuppressError::Layout { table: 0, .. })

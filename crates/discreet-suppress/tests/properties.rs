@@ -35,7 +35,8 @@ fn count(rng: &mut ChaCha8Rng) -> u64 {
 }
 
 /// IRCC roles, plus a few forced cells: some cells with a positive count
-/// forced suppressed, sometimes the grand total (var 0) forced published.
+/// forced suppressed, sometimes the grand total (the last var) forced
+/// published.
 fn roles(rng: &mut ChaCha8Rng, counts: &[u64]) -> Vec<Role> {
     let mut roles = common::ircc_roles(counts);
     for (v, r) in roles.iter_mut().enumerate() {
@@ -43,8 +44,9 @@ fn roles(rng: &mut ChaCha8Rng, counts: &[u64]) -> Vec<Role> {
             *r = Role::ForcedSuppress;
         }
     }
-    if roles[0] == Role::Candidate && rng.gen_bool(0.5) {
-        roles[0] = Role::ForcedPublish;
+    let total = roles.len() - 1;
+    if roles[total] == Role::Candidate && rng.gen_bool(0.5) {
+        roles[total] = Role::ForcedPublish;
     }
     roles
 }

@@ -261,7 +261,7 @@ pub fn linked_pair(
     d1: discreet_audit::synthetic::Dim,
     d2: discreet_audit::synthetic::Dim,
     leaf: &mut impl FnMut() -> u64,
-) -> (System, Vec<u64>, Vec<discreet_suppress::Layout>) {
+) -> (System, Vec<u64>, Vec<discreet_suppress::TableLayout>) {
     use discreet_suppress::synthetic::table;
     let (l0, l1, l2) = (d0.leaves, d1.leaves, d2.leaves);
     let cube: Vec<u64> = (0..l0 * l1 * l2).map(|_| leaf()).collect();
@@ -286,22 +286,21 @@ pub fn linked_pair(
     for &c in a.counts.iter().chain(&b.counts) {
         sb.add_var(discreet_audit::synthetic::ircc_domain(c));
     }
-    for (t, off) in [(&a, 0usize), (&b, na)] {
-        for rel in t.system.relations() {
-            let parts: Vec<Var> = rel.parts.iter().map(|&q| q + off as Var).collect();
-            sb.add_additive(rel.total + off as Var, &parts).unwrap();
-        }
-    }
-    // A(x, 0) is var x * size1, B(x, 0) is var na + x * size2 (node 0 is the
-    // total of the second dimension).
+    let la = a.layout.clone();
+    let lb = discreet_suppress::TableLayout {
+        offset: na as Var,
+        ..b.layout.clone()
+    };
+    sb.add_table(&la).unwrap();
+    sb.add_table(&lb).unwrap();
+    // A(x, total) is var x * size1 + size1 - 1, B(x, total) is var
+    // na + x * size2 + size2 - 1 (the total of a dimension is its last node).
     let (s1, s2) = (a.layout.children[1].len(), b.layout.children[1].len());
     for x in 0..a.layout.children[0].len() {
-        sb.add_equal((x * s1) as Var, (na + x * s2) as Var).unwrap();
+        sb.add_equal((x * s1 + s1 - 1) as Var, (na + x * s2 + s2 - 1) as Var)
+            .unwrap();
     }
     let mut counts = a.counts.clone();
     counts.extend_from_slice(&b.counts);
-    let la = a.layout.clone();
-    let mut lb = b.layout.clone();
-    lb.offset = na as Var;
     (sb.build(), counts, vec![la, lb])
 }
