@@ -65,25 +65,17 @@ pub fn message(e: &CliError) -> String {
     }
 }
 
+/// The library's message, with the flag that names what it is about.
 fn pipeline_message(e: &PipelineError) -> String {
     match e {
         PipelineError::NoOutput => "--out needs a folder".into(),
-        PipelineError::OutputNotFolder { dir } => {
-            format!("--out {}: exists and is not a folder", dir.display())
+        PipelineError::OutputExists { .. } => {
+            format!("--out {e}; pass --replace to replace the release in it")
         }
-        PipelineError::OutputExists { dir } => format!(
-            "--out {}: the folder exists and is not empty; pass --replace to replace the release in it",
-            dir.display()
-        ),
-        PipelineError::OutputParent { dir, parent, error } => format!(
-            "--out {}: cannot create the parent folder {}: {error}",
-            dir.display(),
-            parent.display()
-        ),
-        PipelineError::UnknownInput { name, expected } => format!(
-            "--input {name}=...: the spec has no input named `{name}`; expected one of {}",
-            expected.join(", ")
-        ),
+        PipelineError::OutputNotFolder { .. } | PipelineError::OutputParent { .. } => {
+            format!("--out {e}")
+        }
+        PipelineError::UnknownInput { name, .. } => format!("--input {name}=...: {e}"),
         other => other.to_string(),
     }
 }
