@@ -270,7 +270,7 @@ fn json_text(v: &impl serde::Serialize) -> String {
 
 /// A published table loaded into the audit system.
 struct LoadedTable {
-    /// 0 for the release audited, 1.. for `--previous` releases.
+    /// 0 for the release audited, 1.. for the earlier releases audited with it.
     release: usize,
     /// Name in reports (prefixed for previous releases).
     label: String,
@@ -495,8 +495,7 @@ pub fn audit_release(
 
 impl AuditSettings {
     /// [`audit_release_with_lp`] with these settings: audits a release and,
-    /// when `lp_out` is given, first writes the audit's linear system there
-    /// (`discreet audit --lp-out FILE`).
+    /// when `lp_out` is given, first writes the audit's linear system there.
     pub fn audit_release_with_lp(
         &self,
         dir: &Path,
