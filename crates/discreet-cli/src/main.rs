@@ -24,7 +24,13 @@ use crate::outcome::{exit_code, message, CliError, Outcome};
 #[command(
     name = "discreet",
     version,
-    about = "Count tables from immigration microdata, protected by the IRCC rule, ready for open.canada.ca"
+    about = "Count tables from immigration microdata, protected by the IRCC rule, ready for open.canada.ca",
+    after_help = "Examples:
+  discreet check pipelines/pr_age_gender_year.toml
+  discreet run pipelines/pr_age_gender_year.toml --out out/pr_age_gender_year
+  discreet audit out/pr_age_gender_year
+
+Each command's --help shows more examples."
 )]
 struct Cli {
     /// How progress and notices are written to stderr.

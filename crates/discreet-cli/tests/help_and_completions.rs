@@ -63,7 +63,10 @@ fn output_flags_are_named_in_messages() {
     ]);
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains(&format!("--out {}: exists and is not a folder", out.display())),
+        stderr(&o).contains(&format!(
+            "--out {}: exists and is not a folder",
+            out.display()
+        )),
         "{}",
         stderr(&o)
     );
