@@ -130,7 +130,8 @@ fn a_broken_structure_names_the_file_and_the_field() {
     let path = out.join("structure.json");
     let original: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    let cases: [(&dyn Fn(&mut serde_json::Value), &str); 4] = [
+    type Edit<'a> = &'a dyn Fn(&mut serde_json::Value);
+    let cases: [(Edit, &str); 4] = [
         (
             &|v| {
                 v["tables"][0].as_object_mut().unwrap().remove("csv");
