@@ -28,7 +28,7 @@ pub struct StderrReporter {
     ticker: Option<(Arc<AtomicBool>, std::thread::JoinHandle<()>)>,
 }
 
-/// How many violations are listed in the human summary.
+/// How many violations or findings are listed in the human summary.
 const SHOWN_VIOLATIONS: usize = 50;
 
 impl StderrReporter {
@@ -45,13 +45,14 @@ impl StderrReporter {
         let _ = writeln!(std::io::stderr(), "{v}");
     }
 
-    /// Reports an error and returns exit code 2.
-    pub fn error(&mut self, message: &str) -> u8 {
+    /// Reports the error that ends the command with exit code `exit`.
+    pub fn error(&mut self, message: &str, exit: u8) {
         match self.format {
             LogFormat::Human => eprintln!("discreet: error: {message}"),
-            LogFormat::Json => self.json(json!({"event": "error", "message": message, "exit": 2})),
+            LogFormat::Json => {
+                self.json(json!({"event": "error", "message": message, "exit": exit}))
+            }
         }
-        2
     }
 
     /// One line of result.
@@ -107,17 +108,7 @@ impl StderrReporter {
                 for v in r.violations.iter().take(SHOWN_VIOLATIONS) {
                     eprintln!("violation: {v}");
                 }
-                if r.violations.len() > SHOWN_VIOLATIONS {
-                    eprintln!(
-                        "... and {} more violations (use --json FILE for all)",
-                        r.violations.len() - SHOWN_VIOLATIONS
-                    );
-                }
-                let verdict = if r.violations.is_empty() {
-                    "clean"
-                } else {
-                    "VIOLATIONS FOUND"
-                };
+                let verdict = tail(r.violations.len(), "violations", "VIOLATIONS FOUND");
                 eprintln!(
                     "discreet: verify {}: {verdict}: {} files and {} cells checked, {} violations",
                     dir.display(),
@@ -162,17 +153,7 @@ impl StderrReporter {
                         f.lo
                     );
                 }
-                if r.findings.len() > SHOWN_VIOLATIONS {
-                    eprintln!(
-                        "... and {} more findings (use --json FILE for all)",
-                        r.findings.len() - SHOWN_VIOLATIONS
-                    );
-                }
-                let verdict = if r.findings.is_empty() {
-                    "clean"
-                } else {
-                    "FINDINGS"
-                };
+                let verdict = tail(r.findings.len(), "findings", "FINDINGS");
                 eprintln!(
                     "discreet: audit {}: {verdict}: {} cells, {} relations, {} blocks, {} LP solves, {} findings",
                     dir.display(),
@@ -193,12 +174,28 @@ impl StderrReporter {
     }
 }
 
+/// Says how many of `total` items were left out of the human summary, and
+/// returns its verdict: `clean`, or `found` when there is any.
+fn tail(total: usize, items: &str, found: &'static str) -> &'static str {
+    if total > SHOWN_VIOLATIONS {
+        eprintln!(
+            "... and {} more {items} (use --json FILE for all)",
+            total - SHOWN_VIOLATIONS
+        );
+    }
+    if total == 0 {
+        "clean"
+    } else {
+        found
+    }
+}
+
 impl Reporter for StderrReporter {
     fn stage_start(&mut self, stage: &str) {
         match self.format {
             LogFormat::Human if self.tty => {
                 eprint!("discreet: {stage} ...");
-                // Long stages (polars scans of large files) show they are alive.
+                // Long stages (reading large inputs) show they are alive.
                 let stop = Arc::new(AtomicBool::new(false));
                 let flag = Arc::clone(&stop);
                 let label = stage.to_string();

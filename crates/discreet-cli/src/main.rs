@@ -4,23 +4,33 @@
 //! holds no logic of its own.
 
 mod log;
+mod outcome;
+mod reports;
+mod testdata;
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use discreet_pipeline::{PipelineError, RunOptions};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use discreet_pipeline::{AuditSettings, RunOptions};
 use discreet_spec::Plan;
+use serde::Serialize;
 
 use crate::log::{LogFormat, StderrReporter};
+use crate::outcome::{exit_code, message, CliError, Outcome};
 
 #[derive(Parser)]
 #[command(
     name = "discreet",
     version,
-    about = "Count tables from immigration microdata, protected by the IRCC rule, ready for open.canada.ca"
+    about = "Count tables from immigration microdata, protected by the IRCC rule, ready for open.canada.ca",
+    after_help = "Examples:
+  discreet check pipelines/pr_age_gender_year.toml
+  discreet run pipelines/pr_age_gender_year.toml --out out/pr_age_gender_year
+  discreet audit out/pr_age_gender_year
+
+Each command's --help shows more examples."
 )]
 struct Cli {
     /// How progress and notices are written to stderr.
@@ -41,6 +51,10 @@ enum LogArg {
 #[derive(Subcommand)]
 enum Command {
     /// Run a pipeline spec and write one release folder.
+    #[command(after_help = "Examples:
+  discreet run pipelines/pr_age_gender_year.toml --out out/pr_age_gender_year
+  discreet run pipelines/pr_citizenship_month.toml \\
+      --input admissions=testdata/pr_admissions.csv --out out/pr_citizenship_month --replace")]
     Run {
         /// The pipeline spec (TOML).
         spec: PathBuf,
@@ -55,11 +69,17 @@ enum Command {
         replace: bool,
     },
     /// Check a pipeline spec without reading any microdata.
+    #[command(after_help = "Example:
+  discreet check pipelines/pr_age_gender_year.toml")]
     Check {
         /// The pipeline spec (TOML).
         spec: PathBuf,
     },
     /// Recompute a release from its microdata and check every published value.
+    #[command(after_help = "Examples:
+  discreet verify out/pr_age_gender_year
+  discreet verify out/pr_age_gender_year \\
+      --input admissions=testdata/pr_admissions.csv --json verify.json")]
     Verify {
         /// The release folder.
         dir: PathBuf,
@@ -72,6 +92,10 @@ enum Command {
     },
     /// Attack a release from the outside (only what it publishes) and report
     /// every cell an outsider can pin down or narrow.
+    #[command(after_help = "Examples:
+  discreet audit out/pr_citizenship_month --json audit.json
+  discreet audit out/pr_citizenship_month --previous out/pr_citizenship_month_2024
+  discreet audit out/pr_citizenship_month --lp-out audit.lp")]
     Audit {
         /// The release folder.
         dir: PathBuf,
@@ -104,28 +128,15 @@ enum Command {
     },
     /// Write synthetic microdata: permanent-resident admissions or study and
     /// work permits.
-    Testdata {
-        /// Which data set: one row per admission, or one row per permit.
-        #[arg(long, value_enum, default_value_t = TestdataKind::Admissions)]
-        kind: TestdataKind,
-        /// Number of rows.
-        #[arg(long)]
-        rows: u64,
-        /// Random seed: the same seed gives the same bytes.
-        #[arg(long)]
-        seed: u64,
-        /// Output file, `.csv` or `.parquet`.
-        #[arg(long)]
-        out: PathBuf,
+    Testdata(testdata::TestdataArgs),
+    /// Print a shell completion script to stdout.
+    #[command(after_help = "Examples:
+  discreet completions bash > ~/.local/share/bash-completion/completions/discreet
+  discreet completions zsh > ~/.zfunc/_discreet")]
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
     },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum TestdataKind {
-    /// Permanent-resident admissions (`record_id`, `admission_date`...).
-    Admissions,
-    /// Study and work permits (`permit_id`, `person_id`, `effective_date`...).
-    Permits,
 }
 
 fn parse_input(s: &str) -> Result<(String, PathBuf), String> {
@@ -142,205 +153,100 @@ fn main() -> ExitCode {
         LogArg::Json => LogFormat::Json,
     };
     let mut reporter = StderrReporter::new(format);
-    let code =
-        match cli.command {
-            Command::Run {
-                spec,
-                inputs,
-                out,
-                replace,
-            } => {
-                let opts = RunOptions {
-                    inputs: inputs.into_iter().collect(),
-                    out,
-                    replace,
-                };
-                run(&spec, &opts, &mut reporter)
-            }
-            Command::Check { spec } => match Plan::load(&spec)
-                .map_err(PipelineError::from)
-                .and_then(|p| {
-                    discreet_pipeline::check_spec(&p)?;
-                    Ok(p)
-                }) {
-                Ok(p) => {
-                    reporter.summary(&format!(
-                        "{}: valid spec, {} table(s)",
-                        spec.display(),
-                        p.tables.len()
-                    ));
-                    0
-                }
-                Err(e) => reporter.error(&e.to_string()),
-            },
-            Command::Verify { dir, inputs, json } => {
-                verify(&dir, inputs.into_iter().collect(), json, &mut reporter)
-            }
-            Command::Audit {
-                dir,
-                previous,
-                json,
-                protect_below,
-                min_width,
-                lp_max_block,
-                lp_out,
-            } => {
-                let settings = discreet_pipeline::AuditSettings {
-                    protect_below,
-                    min_width,
-                    lp_max_block,
-                };
-                audit(
-                    &dir,
-                    &previous,
-                    json,
-                    lp_out.as_deref(),
-                    &settings,
-                    &mut reporter,
-                )
-            }
-            Command::Testdata {
-                kind,
-                rows,
-                seed,
-                out,
-            } => testdata(kind, rows, seed, &out, &mut reporter),
-        };
+    let result = dispatch(cli.command, &mut reporter);
+    let code = exit_code(&result);
+    if let Err(e) = &result {
+        reporter.error(&message(e), code);
+    }
     ExitCode::from(code)
 }
 
-fn run(spec: &std::path::Path, opts: &RunOptions, reporter: &mut StderrReporter) -> u8 {
-    let result = Plan::load(spec)
-        .map_err(PipelineError::from)
-        .and_then(|plan| discreet_pipeline::run(&plan, opts, reporter));
-    match result {
-        Ok(summary) => {
+fn dispatch(command: Command, reporter: &mut StderrReporter) -> Result<Outcome, CliError> {
+    match command {
+        Command::Run {
+            spec,
+            inputs,
+            out,
+            replace,
+        } => {
+            let opts = RunOptions {
+                inputs: inputs.into_iter().collect(),
+                out,
+                replace,
+            };
+            let plan = Plan::load(&spec)?;
+            let summary = discreet_pipeline::run(&plan, &opts, reporter)?;
             reporter.run_summary(&summary);
-            0
+            Ok(Outcome::Clean)
         }
-        Err(e @ PipelineError::Gate(_)) => {
-            reporter.error(&e.to_string());
-            1
-        }
-        Err(e) => reporter.error(&e.to_string()),
-    }
-}
-
-fn verify(
-    dir: &std::path::Path,
-    inputs: BTreeMap<String, PathBuf>,
-    json: Option<PathBuf>,
-    reporter: &mut StderrReporter,
-) -> u8 {
-    match discreet_pipeline::verify(dir, &inputs, reporter) {
-        Ok(report) => {
-            if let Some(path) = json {
-                let doc = serde_json::json!({
-                    "release": dir.display().to_string(),
-                    "clean": report.violations.is_empty(),
-                    "files_checked": report.files_checked,
-                    "cells_checked": report.cells_checked,
-                    "violations": report.violations.iter().map(|v| serde_json::json!({"file": v.file, "cell": v.cell, "message": v.message})).collect::<Vec<_>>(),
-                });
-                if let Err(code) = write_json(&path, &doc, reporter) {
-                    return code;
-                }
-            }
-            reporter.verify_summary(dir, &report);
-            u8::from(!report.violations.is_empty())
-        }
-        Err(e) => reporter.error(&e.to_string()),
-    }
-}
-
-fn testdata(
-    kind: TestdataKind,
-    rows: u64,
-    seed: u64,
-    out: &std::path::Path,
-    reporter: &mut StderrReporter,
-) -> u8 {
-    let tty = std::io::stderr().is_terminal();
-    let mut progress = |done: u64| {
-        if tty {
-            eprint!("\rdiscreet: {done} of {rows} rows written");
-        }
-    };
-    let (result, what) = match kind {
-        TestdataKind::Admissions => (
-            discreet_testdata::write_admissions(
-                &discreet_testdata::AdmissionsOptions { rows, seed },
-                out,
-                &mut progress,
-            ),
-            "admissions",
-        ),
-        TestdataKind::Permits => (
-            discreet_testdata::write_permits(
-                &discreet_testdata::PermitsOptions { rows, seed },
-                out,
-                &mut progress,
-            ),
-            "permits",
-        ),
-    };
-    if tty {
-        eprintln!();
-    }
-    match result {
-        Ok(()) => {
+        Command::Check { spec } => {
+            let plan = Plan::load(&spec)?;
+            discreet_pipeline::check_spec(&plan)?;
             reporter.summary(&format!(
-                "wrote {rows} synthetic {what} (seed {seed}) to {}",
-                out.display()
+                "{}: valid spec, {} table(s)",
+                spec.display(),
+                plan.tables.len()
             ));
-            0
+            Ok(Outcome::Clean)
         }
-        Err(e) => reporter.error(&e.to_string()),
+        Command::Verify { dir, inputs, json } => {
+            let inputs: BTreeMap<String, PathBuf> = inputs.into_iter().collect();
+            let report = discreet_pipeline::verify(&dir, &inputs, reporter)?;
+            write_report(json, || reports::VerifyDoc::new(&dir, &report))?;
+            reporter.verify_summary(&dir, &report);
+            Ok(found(!report.violations.is_empty()))
+        }
+        Command::Audit {
+            dir,
+            previous,
+            json,
+            protect_below,
+            min_width,
+            lp_max_block,
+            lp_out,
+        } => {
+            let settings = AuditSettings {
+                protect_below,
+                min_width,
+                lp_max_block,
+            };
+            let report =
+                settings.audit_release_with_lp(&dir, &previous, lp_out.as_deref(), reporter)?;
+            write_report(json, || reports::AuditDoc::new(&dir, &report))?;
+            reporter.audit_summary(&dir, &report);
+            Ok(found(!report.findings.is_empty()))
+        }
+        Command::Testdata(args) => testdata::testdata(args, reporter),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "discreet",
+                &mut std::io::stdout(),
+            );
+            Ok(Outcome::Clean)
+        }
     }
 }
 
-fn audit(
-    dir: &std::path::Path,
-    previous: &[PathBuf],
-    json: Option<PathBuf>,
-    lp_out: Option<&std::path::Path>,
-    settings: &discreet_pipeline::AuditSettings,
-    reporter: &mut StderrReporter,
-) -> u8 {
-    match settings.audit_release_with_lp(dir, previous, lp_out, reporter) {
-        Ok(report) => {
-            if let Some(path) = json {
-                let doc = serde_json::json!({
-                    "release": dir.display().to_string(),
-                    "clean": report.findings.is_empty(),
-                    "policy": {"protect_below": report.settings.protect_below, "min_width": report.settings.min_width, "lp_max_block": report.settings.lp_max_block},
-                    "cells": report.cells,
-                    "relations": report.relations,
-                    "tables": report.tables.iter().map(|t| serde_json::json!({"name": t.name, "cells": t.cells, "disclosed": t.disclosed, "narrowed": t.narrowed, "inconsistent": t.inconsistent})).collect::<Vec<_>>(),
-                    "findings": report.findings.iter().map(|f| serde_json::json!({
-                        "table": f.table,
-                        "cell": f.cell.iter().map(|(d, c)| (d.clone(), serde_json::Value::String(c.clone()))).collect::<serde_json::Map<_, _>>(),
-                        "shown": f.shown, "lo": f.lo, "hi": f.hi, "kind": f.kind,
-                    })).collect::<Vec<_>>(),
-                });
-                if let Err(code) = write_json(&path, &doc, reporter) {
-                    return code;
-                }
-            }
-            reporter.audit_summary(dir, &report);
-            u8::from(!report.findings.is_empty())
-        }
-        Err(e) => reporter.error(&e.to_string()),
+/// [`Outcome::Found`] when a command found something.
+fn found(any: bool) -> Outcome {
+    if any {
+        Outcome::Found
+    } else {
+        Outcome::Clean
     }
 }
 
-/// Writes a report as pretty JSON; on failure reports it and gives exit code 2.
-fn write_json(
-    path: &std::path::Path,
-    doc: &serde_json::Value,
-    reporter: &mut StderrReporter,
-) -> Result<(), u8> {
-    let text = serde_json::to_string_pretty(doc).expect("reports hold only plain values") + "\n";
-    std::fs::write(path, text)
-        .map_err(|e| reporter.error(&format!("cannot write {}: {e}", path.display())))
+/// Writes the report `doc` builds to the `--json` file, when one was asked for.
+fn write_report<D: Serialize>(
+    path: Option<PathBuf>,
+    doc: impl FnOnce() -> D,
+) -> Result<(), CliError> {
+    match path {
+        Some(path) => {
+            reports::write(&path, &doc()).map_err(|error| CliError::WriteReport { path, error })
+        }
+        None => Ok(()),
+    }
 }

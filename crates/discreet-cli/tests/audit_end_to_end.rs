@@ -116,6 +116,58 @@ fn audit_of_a_non_release_is_a_usage_error() {
     assert!(stderr(&o).contains("not a release folder"));
 }
 
+/// A `structure.json` with a field missing or of the wrong kind is refused
+/// with the file and the field named, never read as empty.
+#[test]
+fn a_broken_structure_names_the_file_and_the_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = testdata(tmp.path(), "a.csv", 2_000, 4);
+    let out = tmp.path().join("rel");
+    assert_eq!(
+        code(&run(&pipeline("pr_age_gender_year.toml"), &input, &out)),
+        0
+    );
+    let path = out.join("structure.json");
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    type Edit<'a> = &'a dyn Fn(&mut serde_json::Value);
+    let cases: [(Edit, &str); 4] = [
+        (
+            &|v| {
+                v["tables"][0].as_object_mut().unwrap().remove("csv");
+            },
+            "missing field `csv`",
+        ),
+        (
+            &|v| v["rule"]["rounding_base"] = "five".into(),
+            "invalid type: string \"five\"",
+        ),
+        (
+            &|v| v["rule"]["kind"] = "gauss".into(),
+            "unknown rule `gauss`",
+        ),
+        (
+            &|v| {
+                let nodes = v["tables"][0]["dimensions"][0]["nodes"]
+                    .as_array_mut()
+                    .unwrap();
+                let total = nodes.iter_mut().find(|n| n["parent"].is_null()).unwrap();
+                total["children"][0] = "NOPE".into();
+            },
+            "has an unknown child `NOPE`",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let mut v = original.clone();
+        edit(&mut v);
+        std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+        let o = discreet(["audit".as_ref(), out.as_os_str()]);
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(stderr(&o).contains("structure.json: "), "{}", stderr(&o));
+        assert!(stderr(&o).contains(expected), "{expected}: {}", stderr(&o));
+    }
+}
+
 #[test]
 fn a_release_contradicting_its_rule_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();

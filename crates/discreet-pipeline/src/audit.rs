@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use discreet_audit::{audit, AuditOptions, FindingKind, Interval, SystemBuilder, Var};
-use discreet_core::{IrccRule, Shown, TieRule, ZeroDisplay};
-use serde_json::Value;
+use discreet_core::{IrccRule, MarginKind, Shown};
+use discreet_structure::{DimensionDoc, DimensionKind, Structure};
 
 use crate::error::PipelineError;
 use crate::report::{stage, Reporter};
@@ -119,33 +119,6 @@ fn bad(dir: &Path, file: &str, what: impl std::fmt::Display) -> PipelineError {
     PipelineError::Usage(format!("{}: {file}: {what}", dir.display()))
 }
 
-fn rule_of(dir: &Path, v: &Value) -> Result<IrccRule, PipelineError> {
-    let base = v["rounding_base"].as_u64().ok_or_else(|| {
-        bad(
-            dir,
-            "structure.json",
-            "rule.rounding_base: expected an integer",
-        )
-    })?;
-    let lo = v["suppress"][0]
-        .as_u64()
-        .ok_or_else(|| bad(dir, "structure.json", "rule.suppress: expected [lo, hi]"))?;
-    let hi = v["suppress"][1]
-        .as_u64()
-        .ok_or_else(|| bad(dir, "structure.json", "rule.suppress: expected [lo, hi]"))?;
-    let zero = match v["zero"].as_str() {
-        Some("--") => ZeroDisplay::Suppressed,
-        _ => ZeroDisplay::Zero,
-    };
-    let tie = match v["tie"].as_str() {
-        Some("down") => TieRule::Down,
-        Some("even") => TieRule::Even,
-        _ => TieRule::Up,
-    };
-    IrccRule::new(base, lo, hi, zero, tie)
-        .map_err(|e| bad(dir, "structure.json", format!("rule: {e}")))
-}
-
 /// The interval of a preimage (`u64::MAX`: no upper bound).
 pub(crate) fn domain(lo: u64, hi: u64) -> Interval {
     if hi == u64::MAX {
@@ -198,40 +171,32 @@ fn ranges(mut v: Vec<i64>) -> String {
     out.join(",")
 }
 
-fn parse_dim(dir: &Path, v: &Value) -> Result<Dim, PipelineError> {
-    let err = |m: &str| bad(dir, "structure.json", m);
-    let name = v["name"]
-        .as_str()
-        .ok_or_else(|| err("a dimension lacks its name"))?
-        .to_string();
-    let nodes = v["nodes"]
-        .as_array()
-        .ok_or_else(|| err("a dimension lacks its nodes"))?;
-    let codes: Vec<String> = nodes
-        .iter()
-        .map(|n| n["code"].as_str().unwrap_or("").to_string())
-        .collect();
+fn parse_dim(dir: &Path, v: &DimensionDoc) -> Result<Dim, PipelineError> {
+    let name = &v.name;
+    let err = |m: String| bad(dir, "structure.json", format!("dimension `{name}`: {m}"));
+    let codes: Vec<String> = v.nodes.iter().map(|n| n.code.clone()).collect();
     let index: HashMap<String, usize> = codes
         .iter()
         .enumerate()
         .map(|(i, c)| (c.clone(), i))
         .collect();
     if index.len() != codes.len() {
-        return Err(err(&format!("dimension `{name}` repeats a code")));
+        return Err(err("repeats a code".into()));
     }
-    let mut children = Vec::with_capacity(nodes.len());
-    for n in nodes {
-        let ch: Vec<usize> = n["children"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|c| c.as_str().and_then(|c| index.get(c).copied()))
-                    .collect()
+    let children =
+        v.nodes
+            .iter()
+            .map(|n| {
+                n.children
+                    .iter()
+                    .map(|c| {
+                        index.get(c).copied().ok_or_else(|| {
+                            err(format!("node `{}` has an unknown child `{c}`", n.code))
+                        })
+                    })
+                    .collect::<Result<Vec<usize>, _>>()
             })
-            .unwrap_or_default();
-        children.push(ch);
-    }
-    let kind = v["kind"].as_str().unwrap_or("codes").to_string();
+            .collect::<Result<Vec<_>, _>>()?;
     // Leaves under each node, for the rows it selects.
     let leaves_under = |i: usize| -> Vec<usize> {
         let mut out = Vec::new();
@@ -245,70 +210,51 @@ fn parse_dim(dir: &Path, v: &Value) -> Result<Dim, PipelineError> {
         }
         out
     };
-    let root = (0..codes.len())
-        .find(|&i| nodes[i]["parent"].is_null())
-        .ok_or_else(|| err(&format!("dimension `{name}` has no total")))?;
-    let bands: HashMap<String, (i64, Option<i64>)> = v["bands"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|b| {
-                    (
-                        b["code"].as_str().unwrap_or("").to_string(),
-                        (b["min"].as_i64().unwrap_or(0), b["max"].as_i64()),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let root = v
+        .nodes
+        .iter()
+        .position(|n| n.parent.is_none())
+        .ok_or_else(|| err("has no total".into()))?;
+    let months = |i: usize| -> Vec<i64> {
+        leaves_under(i)
+            .iter()
+            .flat_map(|&l| month_index(&codes[l]).unwrap_or_default())
+            .collect()
+    };
     let selection = (0..codes.len())
-        .map(|i| {
-            let leaves = leaves_under(i);
-            match kind.as_str() {
-                // Every row holds a valid code and lies in some band, so the
-                // total selects all rows; a period restricts rows even at its total.
-                "codes" | "bands" if i == root => "*".to_string(),
-                "calendar" => ranges(
-                    leaves
-                        .iter()
-                        .flat_map(|&l| month_index(&codes[l]).unwrap_or_default())
-                        .collect(),
-                ),
-                "bands" => {
-                    let mut parts: Vec<String> = leaves
-                        .iter()
-                        .map(|&l| match bands.get(&codes[l]) {
-                            Some((a, Some(b))) => format!("{a}..{b}"),
-                            Some((a, None)) => format!("{a}.."),
-                            None => codes[l].clone(),
-                        })
-                        .collect();
-                    parts.sort();
-                    parts.join(",")
-                }
-                _ => {
-                    let mut c: Vec<&str> = leaves.iter().map(|&l| codes[l].as_str()).collect();
-                    c.sort_unstable();
-                    c.join(",")
-                }
+        .map(|i| match &v.kind {
+            // Every row holds a valid code and lies in some band, so the
+            // total selects all rows; a period restricts rows even at its total.
+            DimensionKind::Codes | DimensionKind::Bands { .. } if i == root => "*".to_string(),
+            DimensionKind::Calendar { .. } => ranges(months(i)),
+            DimensionKind::Bands { bands } => {
+                let mut parts: Vec<String> = leaves_under(i)
+                    .iter()
+                    .map(|&l| match bands.iter().find(|b| b.code == codes[l]) {
+                        Some(b) => match b.max {
+                            Some(max) => format!("{}..{max}", b.min),
+                            None => format!("{}..", b.min),
+                        },
+                        None => codes[l].clone(),
+                    })
+                    .collect();
+                parts.sort();
+                parts.join(",")
+            }
+            DimensionKind::Codes => {
+                let mut c: Vec<&str> = leaves_under(i).iter().map(|&l| codes[l].as_str()).collect();
+                c.sort_unstable();
+                c.join(",")
             }
         })
         .collect();
+    let calendar = matches!(v.kind, DimensionKind::Calendar { .. });
     let last_month = (0..codes.len())
-        .map(|i| {
-            (kind == "calendar")
-                .then(|| {
-                    leaves_under(i)
-                        .iter()
-                        .flat_map(|&l| month_index(&codes[l]).unwrap_or_default())
-                        .max()
-                })
-                .flatten()
-        })
+        .map(|i| calendar.then(|| months(i).into_iter().max()).flatten())
         .collect();
     Ok(Dim {
-        name,
-        column: v["source_column"].as_str().unwrap_or("").to_string(),
+        name: name.clone(),
+        column: v.source_column.clone(),
         codes,
         index,
         children,
@@ -317,9 +263,14 @@ fn parse_dim(dir: &Path, v: &Value) -> Result<Dim, PipelineError> {
     })
 }
 
+/// `v` as compact JSON: part of the key that says which rows a table counts.
+fn json_text(v: &impl serde::Serialize) -> String {
+    serde_json::to_string(v).expect("plain values serialise")
+}
+
 /// A published table loaded into the audit system.
 struct LoadedTable {
-    /// 0 for the release audited, 1.. for `--previous` releases.
+    /// 0 for the release audited, 1.. for the earlier releases audited with it.
     release: usize,
     /// Name in reports (prefixed for previous releases).
     label: String,
@@ -346,8 +297,13 @@ fn load_release(
             dir.display()
         ))
     })?;
-    let st: Value = serde_json::from_slice(&text)
-        .map_err(|e| bad(dir, "structure.json", format!("not valid JSON ({e})")))?;
+    let st: Structure = serde_json::from_slice(&text).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Data => e.to_string(),
+            _ => format!("not valid JSON ({e})"),
+        };
+        bad(dir, "structure.json", what)
+    })?;
     load_structure(dir, &st, release, b, &mut |file, dims, strides, cells| {
         stage(reporter, &format!("reading {file}"), || {
             read_shown(dir, file, dims, strides, cells)
@@ -363,25 +319,18 @@ type ShownSource<'a> =
 /// shown values `shown_of` gives; `dir` names the release in errors.
 fn load_structure(
     dir: &Path,
-    st: &Value,
+    st: &Structure,
     release: usize,
     b: &mut SystemBuilder,
     shown_of: &mut ShownSource<'_>,
 ) -> Result<(IrccRule, Vec<LoadedTable>), PipelineError> {
-    let rule = rule_of(dir, &st["rule"])?;
+    let rule = st
+        .rule
+        .rule()
+        .map_err(|e| bad(dir, "structure.json", format!("rule: {e}")))?;
     // Under secondary suppression a `--` may hide any count, not only small ones.
-    let secondary = match st["rule"]["kind"].as_str() {
-        Some("ircc") | None => false,
-        Some("ircc-repaired" | "threshold" | "hypercube") => true,
-        Some(other) => {
-            return Err(bad(
-                dir,
-                "structure.json",
-                format!("rule.kind: unknown rule `{other}`"),
-            ))
-        }
-    };
-    let final_through = match st["final_through"].as_str() {
+    let secondary = st.rule.kind.has_secondary();
+    let final_through = match &st.final_through {
         Some(f) => Some(
             month_index(f)
                 .and_then(|m| m.first().copied())
@@ -389,24 +338,11 @@ fn load_structure(
         ),
         None => None,
     };
-    let tables_json = st["tables"]
-        .as_array()
-        .ok_or_else(|| bad(dir, "structure.json", "no `tables` list"))?;
     let mut tables = Vec::new();
-    for tj in tables_json {
-        let name = tj["name"]
-            .as_str()
-            .ok_or_else(|| bad(dir, "structure.json", "a table lacks its name"))?
-            .to_string();
-        let dims = tj["dimensions"]
-            .as_array()
-            .ok_or_else(|| {
-                bad(
-                    dir,
-                    "structure.json",
-                    format!("table `{name}` lacks dimensions"),
-                )
-            })?
+    for tj in &st.tables {
+        let name = tj.name.clone();
+        let dims = tj
+            .dimensions
             .iter()
             .map(|d| parse_dim(dir, d))
             .collect::<Result<Vec<_>, _>>()?;
@@ -415,7 +351,7 @@ fn load_structure(
             strides[i] = strides[i + 1] * dims[i + 1].codes.len();
         }
         let cells: usize = dims.iter().map(|d| d.codes.len()).product();
-        let file = tj["csv"].as_str().unwrap_or("").to_string();
+        let file = tj.csv.clone();
         let shown = shown_of(&file, &dims, &strides, cells)?;
         let offset = b.n_vars();
         for (i, s) in shown.iter().enumerate() {
@@ -440,15 +376,15 @@ fn load_structure(
             // Tables tie only when they count the same rows the same way.
             input: format!(
                 "{}|{}|{}",
-                tj["input"].as_str().unwrap_or(""),
-                tj["filter"],
-                tj["count_distinct"]
+                tj.input,
+                json_text(&tj.filter),
+                json_text(&tj.count_distinct)
             ),
             dims,
             strides,
             offset,
             shown,
-            distinct: tj["margins"].as_str() == Some("distinct"),
+            distinct: tj.margins == MarginKind::Distinct,
             final_through,
         });
     }
@@ -559,8 +495,7 @@ pub fn audit_release(
 
 impl AuditSettings {
     /// [`audit_release_with_lp`] with these settings: audits a release and,
-    /// when `lp_out` is given, first writes the audit's linear system there
-    /// (`discreet audit --lp-out FILE`).
+    /// when `lp_out` is given, first writes the audit's linear system there.
     pub fn audit_release_with_lp(
         &self,
         dir: &Path,
@@ -779,7 +714,7 @@ pub(crate) struct ContentSystem {
 pub(crate) fn content_system(
     content: &discreet_publish::ReleaseContent<'_>,
 ) -> Result<ContentSystem, PipelineError> {
-    let st = discreet_publish::structure_json(content);
+    let st = discreet_publish::structure_doc(content);
     let mut b = SystemBuilder::new();
     let mut cell_of = Vec::new();
     let mut next = 0usize;

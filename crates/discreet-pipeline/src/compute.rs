@@ -56,15 +56,10 @@ fn input_paths(
 ) -> Result<BTreeMap<String, PathBuf>, PipelineError> {
     for name in overrides.keys() {
         if !plan.spec.inputs.contains_key(name) {
-            return Err(PipelineError::Usage(format!(
-                "--input {name}=...: the spec has no input named `{name}`; expected one of {}",
-                plan.spec
-                    .inputs
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+            return Err(PipelineError::UnknownInput {
+                name: name.clone(),
+                expected: plan.spec.inputs.keys().cloned().collect(),
+            });
         }
     }
     Ok(plan

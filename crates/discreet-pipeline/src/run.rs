@@ -18,7 +18,7 @@ use crate::TOOL_VERSION;
 /// Options of a run.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
-    /// `--input NAME=PATH` overrides.
+    /// Input paths by input name, used instead of the spec's.
     pub inputs: BTreeMap<String, PathBuf>,
     /// The release folder to create.
     pub out: PathBuf,
@@ -63,23 +63,21 @@ pub struct RunSummary {
 /// Refuses an output folder that would clobber something, before any work.
 fn check_out(out: &Path, replace: bool) -> Result<(), PipelineError> {
     if out.as_os_str().is_empty() {
-        return Err(PipelineError::Usage("--out needs a folder".into()));
+        return Err(PipelineError::NoOutput);
     }
     if out.exists() {
         if !out.is_dir() {
-            return Err(PipelineError::Usage(format!(
-                "--out {}: exists and is not a folder",
-                out.display()
-            )));
+            return Err(PipelineError::OutputNotFolder {
+                dir: out.to_path_buf(),
+            });
         }
         let empty = std::fs::read_dir(out)
             .map(|mut d| d.next().is_none())
             .unwrap_or(false);
         if !empty && !replace {
-            return Err(PipelineError::Usage(format!(
-                "--out {}: the folder exists and is not empty; pass --replace to replace the release in it",
-                out.display()
-            )));
+            return Err(PipelineError::OutputExists {
+                dir: out.to_path_buf(),
+            });
         }
     }
     let parent = out
@@ -87,12 +85,10 @@ fn check_out(out: &Path, replace: bool) -> Result<(), PipelineError> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     if !parent.is_dir() {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            PipelineError::Usage(format!(
-                "--out {}: cannot create the parent folder {}: {e}",
-                out.display(),
-                parent.display()
-            ))
+        std::fs::create_dir_all(parent).map_err(|e| PipelineError::OutputParent {
+            dir: out.to_path_buf(),
+            parent: parent.to_path_buf(),
+            error: e.to_string(),
         })?;
     }
     Ok(())

@@ -27,7 +27,7 @@ pub use error::PublishError;
 pub use files::FileEntry;
 pub use manifest::{InputDigest, Manifest};
 pub use note::{rule_note, table_note, DISTINCT_NOTE};
-pub use structure::{rule_json, structure_json};
+pub use structure::{rule_json, structure_doc};
 
 use std::path::Path;
 
@@ -81,7 +81,7 @@ pub fn write_release(
     files.push(files::write(
         dir,
         STRUCTURE_FILE,
-        &json_bytes(&structure_json(content))?,
+        &json_bytes(&structure_doc(content))?,
     )?);
     files.push(files::write(
         dir,
@@ -137,8 +137,9 @@ pub fn check_portal_metadata(plan: &Plan) -> Result<(), PublishError> {
     portal_package::package(&content, &placeholder).map(|_| ())
 }
 
-/// Pretty JSON with a final newline; key order is sorted, so stable.
-fn json_bytes(v: &serde_json::Value) -> Result<Vec<u8>, PublishError> {
+/// Pretty JSON with a final newline. Keys come in the order the type gives
+/// them (`serde_json::Value` sorts its maps), so the bytes are stable.
+fn json_bytes(v: &impl serde::Serialize) -> Result<Vec<u8>, PublishError> {
     let mut out =
         serde_json::to_vec_pretty(v).map_err(|e| PublishError::Internal(e.to_string()))?;
     out.push(b'\n');

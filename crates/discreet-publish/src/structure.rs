@@ -2,136 +2,134 @@
 //! which codes add into which) and the rule, so that anyone can check
 //! additivity and audit the release without the microdata.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use discreet_core::{Hierarchy, TieRule, ZeroDisplay};
+use discreet_core::Hierarchy;
 use discreet_spec::plan::LeafMapper;
 use discreet_spec::Plan;
+use discreet_structure::{
+    BandDoc, DimensionDoc, DimensionKind, NodeDoc, RuleDoc, Structure, TableDoc, STRUCTURE_FORMAT,
+};
 
 use crate::cells::column_names;
-use crate::ReleaseContent;
+use crate::{ReleaseContent, TableView};
 
-/// Version tag of the structure format.
-pub const STRUCTURE_FORMAT: &str = "discreet-structure/1";
+/// The rule and its parameters.
+pub fn rule_doc(plan: &Plan) -> RuleDoc {
+    RuleDoc::new(plan.protection.method, &plan.rule)
+}
 
 /// The rule and its parameters as JSON; `kind` is the protection method
 /// (`ircc`, `ircc-repaired`, `threshold`, `hypercube`).
 pub fn rule_json(plan: &Plan) -> Value {
-    let rule = &plan.rule;
-    json!({
-        "kind": plan.protection.method.as_str(),
-        "rounding_base": rule.base(),
-        "suppress": [rule.suppress_lo(), rule.suppress_hi()],
-        "zero": match rule.zero_display() { ZeroDisplay::Zero => "0", ZeroDisplay::Suppressed => "--" },
-        "tie": match rule.tie_rule() { TieRule::Up => "up", TieRule::Down => "down", TieRule::Even => "even" },
-    })
+    serde_json::to_value(rule_doc(plan)).expect("a rule holds only plain values")
 }
 
-fn hierarchy_json(h: &Hierarchy) -> Value {
-    let nodes: Vec<Value> = h
-        .publication_order()
+fn nodes(h: &Hierarchy) -> Vec<NodeDoc> {
+    h.publication_order()
         .iter()
         .map(|&id| {
             let n = h.node(id);
-            let children: Vec<&str> = h
-                .children(id)
+            NodeDoc {
+                children: h
+                    .children(id)
+                    .iter()
+                    .map(|&c| h.node(c).code.clone())
+                    .collect(),
+                code: n.code.clone(),
+                en: n.label.en.clone(),
+                fr: n.label.fr.clone(),
+                level: n.level.clone(),
+                parent: n.parent.map(|p| h.node(p).code.clone()),
+            }
+        })
+        .collect()
+}
+
+/// What raw values each leaf covers, so that an auditor can tell which
+/// cells of different tables count the same rows.
+fn kind(mapper: &LeafMapper) -> DimensionKind {
+    let month = |(y, m): (i32, u32)| format!("{y:04}-{m:02}");
+    match mapper {
+        LeafMapper::Codes => DimensionKind::Codes,
+        LeafMapper::Calendar { first, last, .. } => DimensionKind::Calendar {
+            first: month(*first),
+            last: month(*last),
+        },
+        LeafMapper::Bands(bands) => DimensionKind::Bands {
+            bands: bands
                 .iter()
-                .map(|&c| h.node(c).code.as_str())
-                .collect();
-            json!({
-                "code": n.code,
-                "level": n.level,
-                "en": n.label.en,
-                "fr": n.label.fr,
-                "parent": n.parent.map(|p| h.node(p).code.clone()),
-                "children": children,
-            })
+                .map(|(min, max, code)| BandDoc {
+                    code: code.clone(),
+                    max: *max,
+                    min: *min,
+                })
+                .collect(),
+        },
+    }
+}
+
+fn table(plan: &Plan, view: &TableView<'_>) -> TableDoc {
+    let tp = view.plan;
+    let dimensions = tp
+        .dimensions
+        .iter()
+        .zip(view.dims())
+        .map(|(name, h)| {
+            let d = &plan.dimensions[name];
+            DimensionDoc {
+                name: name.clone(),
+                source_column: d.spec.column.clone(),
+                en: d.spec.label.en.clone(),
+                fr: d.spec.label.fr.clone(),
+                kind: kind(&d.mapper),
+                nodes: nodes(h),
+            }
         })
         .collect();
-    Value::Array(nodes)
+    TableDoc {
+        cells: view.order.len(),
+        columns: column_names(&tp.dimensions),
+        count_column: "count".into(),
+        count_distinct: tp.count_distinct.clone(),
+        csv: format!("{}.csv", tp.name),
+        dimensions,
+        // Rows counted: tables with different filters count different rows,
+        // so an auditor must not tie their cells.
+        filter: (!tp.filter.is_empty()).then(|| tp.filter.iter().cloned().collect()),
+        input: tp.input.clone(),
+        margins: tp.margins(),
+        name: tp.name.clone(),
+        parquet: format!("{}.parquet", tp.name),
+    }
 }
 
 /// The whole `structure.json` document.
-pub fn structure_json(content: &ReleaseContent<'_>) -> Value {
+pub fn structure_doc(content: &ReleaseContent<'_>) -> Structure {
     let plan = content.plan;
-    let tables: Vec<Value> = content
-        .tables
-        .iter()
-        .map(|view| {
-            let dims: Vec<Value> = view
-                .plan
-                .dimensions
-                .iter()
-                .zip(view.dims())
-                .map(|(name, h)| {
-                    let d = &plan.dimensions[name];
-                    let mut dim = json!({
-                        "name": name,
-                        "source_column": d.spec.column,
-                        "en": d.spec.label.en,
-                        "fr": d.spec.label.fr,
-                        "nodes": hierarchy_json(h),
-                    });
-                    // What raw values each leaf covers, so that an auditor can
-                    // tell which cells of different tables count the same rows.
-                    match &d.mapper {
-                        LeafMapper::Codes => dim["kind"] = json!("codes"),
-                        LeafMapper::Calendar { first, last, .. } => {
-                            dim["kind"] = json!("calendar");
-                            dim["first"] = json!(format!("{:04}-{:02}", first.0, first.1));
-                            dim["last"] = json!(format!("{:04}-{:02}", last.0, last.1));
-                        }
-                        LeafMapper::Bands(bands) => {
-                            dim["kind"] = json!("bands");
-                            dim["bands"] = json!(bands
-                                .iter()
-                                .map(
-                                    |(min, max, code)| json!({"code": code, "min": min, "max": max})
-                                )
-                                .collect::<Vec<_>>());
-                        }
-                    }
-                    dim
-                })
-                .collect();
-            let mut t = json!({
-                "name": view.plan.name,
-                "csv": format!("{}.csv", view.plan.name),
-                "parquet": format!("{}.parquet", view.plan.name),
-                "input": view.plan.input,
-                "columns": column_names(&view.plan.dimensions),
-                "count_column": "count",
-                "cells": view.order.len(),
-                "margins": view.plan.margins().as_str(),
-                "dimensions": dims,
-            });
-            if let Some(c) = &view.plan.count_distinct {
-                t["count_distinct"] = json!(c);
-            }
-            if !view.plan.filter.is_empty() {
-                // Rows counted: tables with different filters count
-                // different rows, so an auditor must not tie their cells.
-                t["filter"] = json!(view
-                    .plan
-                    .filter
-                    .iter()
-                    .cloned()
-                    .collect::<std::collections::BTreeMap<_, _>>());
-            }
-            t
-        })
-        .collect();
-    json!({
-        "format": STRUCTURE_FORMAT,
-        "release": plan.spec.release.name,
-        "final_through": plan.spec.release.final_through,
-        "rule": rule_json(plan),
-        "relations": "Each table holds one cell per combination of codes, one code per dimension. For every dimension and every code with children, the cell with that code equals the sum of the cells with its children's codes, all other codes equal ('additive' margins); 'distinct' margins lie between the largest part and the sum of the parts. Totals were computed from unrounded counts and protected independently, so shown values need not add up. Tables with the same input count the same units: cells of different tables whose codes select the same rows of that input have the same true count. A dimension's `kind` says what its leaves select: `codes` (rows with that code), `calendar` (rows whose date falls in that month, quarter or year, within `first`..`last`; the total is the whole period) or `bands` (rows whose value lies in `min`..`max`). A source column that is not a dimension of a table is not restricted by it.",
-        "shown_values": if plan.protection.method.has_secondary() {
-            "'0' is a true zero (when rule.zero is \"0\"); '--' is a count in rule.suppress, or any larger count hidden by secondary suppression (rule.kind) so that no small count can be worked out, or a zero when rule.zero is \"--\"; any other value is the count rounded to a multiple of rule.rounding_base (1: the exact count)."
+    Structure {
+        final_through: plan.spec.release.final_through.clone(),
+        format: STRUCTURE_FORMAT.into(),
+        relations: RELATIONS.into(),
+        release: plan.spec.release.name.clone(),
+        rule: rule_doc(plan),
+        shown_values: if plan.protection.method.has_secondary() {
+            SHOWN_WITH_SECONDARY
         } else {
-            "'0' is a true zero (when rule.zero is \"0\"); '--' is a count in rule.suppress; any other value is the count rounded to a multiple of rule.rounding_base."
-        },
-        "tables": tables,
-    })
+            SHOWN
+        }
+        .into(),
+        tables: content.tables.iter().map(|v| table(plan, v)).collect(),
+    }
 }
+
+/// Prose in the document: which cells add into which.
+const RELATIONS: &str = "Each table holds one cell per combination of codes, one code per dimension. For every dimension and every code with children, the cell with that code equals the sum of the cells with its children's codes, all other codes equal ('additive' margins); 'distinct' margins lie between the largest part and the sum of the parts. Totals were computed from unrounded counts and protected independently, so shown values need not add up. Tables with the same input count the same units: cells of different tables whose codes select the same rows of that input have the same true count. A dimension's `kind` says what its leaves select: `codes` (rows with that code), `calendar` (rows whose date falls in that month, quarter or year, within `first`..`last`; the total is the whole period) or `bands` (rows whose value lies in `min`..`max`). A source column that is not a dimension of a table is not restricted by it.";
+
+/// Prose in the document: what a shown value stands for, without secondary
+/// suppression.
+const SHOWN: &str = "'0' is a true zero (when rule.zero is \"0\"); '--' is a count in rule.suppress; any other value is the count rounded to a multiple of rule.rounding_base.";
+
+/// Prose in the document: what a shown value stands for, with secondary
+/// suppression.
+const SHOWN_WITH_SECONDARY: &str = "'0' is a true zero (when rule.zero is \"0\"); '--' is a count in rule.suppress, or any larger count hidden by secondary suppression (rule.kind) so that no small count can be worked out, or a zero when rule.zero is \"--\"; any other value is the count rounded to a multiple of rule.rounding_base (1: the exact count).";

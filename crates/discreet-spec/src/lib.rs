@@ -20,4 +20,4 @@ pub mod value;
 
 pub use model::{ColumnSpec, ColumnType, InputFormat, Spec};
 pub use plan::{sha256_hex, Dimension, Mapped, Plan, SpecError, TablePlan};
-pub use protection::{CellRef, Cost, Method, Protection};
+pub use protection::{CellRef, Cost, Method, Protection, UnknownMethod};

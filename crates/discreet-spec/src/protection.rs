@@ -45,15 +45,51 @@ impl Method {
         matches!(self, Method::Threshold | Method::Hypercube)
     }
 
-    fn parse(kind: &str) -> Option<Method> {
-        [
-            Method::Ircc,
-            Method::IrccRepaired,
-            Method::Threshold,
-            Method::Hypercube,
-        ]
-        .into_iter()
-        .find(|m| m.as_str() == kind)
+    /// Every method, in the order error messages list them.
+    pub const ALL: [Method; 4] = [
+        Method::Ircc,
+        Method::IrccRepaired,
+        Method::Threshold,
+        Method::Hypercube,
+    ];
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A method name that is not one of [`Method::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownMethod(pub String);
+
+impl std::fmt::Display for UnknownMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown rule `{}`; expected ", self.0)?;
+        let last = Method::ALL.len() - 1;
+        for (i, m) in Method::ALL.iter().enumerate() {
+            let sep = match i {
+                0 => "",
+                _ if i == last => " or ",
+                _ => ", ",
+            };
+            write!(f, "{sep}`{m}`")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UnknownMethod {}
+
+impl std::str::FromStr for Method {
+    type Err = UnknownMethod;
+
+    fn from_str(name: &str) -> Result<Method, UnknownMethod> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str() == name)
+            .ok_or_else(|| UnknownMethod(name.to_string()))
     }
 }
 
@@ -92,15 +128,9 @@ pub struct Protection {
 
 /// The method named by `rule.kind`, or the error to report on that key.
 pub(crate) fn method_of(rule: &RuleSpec) -> Result<Method, (String, String)> {
-    Method::parse(&rule.kind).ok_or_else(|| {
-        (
-            "rule.kind".into(),
-            format!(
-                "unknown rule `{}`; expected `ircc`, `ircc-repaired`, `threshold` or `hypercube`",
-                rule.kind
-            ),
-        )
-    })
+    rule.kind
+        .parse()
+        .map_err(|e: UnknownMethod| ("rule.kind".into(), e.to_string()))
 }
 
 /// Resolves the secondary-suppression settings of `rule`; `tables` and
@@ -219,4 +249,20 @@ fn parse_cell(
         .collect::<Option<Vec<_>>>()
         .ok_or_else(|| format!("`{name}`: {expected}"))?;
     Ok(CellRef { table, coords })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_names_round_trip() {
+        for m in Method::ALL {
+            assert_eq!(m.as_str().parse::<Method>(), Ok(m));
+        }
+        assert_eq!(
+            "gauss".parse::<Method>().unwrap_err().to_string(),
+            "unknown rule `gauss`; expected `ircc`, `ircc-repaired`, `threshold` or `hypercube`"
+        );
+    }
 }
