@@ -8,7 +8,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use discreet_audit::{audit, AuditOptions, FindingKind, Interval, SystemBuilder, Var};
+use discreet_audit::{
+    audit, AuditOptions, FindingKind, Interval, RelationKind, SystemBuilder, TableLayout, Var,
+};
 use discreet_core::{IrccRule, MarginKind, Shown};
 use discreet_structure::{DimensionDoc, DimensionKind, Structure};
 
@@ -134,7 +136,6 @@ struct Dim {
     column: String,
     codes: Vec<String>,
     index: HashMap<String, usize>,
-    children: Vec<Vec<usize>>,
     /// Canonical description of the rows each node selects.
     selection: Vec<String>,
     /// For calendar dimensions: the last month (as year * 12 + month - 1)
@@ -171,7 +172,8 @@ fn ranges(mut v: Vec<i64>) -> String {
     out.join(",")
 }
 
-fn parse_dim(dir: &Path, v: &DimensionDoc) -> Result<Dim, PipelineError> {
+/// One dimension as published, and the child nodes of each of its nodes.
+fn parse_dim(dir: &Path, v: &DimensionDoc) -> Result<(Dim, Vec<Vec<u32>>), PipelineError> {
     let name = &v.name;
     let err = |m: String| bad(dir, "structure.json", format!("dimension `{name}`: {m}"));
     let codes: Vec<String> = v.nodes.iter().map(|n| n.code.clone()).collect();
@@ -252,15 +254,20 @@ fn parse_dim(dir: &Path, v: &DimensionDoc) -> Result<Dim, PipelineError> {
     let last_month = (0..codes.len())
         .map(|i| calendar.then(|| months(i).into_iter().max()).flatten())
         .collect();
-    Ok(Dim {
-        name: name.clone(),
-        column: v.source_column.clone(),
-        codes,
-        index,
-        children,
-        selection,
-        last_month,
-    })
+    Ok((
+        Dim {
+            name: name.clone(),
+            column: v.source_column.clone(),
+            codes,
+            index,
+            selection,
+            last_month,
+        },
+        children
+            .into_iter()
+            .map(|kids| kids.into_iter().map(|c| c as u32).collect())
+            .collect(),
+    ))
 }
 
 /// `v` as compact JSON: part of the key that says which rows a table counts.
@@ -276,10 +283,9 @@ struct LoadedTable {
     label: String,
     input: String,
     dims: Vec<Dim>,
-    strides: Vec<usize>,
-    offset: usize,
+    /// Its cells' vars and its margins.
+    layout: TableLayout,
     shown: Vec<String>,
-    distinct: bool,
     /// Last final month of its release (year * 12 + month - 1).
     final_through: Option<i64>,
 }
@@ -304,16 +310,16 @@ fn load_release(
         };
         bad(dir, "structure.json", what)
     })?;
-    load_structure(dir, &st, release, b, &mut |file, dims, strides, cells| {
+    load_structure(dir, &st, release, b, &mut |file, dims, layout| {
         stage(reporter, &format!("reading {file}"), || {
-            read_shown(dir, file, dims, strides, cells)
+            read_shown(dir, file, dims, layout)
         })
     })
 }
 
-/// Reads a table's shown values, in cell order: `(file, dims, strides, cells)`.
+/// Reads a table's shown values, in cell order: `(file, dims, layout)`.
 type ShownSource<'a> =
-    dyn FnMut(&str, &[Dim], &[usize], usize) -> Result<Vec<String>, PipelineError> + 'a;
+    dyn FnMut(&str, &[Dim], &TableLayout) -> Result<Vec<String>, PipelineError> + 'a;
 
 /// Adds the tables a `structure.json` document describes to `b`, with the
 /// shown values `shown_of` gives; `dir` names the release in errors.
@@ -341,19 +347,22 @@ fn load_structure(
     let mut tables = Vec::new();
     for tj in &st.tables {
         let name = tj.name.clone();
-        let dims = tj
+        let (dims, children): (Vec<Dim>, Vec<Vec<Vec<u32>>>) = tj
             .dimensions
             .iter()
             .map(|d| parse_dim(dir, d))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut strides = vec![1usize; dims.len()];
-        for i in (0..dims.len().saturating_sub(1)).rev() {
-            strides[i] = strides[i + 1] * dims[i + 1].codes.len();
-        }
-        let cells: usize = dims.iter().map(|d| d.codes.len()).product();
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .unzip();
+        let kind = match tj.margins {
+            MarginKind::Additive => RelationKind::Additive,
+            MarginKind::Distinct => RelationKind::Distinct,
+        };
+        let offset = Var::try_from(b.n_vars())
+            .map_err(|_| bad(dir, "structure.json", "more cells than an audit can number"))?;
+        let layout = TableLayout::new(offset, children, kind);
         let file = tj.csv.clone();
-        let shown = shown_of(&file, &dims, &strides, cells)?;
-        let offset = b.n_vars();
+        let shown = shown_of(&file, &dims, &layout)?;
         for (i, s) in shown.iter().enumerate() {
             let parsed = Shown::parse(s).and_then(|v| rule.preimage_in(v, secondary));
             let Some((lo, hi)) = parsed else {
@@ -381,39 +390,16 @@ fn load_structure(
                 json_text(&tj.count_distinct)
             ),
             dims,
-            strides,
-            offset,
+            layout,
             shown,
-            distinct: tj.margins == MarginKind::Distinct,
             final_through,
         });
     }
 
-    // Sums along every dimension of every table.
-    let mut parts: Vec<Var> = Vec::new();
+    // Sums along every dimension of every table, once all cells are vars.
     for t in &tables {
-        for idx in 0..t.shown.len() {
-            for (d, dim) in t.dims.iter().enumerate() {
-                let node = (idx / t.strides[d]) % dim.codes.len();
-                if dim.children[node].is_empty() {
-                    continue;
-                }
-                let base = idx - node * t.strides[d];
-                parts.clear();
-                parts.extend(
-                    dim.children[node]
-                        .iter()
-                        .map(|&c| (t.offset + base + c * t.strides[d]) as Var),
-                );
-                let total = (t.offset + idx) as Var;
-                let r = if t.distinct {
-                    b.add_distinct(total, &parts)
-                } else {
-                    b.add_additive(total, &parts)
-                };
-                r.map_err(|e| bad(dir, "structure.json", format!("table `{}`: {e}", t.label)))?;
-            }
-        }
+        b.add_table(&t.layout)
+            .map_err(|e| bad(dir, "structure.json", format!("table `{}`: {e}", t.label)))?;
     }
     Ok((rule, tables))
 }
@@ -433,9 +419,11 @@ fn link_tables(tables: &[LoadedTable], b: &mut SystemBuilder) -> Result<(), Pipe
         columns.sort_unstable();
         columns.dedup();
         let mut first: HashMap<String, Var> = HashMap::new();
+        let mut coords = Vec::new();
         for &ti in group {
             let t = &tables[ti];
             for idx in 0..t.shown.len() {
+                t.layout.coords_into(idx, &mut coords);
                 let mut key = String::new();
                 // A cell is final when it selects only months up to its
                 // release's final month; a table without a calendar
@@ -449,7 +437,7 @@ fn link_tables(tables: &[LoadedTable], b: &mut SystemBuilder) -> Result<(), Pipe
                     key.push('=');
                     match t.dims.iter().position(|d| d.column == *c) {
                         Some(d) => {
-                            let node = (idx / t.strides[d]) % t.dims[d].codes.len();
+                            let node = coords[d] as usize;
                             key.push_str(&t.dims[d].selection[node]);
                             if let Some(last) = t.dims[d].last_month[node] {
                                 fin &= t.final_through.is_some_and(|f| last <= f);
@@ -465,7 +453,7 @@ fn link_tables(tables: &[LoadedTable], b: &mut SystemBuilder) -> Result<(), Pipe
                     format!("release{}", t.release)
                 };
                 let key = format!("{scope}|{key}");
-                let var = (t.offset + idx) as Var;
+                let var = t.layout.var(idx);
                 match first.get(&key) {
                     Some(&other) if other != var => {
                         b.add_equal(other, var)
@@ -602,22 +590,16 @@ fn cell_of(tables: &[LoadedTable], v: Var) -> (usize, usize) {
     let v = v as usize;
     let ti = tables
         .iter()
-        .rposition(|t| t.offset <= v)
+        .rposition(|t| t.layout.offset as usize <= v)
         .expect("every var belongs to a table");
-    (ti, v - tables[ti].offset)
+    (ti, v - tables[ti].layout.offset as usize)
 }
 
 /// `(dimension, code)` per dimension of cell `idx` of `t`.
 fn cell_coords(t: &LoadedTable, idx: usize) -> Vec<(String, String)> {
-    t.dims
-        .iter()
-        .enumerate()
-        .map(|(d, dim)| {
-            (
-                dim.name.clone(),
-                dim.codes[(idx / t.strides[d]) % dim.codes.len()].clone(),
-            )
-        })
+    (t.dims.iter())
+        .zip(t.layout.coords(idx))
+        .map(|(dim, node)| (dim.name.clone(), dim.codes[node as usize].clone()))
         .collect()
 }
 
@@ -635,8 +617,7 @@ fn read_shown(
     dir: &Path,
     file: &str,
     dims: &[Dim],
-    strides: &[usize],
-    cells: usize,
+    layout: &TableLayout,
 ) -> Result<Vec<String>, PipelineError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -656,7 +637,8 @@ fn read_shown(
         .iter()
         .position(|h| h == "count")
         .ok_or_else(|| bad(dir, file, "line 1: no column `count`"))?;
-    let mut shown: Vec<Option<String>> = vec![None; cells];
+    let strides = layout.strides();
+    let mut shown: Vec<Option<String>> = vec![None; layout.cells()];
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
         let rec = rec.map_err(|e| bad(dir, file, format!("line {line}: {e}")))?;
@@ -703,9 +685,9 @@ pub(crate) struct ContentSystem {
     pub system: discreet_audit::System,
     /// For every var, its table (index in the release) and cell index.
     pub cell_of: Vec<(usize, discreet_core::CellIndex)>,
-    /// Per table: its first var and, per dimension in publication order,
+    /// Per table: its cells' vars and, per dimension in publication order,
     /// the children of each node.
-    pub layouts: Vec<(usize, Vec<Vec<Vec<usize>>>)>,
+    pub layouts: Vec<TableLayout>,
 }
 
 /// Builds the [`ContentSystem`] of `content`: the same structure and shown
@@ -719,40 +701,28 @@ pub(crate) fn content_system(
     let mut cell_of = Vec::new();
     let mut next = 0usize;
     let label = PathBuf::from(&content.plan.spec.release.name);
-    let (_, tables) = load_structure(
-        &label,
-        &st,
-        0,
-        &mut b,
-        &mut |_, dims: &[Dim], strides: &[usize], cells| {
-            let t = next;
-            next += 1;
-            let view = &content.tables[t];
-            let order: Vec<&[discreet_core::NodeId]> =
-                view.dims().iter().map(|h| h.publication_order()).collect();
-            let mut coords = vec![0; dims.len()];
-            let mut shown = Vec::with_capacity(cells);
-            for i in 0..cells {
-                for (d, dim) in dims.iter().enumerate() {
-                    coords[d] = order[d][(i / strides[d]) % dim.codes.len()];
-                }
-                let idx = view.shape.index(&coords);
-                cell_of.push((t, idx));
-                shown.push(view.protected.shown_at(idx).to_string());
+    let (_, tables) = load_structure(&label, &st, 0, &mut b, &mut |_, _, layout: &TableLayout| {
+        let t = next;
+        next += 1;
+        let view = &content.tables[t];
+        let order: Vec<&[discreet_core::NodeId]> =
+            view.dims().iter().map(|h| h.publication_order()).collect();
+        let mut nodes = Vec::new();
+        let mut coords = vec![0; order.len()];
+        let mut shown = Vec::with_capacity(layout.cells());
+        for i in 0..layout.cells() {
+            layout.coords_into(i, &mut nodes);
+            for (d, &n) in nodes.iter().enumerate() {
+                coords[d] = order[d][n as usize];
             }
-            Ok(shown)
-        },
-    )?;
+            let idx = view.shape.index(&coords);
+            cell_of.push((t, idx));
+            shown.push(view.protected.shown_at(idx).to_string());
+        }
+        Ok(shown)
+    })?;
     link_tables(&tables, &mut b)?;
-    let layouts = tables
-        .iter()
-        .map(|t| {
-            (
-                t.offset,
-                t.dims.iter().map(|d| d.children.clone()).collect(),
-            )
-        })
-        .collect();
+    let layouts = tables.into_iter().map(|t| t.layout).collect();
     Ok(ContentSystem {
         system: b.build(),
         cell_of,

@@ -4,14 +4,12 @@
 
 use std::collections::HashMap;
 
-use discreet_audit::RelationKind;
-use discreet_core::{CellStatus, MarginKind, ProtectedTable, Shown, Table};
+use discreet_core::{CellStatus, ProtectedTable, Shown, Table};
 use discreet_publish::ReleaseContent;
 use discreet_spec::{CellRef, Cost, Method, Plan};
 use discreet_suppress::repair::{repair, RepairOptions};
 use discreet_suppress::{
-    gauss, hypercube, GaussOptions, HypercubeOptions, Problem, Role, SuppressError, TableLayout,
-    Var,
+    gauss, hypercube, GaussOptions, HypercubeOptions, Problem, Role, SuppressError, Var,
 };
 
 use crate::audit::{content_system, domain, AuditSettings, ContentSystem};
@@ -168,9 +166,8 @@ fn secondary(
                 .secondary
             }
             Method::Hypercube => {
-                let layouts = table_layouts(&cs.layouts, computed);
                 stage(reporter, "secondary suppression (hypercubes)", || {
-                    hypercube(&pattern, &layouts, &HypercubeOptions::default())
+                    hypercube(&pattern, &cs.layouts, &HypercubeOptions::default())
                 })
                 .map_err(failed)?
                 .secondary
@@ -284,30 +281,6 @@ impl Cells {
             cost,
         })
     }
-}
-
-/// The geometry of every table of the content system, for the hypercube.
-fn table_layouts(
-    layouts: &[(usize, Vec<Vec<Vec<usize>>>)],
-    computed: &Computed,
-) -> Vec<TableLayout> {
-    (layouts.iter())
-        .zip(&computed.tables)
-        .map(|((offset, children), table)| {
-            let children = (children.iter())
-                .map(|dim| {
-                    (dim.iter())
-                        .map(|kids| kids.iter().map(|&n| n as u32).collect())
-                        .collect()
-                })
-                .collect();
-            let kind = match table.kind() {
-                MarginKind::Additive => RelationKind::Additive,
-                MarginKind::Distinct => RelationKind::Distinct,
-            };
-            TableLayout::new(*offset as Var, children, kind)
-        })
-        .collect()
 }
 
 /// The error of a secondary suppression that cannot finish: usually shown
