@@ -6,6 +6,7 @@
 mod log;
 
 use std::collections::BTreeMap;
+#[cfg(feature = "testdata")]
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -102,6 +103,7 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         lp_out: Option<PathBuf>,
     },
+    #[cfg(feature = "testdata")]
     /// Write synthetic microdata: permanent-resident admissions or study and
     /// work permits.
     Testdata {
@@ -120,6 +122,7 @@ enum Command {
     },
 }
 
+#[cfg(feature = "testdata")]
 #[derive(Clone, Copy, ValueEnum)]
 enum TestdataKind {
     /// Permanent-resident admissions (`record_id`, `admission_date`...).
@@ -199,6 +202,7 @@ fn main() -> ExitCode {
                     &mut reporter,
                 )
             }
+            #[cfg(feature = "testdata")]
             Command::Testdata {
                 kind,
                 rows,
@@ -253,6 +257,7 @@ fn verify(
     }
 }
 
+#[cfg(feature = "testdata")]
 fn testdata(
     kind: TestdataKind,
     rows: u64,

@@ -124,6 +124,11 @@ pub enum TestdataError {
         /// The encoder's message.
         message: String,
     },
+    /// Parquet output was asked of a build without the `parquet` feature.
+    NoParquet {
+        /// The requested output path.
+        path: PathBuf,
+    },
     /// The built-in codelists do not fit the generator (a build defect, e.g.
     /// a code added to a list without a synthetic share).
     Model(String),
@@ -146,6 +151,11 @@ impl fmt::Display for TestdataError {
             TestdataError::Parquet { path, message } => {
                 write!(f, "writing `{}`: Parquet encoding failed: {message}", path.display())
             }
+            TestdataError::NoParquet { path } => write!(
+                f,
+                "cannot write `{}`: this build of discreet has no Parquet support (built without the `parquet` feature)",
+                path.display()
+            ),
             TestdataError::Model(message) => write!(f, "synthetic data model: {message}"),
         }
     }
