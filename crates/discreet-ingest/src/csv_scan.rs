@@ -268,8 +268,13 @@ mod tests {
             levels: vec![vec![0, 0], vec![1, 2]],
         };
         let keep: RowFilter = vec![("kind".into(), vec!["x".into(), "z".into(), "y".into()])];
-        let groups =
-            (s.distinct_counts(&[prov.clone()], "id", &[vec![0], vec![1]], &keep)).unwrap();
+        let groups = (s.distinct_counts(
+            std::slice::from_ref(&prov),
+            "id",
+            &[vec![0], vec![1]],
+            &keep,
+        ))
+        .unwrap();
         let sorted = |g: &Groups| {
             let mut cells: Vec<(String, u64)> = (0..g.len())
                 .map(|i| (g.keys[0][i].clone().unwrap(), g.counts[i]))

@@ -30,7 +30,8 @@ use rand_chacha::ChaCha8Rng;
 
 mod model;
 mod permits;
-#[cfg(test)]
+// The tests read the Parquet files back, through polars.
+#[cfg(all(test, feature = "parquet"))]
 mod tests;
 mod write;
 

@@ -174,7 +174,7 @@ impl Table {
     }
 
     /// The same as [`Table::index`] by plain binary search (for tests).
-    #[cfg(test)]
+    #[cfg(all(test, feature = "parquet"))]
     pub(crate) fn index_by_search(&self, r: u64) -> usize {
         let x = scale(r, self.total);
         self.cumulative.partition_point(|&c| c <= x)

@@ -441,12 +441,13 @@ fn counting_in_parts_and_by_whole_lines_gives_what_a_byte_by_byte_read_gives() {
     assert!(outcomes[0] > 20 && outcomes[1] > 20, "{outcomes:?}");
 }
 
-/// Rows fed by another reader (Parquet's path), in any split between
-/// the two counters, count exactly as the same rows read from a CSV.
-/// A digest with its distinct counts in a form that does not depend
-/// on the order rows were counted in: groups sorted, and for each
-/// identifier the sorted keys of its groups.
-fn canonical(d: FileDigest) -> (FileDigest, Vec<(Vec<(String, u64)>, Vec<Vec<String>>)>) {
+/// Distinct counts that do not depend on the order rows were counted in:
+/// per request, its groups sorted, and for each identifier the sorted keys
+/// of its groups.
+type CanonicalDistinct = Vec<(Vec<(String, u64)>, Vec<Vec<String>>)>;
+
+/// A digest with its distinct counts apart, as [`CanonicalDistinct`].
+fn canonical(d: FileDigest) -> (FileDigest, CanonicalDistinct) {
     let distinct = (d.distinct.iter())
         .map(|p| {
             let keys = flat(&p.groups);
@@ -478,6 +479,8 @@ fn canonical(d: FileDigest) -> (FileDigest, Vec<(Vec<(String, u64)>, Vec<Vec<Str
     )
 }
 
+/// Rows fed by another reader (Parquet's path), in any split between
+/// the two counters, count exactly as the same rows read from a CSV.
 #[test]
 fn rows_fed_to_either_counter_count_as_the_csv_read_does() {
     use rand::{Rng, SeedableRng};
