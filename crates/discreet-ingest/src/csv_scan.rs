@@ -207,16 +207,8 @@ mod tests {
 
     /// A source over `text`, written to a file of its own.
     fn source(text: &str) -> Source {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "discreet-csv-scan-{}-{}.csv",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::write(&path, text).unwrap();
         Source {
-            path,
+            path: crate::digest::tests::tempfile_path(text),
             format: Format::Csv { delimiter: b',' },
             columns: Vec::new(),
         }

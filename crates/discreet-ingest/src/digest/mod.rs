@@ -37,7 +37,7 @@ mod parallel;
 #[cfg(any(feature = "parquet", test))]
 mod row_feed;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::path::Path;
 

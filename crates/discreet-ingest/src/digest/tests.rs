@@ -46,7 +46,8 @@ fn repeats(text: &str, key: &str) -> Option<bool> {
     key_check(text, key).map(|k| k.may_repeat)
 }
 
-fn tempfile_path(text: &str) -> std::path::PathBuf {
+/// A new file holding `text`, in the temporary folder.
+pub(crate) fn tempfile_path(text: &str) -> std::path::PathBuf {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
     let p = std::env::temp_dir().join(format!(

@@ -7,7 +7,7 @@ use std::path::Path;
 use discreet_spec::builtin;
 use polars::prelude::{DataType, ParquetReader, SerReader};
 
-use super::{days_from_civil, parse_date, TestDir};
+use super::{check_csv_determinism, days_from_civil, parse_date, TestDir};
 use crate::permits::{write_permits_chunked, PermitsModel};
 use crate::{write_permits, OutputFormat, PermitsOptions, TestdataError, PERMITS_COLUMNS};
 
@@ -128,38 +128,9 @@ fn check_csv(bytes: &[u8], rows: u64) -> Vec<Row> {
 
 #[test]
 fn permits_csv_is_deterministic_and_independent_of_chunking() {
-    let dir = TestDir::new("permits-det");
-    let a = write(5000, 42, &dir.path("a.csv"));
-    let b = write(5000, 42, &dir.path("b.csv"));
-    assert_eq!(a, b, "same seed, same bytes");
-    let mut seen = Vec::new();
-    write_permits_chunked(
-        &PermitsOptions {
-            rows: 5000,
-            seed: 42,
-        },
-        &dir.path("c.csv"),
-        777,
-        &mut |n| seen.push(n),
-    )
-    .unwrap();
-    assert_eq!(
-        fs::read(dir.path("c.csv")).unwrap(),
-        a,
-        "chunk size does not change the output"
-    );
-    assert_eq!(seen, [777, 1554, 2331, 3108, 3885, 4662, 5000]);
-    let c = write(5000, 43, &dir.path("d.csv"));
-    assert_ne!(a, c, "different seed, different bytes");
-    // A prefix of a longer run is the shorter run (the last person's permits
-    // are cut at the row count).
-    let long = write(6000, 42, &dir.path("e.csv"));
-    assert!(long.starts_with(&a));
-    assert_eq!(
-        dir.entries(),
-        ["a.csv", "b.csv", "c.csv", "d.csv", "e.csv"],
-        "no temporary file left"
-    );
+    check_csv_determinism("permits-det", |rows, seed, path, chunk_rows, progress| {
+        write_permits_chunked(&PermitsOptions { rows, seed }, path, chunk_rows, progress)
+    });
 }
 
 #[test]
