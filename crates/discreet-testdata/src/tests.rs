@@ -160,6 +160,22 @@ fn output_format_from_extension() {
 pub(crate) type WriteChunked =
     fn(u64, u64, &Path, u64, &mut dyn FnMut(u64)) -> Result<(), TestdataError>;
 
+/// The admissions writer, as a [`WriteChunked`].
+fn admissions_chunked(
+    rows: u64,
+    seed: u64,
+    path: &Path,
+    chunk_rows: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), TestdataError> {
+    write_admissions_chunked(
+        &AdmissionsOptions { rows, seed },
+        path,
+        chunk_rows,
+        progress,
+    )
+}
+
 /// What every data set's CSV writer guarantees: the same seed gives the
 /// same bytes whatever the chunk size, another seed other bytes, a longer
 /// run starts with a shorter one (cut at the row count), and no temporary
@@ -194,14 +210,7 @@ pub(crate) fn check_csv_determinism(dir: &str, write_chunked: WriteChunked) {
 
 #[test]
 fn csv_is_deterministic_and_independent_of_chunking() {
-    check_csv_determinism("csv-det", |rows, seed, path, chunk_rows, progress| {
-        write_admissions_chunked(
-            &AdmissionsOptions { rows, seed },
-            path,
-            chunk_rows,
-            progress,
-        )
-    });
+    check_csv_determinism("csv-det", admissions_chunked);
 }
 
 #[test]
@@ -484,24 +493,17 @@ fn regenerate_bundled_sample() {
     check_csv(&fs::read(&path).unwrap(), 200_000);
 }
 
-/// Throughput on a million rows (or `DISCREET_BENCH_ROWS`); run with
-/// `cargo test --release -p discreet-testdata -- --ignored --nocapture throughput`.
-#[test]
-#[ignore]
-fn throughput() {
+/// Prints how fast `write_chunked` writes a million rows (or
+/// `DISCREET_BENCH_ROWS`) as CSV and as Parquet.
+pub(crate) fn print_throughput(dir: &str, write_chunked: WriteChunked) {
     let rows = std::env::var("DISCREET_BENCH_ROWS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000u64);
-    let dir = TestDir::new("throughput");
+    let dir = TestDir::new(dir);
     for name in ["x.csv", "x.parquet"] {
         let t = std::time::Instant::now();
-        write_admissions(
-            &AdmissionsOptions { rows, seed: 1 },
-            &dir.path(name),
-            &mut |_| {},
-        )
-        .unwrap();
+        write_chunked(rows, 1, &dir.path(name), CHUNK_ROWS, &mut |_| {}).unwrap();
         let s = t.elapsed().as_secs_f64();
         let size = fs::metadata(dir.path(name)).unwrap().len();
         println!(
@@ -509,6 +511,14 @@ fn throughput() {
             rows as f64 / s / 1e6
         );
     }
+}
+
+/// Throughput of the admissions; run with
+/// `cargo test --release -p discreet-testdata -- --ignored --nocapture throughput`.
+#[test]
+#[ignore]
+fn throughput() {
+    print_throughput("throughput", admissions_chunked);
 }
 
 #[test]
