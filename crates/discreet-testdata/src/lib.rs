@@ -1,11 +1,11 @@
 //! Synthetic microdata for testing and benchmarking discreet.
 //!
-//! **Everything this crate writes is invented.** The files look like
-//! immigration microdata, the two "canonical microdata" sets of `DESIGN.md`,
-//! so that ingestion, tabulation and disclosure control can be exercised at
-//! realistic sizes and shapes, but no figure in them describes anybody. They
-//! must never be used for anything published, nor as a stand-in for real
-//! statistics.
+//! **Everything this crate writes is invented.** The files look like the
+//! two kinds of immigration microdata the bundled pipelines read
+//! (admissions and permits), so that ingestion, tabulation and disclosure
+//! control can be exercised at realistic sizes and shapes, but no figure in
+//! them describes anybody. They must never be used for anything published,
+//! nor as a stand-in for real statistics.
 //!
 //! - [`write_admissions`] writes permanent-resident admissions, one row per
 //!   admission, drawn from fixed tables (countries with a heavy tail,
@@ -16,9 +16,10 @@
 //!   level, a post-graduation work permit, another province), so that counts
 //!   of distinct holders differ from counts of permits.
 //!
-//! Both write CSV or Parquet, in chunks (memory does not grow with the row
-//! count). The output depends only on the row count and the seed: the same
-//! options give byte-identical files on any machine.
+//! Both write CSV or Parquet (Parquet with the `parquet` feature, default
+//! on), in chunks (memory does not grow with the row count). The output
+//! depends only on the row count and the seed: the same options give
+//! byte-identical files on any machine.
 
 #![warn(missing_docs)]
 
