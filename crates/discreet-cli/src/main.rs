@@ -6,6 +6,7 @@
 mod log;
 mod outcome;
 mod reports;
+#[cfg(feature = "testdata")]
 mod testdata;
 
 use std::collections::BTreeMap;
@@ -128,6 +129,7 @@ enum Command {
     },
     /// Write synthetic microdata: permanent-resident admissions or study and
     /// work permits.
+    #[cfg(feature = "testdata")]
     Testdata(testdata::TestdataArgs),
     /// Print a shell completion script to stdout.
     #[command(after_help = "Examples:
@@ -216,6 +218,7 @@ fn dispatch(command: Command, reporter: &mut StderrReporter) -> Result<Outcome, 
             reporter.audit_summary(&dir, &report);
             Ok(found(!report.findings.is_empty()))
         }
+        #[cfg(feature = "testdata")]
         Command::Testdata(args) => testdata::testdata(args, reporter),
         Command::Completions { shell } => {
             clap_complete::generate(

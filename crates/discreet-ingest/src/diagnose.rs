@@ -1,6 +1,6 @@
-//! Error-path scans that find the first malformed place of a CSV file.
-//! They read record by record, which is fine: they run only after polars
-//! has refused the file.
+//! The header check of a CSV file, and the error-path scan that finds a
+//! file's first malformed place. That scan reads record by record, which
+//! is fine: it runs only after a reader has refused the file.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};

@@ -1,9 +1,8 @@
 //! A hash map from packed integer keys, for the hot loop of the record
 //! pass: every field of every row is one lookup here. Open addressing with
 //! linear probing in one array of (key, value) pairs, at most half full,
-//! so a hit is usually one multiply, one cache line and one compare; the
-//! general-purpose maps spent a quarter of the pass on their own
-//! machinery. One key value (all bits set) marks an empty slot; the record
+//! so a hit is usually one multiply, one cache line and one compare, less
+//! machinery than a general-purpose map's. One key value (all bits set) marks an empty slot; the record
 //! pass never makes it (see [`IntKey`]).
 
 /// An integer key of an [`IntMap`].

@@ -13,15 +13,22 @@
 //!
 //! When something is wrong it finds where: the first line that holds an
 //! offending value, a malformed record, invalid UTF-8. Those diagnostic
-//! passes run only on the error path.
+//! scans run only on the error path.
+//!
+//! Polars is needed for Parquet only: without the `parquet` feature
+//! (default on) the crate reads CSV and refuses Parquet files with that
+//! reason.
 //!
 //! This crate must not know about specs, codelists, hierarchies or rules,
 //! and must not print anything.
 
+mod csv_scan;
 mod diagnose;
 mod digest;
 mod error;
 mod int_map;
+#[cfg_attr(not(feature = "parquet"), path = "no_parquet.rs")]
+mod parquet;
 mod source;
 
 pub use digest::{DistinctPairs, DistinctRequest, FileDigest, KeyCheck, RecordPass};

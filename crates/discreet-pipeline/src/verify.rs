@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use discreet_core::{ProtectedTable, Shape, Shown};
-use discreet_publish::{column_names, write_release, ReleaseContent, MANIFEST_FILE, SPEC_FILE};
+use discreet_publish::{column_names, rewrite_release, ReleaseContent, MANIFEST_FILE, SPEC_FILE};
 use discreet_spec::{sha256_hex, Plan};
 use serde_json::Value;
 
@@ -176,8 +176,11 @@ pub fn verify(
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch)
         .map_err(|e| PipelineError::Usage(format!("cannot create {}: {e}", scratch.display())))?;
+    if discreet_publish::check_release_writable().is_err() {
+        reporter.warn("this build has no Parquet support: the release's Parquet files are checked against its manifest only, not regenerated");
+    }
     let regenerated = stage(reporter, "regenerating release", || {
-        write_release(&scratch, &content)
+        rewrite_release(&scratch, &content, dir)
     });
     let result = regenerated.map(|files| {
         for f in files {

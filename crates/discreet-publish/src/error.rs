@@ -14,6 +14,9 @@ pub enum PublishError {
     },
     /// The spec's portal metadata would be rejected by open.canada.ca.
     Portal(Vec<String>),
+    /// A release was asked of a build without the `parquet` feature, which
+    /// cannot write the Parquet files every release holds.
+    NoParquet,
     /// A bug: a writer failed on data this crate produced.
     Internal(String),
 }
@@ -32,6 +35,10 @@ impl fmt::Display for PublishError {
                 }
                 Ok(())
             }
+            PublishError::NoParquet => write!(
+                f,
+                "this build of discreet has no Parquet support (built without the `parquet` feature), and every release holds a Parquet file per table: use a build with the `parquet` feature to write releases"
+            ),
             PublishError::Internal(m) => write!(f, "internal error while writing the release: {m}"),
         }
     }

@@ -6,6 +6,10 @@
 //! `package.json` (the open.canada.ca `package_create` body), a copy of the
 //! spec, and `manifest.json` with the SHA-256 of everything.
 //!
+//! Parquet files are written through polars, only with the `parquet`
+//! feature (default on); a build without it cannot write a release, only
+//! rewrite one beside an existing folder (see [`rewrite_release`]).
+//!
 //! It writes only shown values: true counts are never passed to a writer.
 //! It must not read microdata, choose protection, or rename folders; the
 //! pipeline crate does that around it.
@@ -18,6 +22,7 @@ mod frictionless;
 mod info_loss;
 mod manifest;
 mod note;
+#[cfg(feature = "parquet")]
 mod parquet_table;
 mod portal_package;
 mod structure;
@@ -59,6 +64,40 @@ pub fn write_release(
     dir: &Path,
     content: &ReleaseContent<'_>,
 ) -> Result<Vec<FileEntry>, PublishError> {
+    write_files(dir, content, None)
+}
+
+/// Writes the release `content` again into `dir` (which must exist and be
+/// empty), to be compared with the release folder `original`: as
+/// [`write_release`] does, except that a build without the `parquet`
+/// feature, which cannot write Parquet, copies each table's Parquet file
+/// from `original` (leaving out one it lacks), so that the files that list
+/// their digests can still be compared. The copies prove nothing.
+pub fn rewrite_release(
+    dir: &Path,
+    content: &ReleaseContent<'_>,
+    original: &Path,
+) -> Result<Vec<FileEntry>, PublishError> {
+    write_files(dir, content, Some(original))
+}
+
+/// Whether this build can write a release: every release holds a Parquet
+/// file per table, which a build without the `parquet` feature cannot
+/// write. Lets a run refuse before any work is done.
+pub fn check_release_writable() -> Result<(), PublishError> {
+    if cfg!(feature = "parquet") {
+        Ok(())
+    } else {
+        Err(PublishError::NoParquet)
+    }
+}
+
+/// [`write_release`], or [`rewrite_release`] beside `original`.
+fn write_files(
+    dir: &Path,
+    content: &ReleaseContent<'_>,
+    original: Option<&Path>,
+) -> Result<Vec<FileEntry>, PublishError> {
     let mut files = Vec::new();
     for view in &content.tables {
         let name = &view.plan.name;
@@ -67,11 +106,7 @@ pub fn write_release(
             &format!("{name}.csv"),
             &cells::table_csv(view)?,
         )?);
-        files.push(files::write(
-            dir,
-            &format!("{name}.parquet"),
-            &parquet_table::table_parquet(view, content)?,
-        )?);
+        files.extend(table_parquet(dir, view, content, original)?);
         files.push(files::write(
             dir,
             &format!("{name}-dictionary.csv"),
@@ -98,6 +133,37 @@ pub fn write_release(
     let manifest = write_manifest(dir, content, &files, None)?;
     files.push(manifest);
     Ok(files)
+}
+
+/// Writes the Parquet form of a table (see [`rewrite_release`] for
+/// `original`).
+#[cfg(feature = "parquet")]
+fn table_parquet(
+    dir: &Path,
+    view: &TableView<'_>,
+    content: &ReleaseContent<'_>,
+    _original: Option<&Path>,
+) -> Result<Option<FileEntry>, PublishError> {
+    let name = format!("{}.parquet", view.plan.name);
+    let bytes = parquet_table::table_parquet(view, content)?;
+    files::write(dir, &name, &bytes).map(Some)
+}
+
+/// Copies the Parquet form of a table from `original`, the only way a
+/// build without polars has to it (see [`rewrite_release`]).
+#[cfg(not(feature = "parquet"))]
+fn table_parquet(
+    dir: &Path,
+    view: &TableView<'_>,
+    _content: &ReleaseContent<'_>,
+    original: Option<&Path>,
+) -> Result<Option<FileEntry>, PublishError> {
+    let name = format!("{}.parquet", view.plan.name);
+    let original = original.ok_or(PublishError::NoParquet)?;
+    match std::fs::read(original.join(&name)) {
+        Ok(bytes) => files::write(dir, &name, &bytes).map(Some),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Writes (or rewrites) `manifest.json` for `files` (the manifest itself

@@ -1,11 +1,11 @@
 //! Synthetic microdata for testing and benchmarking discreet.
 //!
-//! **Everything this crate writes is invented.** The files look like
-//! immigration microdata, the two "canonical microdata" sets of `DESIGN.md`,
-//! so that ingestion, tabulation and disclosure control can be exercised at
-//! realistic sizes and shapes, but no figure in them describes anybody. They
-//! must never be used for anything published, nor as a stand-in for real
-//! statistics.
+//! **Everything this crate writes is invented.** The files look like the
+//! two kinds of immigration microdata the bundled pipelines read
+//! (admissions and permits), so that ingestion, tabulation and disclosure
+//! control can be exercised at realistic sizes and shapes, but no figure in
+//! them describes anybody. They must never be used for anything published,
+//! nor as a stand-in for real statistics.
 //!
 //! - [`write_admissions`] writes permanent-resident admissions, one row per
 //!   admission, drawn from fixed tables (countries with a heavy tail,
@@ -16,9 +16,10 @@
 //!   level, a post-graduation work permit, another province), so that counts
 //!   of distinct holders differ from counts of permits.
 //!
-//! Both write CSV or Parquet, in chunks (memory does not grow with the row
-//! count). The output depends only on the row count and the seed: the same
-//! options give byte-identical files on any machine.
+//! Both write CSV or Parquet (Parquet with the `parquet` feature, default
+//! on), in chunks (memory does not grow with the row count). The output
+//! depends only on the row count and the seed: the same options give
+//! byte-identical files on any machine.
 
 #![warn(missing_docs)]
 
@@ -30,7 +31,8 @@ use rand_chacha::ChaCha8Rng;
 
 mod model;
 mod permits;
-#[cfg(test)]
+// The tests read the Parquet files back, through polars.
+#[cfg(all(test, feature = "parquet"))]
 mod tests;
 mod write;
 
@@ -124,6 +126,11 @@ pub enum TestdataError {
         /// The encoder's message.
         message: String,
     },
+    /// Parquet output was asked of a build without the `parquet` feature.
+    NoParquet {
+        /// The requested output path.
+        path: PathBuf,
+    },
     /// The built-in codelists do not fit the generator (a build defect, e.g.
     /// a code added to a list without a synthetic share).
     Model(String),
@@ -146,6 +153,11 @@ impl fmt::Display for TestdataError {
             TestdataError::Parquet { path, message } => {
                 write!(f, "writing `{}`: Parquet encoding failed: {message}", path.display())
             }
+            TestdataError::NoParquet { path } => write!(
+                f,
+                "cannot write `{}`: this build of discreet has no Parquet support (built without the `parquet` feature)",
+                path.display()
+            ),
             TestdataError::Model(message) => write!(f, "synthetic data model: {message}"),
         }
     }

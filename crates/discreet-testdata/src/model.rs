@@ -174,7 +174,7 @@ impl Table {
     }
 
     /// The same as [`Table::index`] by plain binary search (for tests).
-    #[cfg(test)]
+    #[cfg(all(test, feature = "parquet"))]
     pub(crate) fn index_by_search(&self, r: u64) -> usize {
         let x = scale(r, self.total);
         self.cumulative.partition_point(|&c| c <= x)
@@ -247,6 +247,16 @@ pub(crate) fn codes(list: &Codelist) -> Result<Vec<String>, TestdataError> {
         .collect()
 }
 
+/// The codelist's own weight of each code, which every code must have.
+pub(crate) fn list_weights(list: &Codelist) -> Result<Vec<u64>, TestdataError> {
+    (list.entries.iter())
+        .map(|e| {
+            e.weight
+                .ok_or_else(|| model_err(&list.name, format!("code `{}` has no weight", e.code)))
+        })
+        .collect()
+}
+
 /// Share of a code from one of the tables above; every code of the codelist
 /// must have one, so a codelist change is noticed here rather than silently
 /// generating a code never or too often.
@@ -312,15 +322,7 @@ impl Model {
         if countries.len() > usize::from(u16::MAX) {
             return Err(model_err("countries", "too many codes"));
         }
-        let country_weights = countries_list
-            .entries
-            .iter()
-            .map(|e| {
-                e.weight.ok_or_else(|| {
-                    model_err("countries", format!("code `{}` has no weight", e.code))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let country_weights = list_weights(&countries_list)?;
         let country_table = Table::new(country_weights)
             .ok_or_else(|| model_err("countries", "all weights are zero"))?;
 

@@ -28,7 +28,9 @@ use discreet_spec::Codelist;
 use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
 
-use crate::model::{codelist, codes, model_err, scale, shares_table, write_digits, Table};
+use crate::model::{
+    codelist, codes, list_weights, model_err, scale, shares_table, write_digits, Table,
+};
 use crate::write::{write_dataset, ColumnType, Dataset, RecordId, RowSink};
 use crate::{TestdataError, CHUNK_ROWS};
 
@@ -472,15 +474,7 @@ impl PermitsModel {
             .collect::<Result<Vec<_>, _>>()?;
 
         // Countries: the codelist's weights times the factors of each type.
-        let base = countries_list
-            .entries
-            .iter()
-            .map(|e| {
-                e.weight.ok_or_else(|| {
-                    model_err("countries", format!("code `{}` has no weight", e.code))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let base = list_weights(&countries_list)?;
         let country = types_list
             .entries
             .iter()

@@ -155,39 +155,62 @@ fn output_format_from_extension() {
     assert_eq!(OutputFormat::from_path(Path::new("b")), None);
 }
 
-#[test]
-fn csv_is_deterministic_and_independent_of_chunking() {
-    let dir = TestDir::new("csv-det");
-    let a = write(5000, 42, &dir.path("a.csv"));
-    let b = write(5000, 42, &dir.path("b.csv"));
+/// A data set's writer: `rows` rows drawn with `seed` to a path, a chunk
+/// of the given size at a time, reporting the rows written after each.
+pub(crate) type WriteChunked =
+    fn(u64, u64, &Path, u64, &mut dyn FnMut(u64)) -> Result<(), TestdataError>;
+
+/// The admissions writer, as a [`WriteChunked`].
+fn admissions_chunked(
+    rows: u64,
+    seed: u64,
+    path: &Path,
+    chunk_rows: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), TestdataError> {
+    write_admissions_chunked(
+        &AdmissionsOptions { rows, seed },
+        path,
+        chunk_rows,
+        progress,
+    )
+}
+
+/// What every data set's CSV writer guarantees: the same seed gives the
+/// same bytes whatever the chunk size, another seed other bytes, a longer
+/// run starts with a shorter one (cut at the row count), and no temporary
+/// file is left.
+pub(crate) fn check_csv_determinism(dir: &str, write_chunked: WriteChunked) {
+    let dir = TestDir::new(dir);
+    let write = |rows: u64, seed: u64, name: &str| {
+        write_chunked(rows, seed, &dir.path(name), CHUNK_ROWS, &mut |_| {}).unwrap();
+        fs::read(dir.path(name)).unwrap()
+    };
+    let a = write(5000, 42, "a.csv");
+    let b = write(5000, 42, "b.csv");
     assert_eq!(a, b, "same seed, same bytes");
     let mut seen = Vec::new();
-    write_admissions_chunked(
-        &AdmissionsOptions {
-            rows: 5000,
-            seed: 42,
-        },
-        &dir.path("c.csv"),
-        777,
-        &mut |n| seen.push(n),
-    )
-    .unwrap();
+    write_chunked(5000, 42, &dir.path("c.csv"), 777, &mut |n| seen.push(n)).unwrap();
     assert_eq!(
         fs::read(dir.path("c.csv")).unwrap(),
         a,
         "chunk size does not change the output"
     );
     assert_eq!(seen, [777, 1554, 2331, 3108, 3885, 4662, 5000]);
-    let c = write(5000, 43, &dir.path("d.csv"));
+    let c = write(5000, 43, "d.csv");
     assert_ne!(a, c, "different seed, different bytes");
-    // A prefix of a longer run is the shorter run.
-    let long = write(6000, 42, &dir.path("e.csv"));
+    let long = write(6000, 42, "e.csv");
     assert!(long.starts_with(&a));
     assert_eq!(
         dir.entries(),
         ["a.csv", "b.csv", "c.csv", "d.csv", "e.csv"],
         "no temporary file left"
     );
+}
+
+#[test]
+fn csv_is_deterministic_and_independent_of_chunking() {
+    check_csv_determinism("csv-det", admissions_chunked);
 }
 
 #[test]
@@ -470,24 +493,17 @@ fn regenerate_bundled_sample() {
     check_csv(&fs::read(&path).unwrap(), 200_000);
 }
 
-/// Throughput on a million rows (or `DISCREET_BENCH_ROWS`); run with
-/// `cargo test --release -p discreet-testdata -- --ignored --nocapture throughput`.
-#[test]
-#[ignore]
-fn throughput() {
+/// Prints how fast `write_chunked` writes a million rows (or
+/// `DISCREET_BENCH_ROWS`) as CSV and as Parquet.
+pub(crate) fn print_throughput(dir: &str, write_chunked: WriteChunked) {
     let rows = std::env::var("DISCREET_BENCH_ROWS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000u64);
-    let dir = TestDir::new("throughput");
+    let dir = TestDir::new(dir);
     for name in ["x.csv", "x.parquet"] {
         let t = std::time::Instant::now();
-        write_admissions(
-            &AdmissionsOptions { rows, seed: 1 },
-            &dir.path(name),
-            &mut |_| {},
-        )
-        .unwrap();
+        write_chunked(rows, 1, &dir.path(name), CHUNK_ROWS, &mut |_| {}).unwrap();
         let s = t.elapsed().as_secs_f64();
         let size = fs::metadata(dir.path(name)).unwrap().len();
         println!(
@@ -495,6 +511,14 @@ fn throughput() {
             rows as f64 / s / 1e6
         );
     }
+}
+
+/// Throughput of the admissions; run with
+/// `cargo test --release -p discreet-testdata -- --ignored --nocapture throughput`.
+#[test]
+#[ignore]
+fn throughput() {
+    print_throughput("throughput", admissions_chunked);
 }
 
 #[test]

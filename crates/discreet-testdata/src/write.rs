@@ -10,14 +10,13 @@ use std::fs::{self, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use polars::prelude::{
-    Column, DataFrame, DataType, Field, Int32Chunked, IntoColumn, ParquetCompression,
-    ParquetWriter, Schema, StringChunkedBuilder,
-};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::{OutputFormat, TestdataError, MAX_ROWS};
+
+#[cfg(feature = "parquet")]
+mod parquet;
 
 /// Type of a column, in Parquet; in CSV every value is text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +70,10 @@ pub(crate) fn write_dataset<D: Dataset>(
     if rows > MAX_ROWS {
         return Err(TestdataError::TooManyRows { rows });
     }
+    #[cfg(not(feature = "parquet"))]
+    if format == OutputFormat::Parquet {
+        return Err(TestdataError::NoParquet { path: path.into() });
+    }
     let mut dataset = make()?;
     let io_err = |action: String, source: io::Error| TestdataError::Io {
         path: path.into(),
@@ -120,14 +123,21 @@ pub(crate) fn write_dataset<D: Dataset>(
         OutputFormat::Csv => {
             write_csv(&mut dataset, &mut rng, chunks, &mut out, progress).map_err(write_failed)?
         }
-        OutputFormat::Parquet => write_parquet(&mut dataset, &mut rng, chunks, &mut out, progress)
-            .map_err(|e| match e {
-                ParquetFailure::Io(e) => write_failed(e),
-                ParquetFailure::Polars(message) => TestdataError::Parquet {
-                    path: path.into(),
-                    message,
+        #[cfg(feature = "parquet")]
+        OutputFormat::Parquet => {
+            use parquet::{write_parquet, ParquetFailure};
+            write_parquet(&mut dataset, &mut rng, chunks, &mut out, progress).map_err(
+                |e| match e {
+                    ParquetFailure::Io(e) => write_failed(e),
+                    ParquetFailure::Polars(message) => TestdataError::Parquet {
+                        path: path.into(),
+                        message,
+                    },
                 },
-            })?,
+            )?
+        }
+        #[cfg(not(feature = "parquet"))]
+        OutputFormat::Parquet => unreachable!("refused before the temporary file is made"),
     }
     let file = out.into_inner().map_err(|e| write_failed(e.into_error()))?;
     file.sync_all().map_err(|e| {
@@ -262,130 +272,6 @@ fn write_csv<D: Dataset>(
         written += n;
         progress(written);
     }
-    Ok(())
-}
-
-/// Column builders of one Parquet row group.
-enum Builder {
-    Text(StringChunkedBuilder),
-    Int32(Vec<i32>),
-}
-
-/// Parquet: values appended to per-column builders, one row group a chunk.
-struct ParquetSink {
-    builders: Vec<Builder>,
-    /// Column the next value belongs to.
-    next: usize,
-}
-
-impl ParquetSink {
-    #[inline]
-    fn builder(&mut self) -> &mut Builder {
-        let b = &mut self.builders[self.next];
-        self.next += 1;
-        b
-    }
-}
-
-impl RowSink for ParquetSink {
-    #[inline]
-    fn text(&mut self, value: &str) {
-        match self.builder() {
-            Builder::Text(b) => b.append_value(value),
-            Builder::Int32(_) => unreachable!("text value for an integer column"),
-        }
-    }
-
-    #[inline]
-    fn null(&mut self) {
-        match self.builder() {
-            Builder::Text(b) => b.append_null(),
-            Builder::Int32(_) => unreachable!("null value for an integer column"),
-        }
-    }
-
-    #[inline]
-    fn int(&mut self, value: i32) {
-        match self.builder() {
-            Builder::Int32(v) => v.push(value),
-            Builder::Text(_) => unreachable!("integer value for a text column"),
-        }
-    }
-}
-
-pub(crate) enum ParquetFailure {
-    Io(io::Error),
-    Polars(String),
-}
-
-impl From<polars::error::PolarsError> for ParquetFailure {
-    fn from(e: polars::error::PolarsError) -> Self {
-        match e {
-            polars::error::PolarsError::IO { error, .. } => match std::sync::Arc::try_unwrap(error)
-            {
-                Ok(e) => ParquetFailure::Io(e),
-                Err(e) => ParquetFailure::Io(io::Error::new(e.kind(), e.to_string())),
-            },
-            other => ParquetFailure::Polars(other.to_string()),
-        }
-    }
-}
-
-fn write_parquet<D: Dataset, W: Write>(
-    dataset: &mut D,
-    rng: &mut ChaCha8Rng,
-    chunks: Chunks,
-    out: &mut W,
-    progress: &mut dyn FnMut(u64),
-) -> Result<(), ParquetFailure> {
-    let schema = Schema::from_iter(D::COLUMNS.iter().map(|&(name, kind)| {
-        let dtype = match kind {
-            ColumnType::Text | ColumnType::NullableText => DataType::String,
-            ColumnType::Int32 => DataType::Int32,
-        };
-        Field::new(name.into(), dtype)
-    }));
-    // Compression is set explicitly so a change of polars' default does not
-    // silently change the files.
-    let mut writer = ParquetWriter::new(&mut *out)
-        .with_compression(ParquetCompression::Zstd(None))
-        .batched(&schema)?;
-    let mut written = 0u64;
-    for n in chunks.sizes() {
-        let n_us = usize::try_from(n).expect("chunk fits in memory");
-        let mut sink = ParquetSink {
-            builders: D::COLUMNS
-                .iter()
-                .map(|&(name, kind)| match kind {
-                    ColumnType::Text | ColumnType::NullableText => {
-                        Builder::Text(StringChunkedBuilder::new(name.into(), n_us))
-                    }
-                    ColumnType::Int32 => Builder::Int32(Vec::with_capacity(n_us)),
-                })
-                .collect(),
-            next: 0,
-        };
-        for _ in 0..n {
-            sink.next = 0;
-            dataset.next_row(rng, &mut sink);
-            debug_assert_eq!(sink.next, D::COLUMNS.len(), "one value per column");
-        }
-        let columns: Vec<Column> = sink
-            .builders
-            .into_iter()
-            .zip(D::COLUMNS)
-            .map(|(b, &(name, _))| match b {
-                Builder::Text(b) => b.finish().into_column(),
-                Builder::Int32(v) => Int32Chunked::from_vec(name.into(), v).into_column(),
-            })
-            .collect();
-        let df = DataFrame::new(n_us, columns)?;
-        writer.write_batch(&df)?;
-        drop(df);
-        written += n;
-        progress(written);
-    }
-    writer.finish()?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use discreet_spec::builtin;
 use polars::prelude::{DataType, ParquetReader, SerReader};
 
-use super::{days_from_civil, parse_date, TestDir};
+use super::{check_csv_determinism, days_from_civil, parse_date, print_throughput, TestDir};
 use crate::permits::{write_permits_chunked, PermitsModel};
 use crate::{write_permits, OutputFormat, PermitsOptions, TestdataError, PERMITS_COLUMNS};
 
@@ -126,40 +126,20 @@ fn check_csv(bytes: &[u8], rows: u64) -> Vec<Row> {
     out
 }
 
+/// The permits writer, as a [`super::WriteChunked`].
+fn permits_chunked(
+    rows: u64,
+    seed: u64,
+    path: &Path,
+    chunk_rows: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), TestdataError> {
+    write_permits_chunked(&PermitsOptions { rows, seed }, path, chunk_rows, progress)
+}
+
 #[test]
 fn permits_csv_is_deterministic_and_independent_of_chunking() {
-    let dir = TestDir::new("permits-det");
-    let a = write(5000, 42, &dir.path("a.csv"));
-    let b = write(5000, 42, &dir.path("b.csv"));
-    assert_eq!(a, b, "same seed, same bytes");
-    let mut seen = Vec::new();
-    write_permits_chunked(
-        &PermitsOptions {
-            rows: 5000,
-            seed: 42,
-        },
-        &dir.path("c.csv"),
-        777,
-        &mut |n| seen.push(n),
-    )
-    .unwrap();
-    assert_eq!(
-        fs::read(dir.path("c.csv")).unwrap(),
-        a,
-        "chunk size does not change the output"
-    );
-    assert_eq!(seen, [777, 1554, 2331, 3108, 3885, 4662, 5000]);
-    let c = write(5000, 43, &dir.path("d.csv"));
-    assert_ne!(a, c, "different seed, different bytes");
-    // A prefix of a longer run is the shorter run (the last person's permits
-    // are cut at the row count).
-    let long = write(6000, 42, &dir.path("e.csv"));
-    assert!(long.starts_with(&a));
-    assert_eq!(
-        dir.entries(),
-        ["a.csv", "b.csv", "c.csv", "d.csv", "e.csv"],
-        "no temporary file left"
-    );
+    check_csv_determinism("permits-det", permits_chunked);
 }
 
 #[test]
@@ -520,29 +500,10 @@ fn permits_model_builds_from_the_builtin_codelists() {
     assert!(m.countries.len() >= 190);
 }
 
-/// Throughput on a million permits (or `DISCREET_BENCH_ROWS`); run with
+/// Throughput of the permits; run with
 /// `cargo test --release --workspace -- --ignored --nocapture permits_throughput`.
 #[test]
 #[ignore]
 fn permits_throughput() {
-    let rows = std::env::var("DISCREET_BENCH_ROWS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000u64);
-    let dir = TestDir::new("permits-throughput");
-    for name in ["x.csv", "x.parquet"] {
-        let t = std::time::Instant::now();
-        write_permits(
-            &PermitsOptions { rows, seed: 1 },
-            &dir.path(name),
-            &mut |_| {},
-        )
-        .unwrap();
-        let s = t.elapsed().as_secs_f64();
-        let size = fs::metadata(dir.path(name)).unwrap().len();
-        println!(
-            "{name}: {rows} rows in {s:.2} s = {:.2} M rows/s, {size} bytes",
-            rows as f64 / s / 1e6
-        );
-    }
+    print_throughput("permits-throughput", permits_chunked);
 }

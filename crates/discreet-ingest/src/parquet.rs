@@ -1,0 +1,347 @@
+//! Parquet files, decoded by polars: the schema check, the slices of rows
+//! fed to the record pass, and the scans the layers above ask for (distinct
+//! counts by many dimensions, locating a value, uniqueness).
+
+use polars::prelude::*;
+
+use crate::digest::{digest_rows, FileDigest, RecordPass, RowCounter};
+use crate::error::IngestError;
+use crate::source::{Groups, LevelMap, RowFilter, Source};
+
+const COUNT: &str = "__discreet_rows";
+/// Prefix of the columns of a slice read by [`for_each_slice`].
+const SLICE_COLUMN: &str = "__discreet_column_";
+/// Rows per slice in [`for_each_slice`]: about 100 MB of text for the
+/// columns of a bundled pipeline.
+const SLICE_ROWS: usize = 1 << 20;
+const ROW: &str = "__discreet_row";
+
+/// Checks that the file is a readable Parquet file with every expected
+/// column, each of a type the layers above can read as text.
+pub(crate) fn check_columns(source: &Source) -> Result<(), IngestError> {
+    let file = source.name();
+    let schema = scan(source)
+        .and_then(|mut lf| lf.collect_schema())
+        .map_err(|e| {
+            IngestError::file(&file, format!("a readable Parquet file ({})", short(&e)))
+        })?;
+    let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    source.require_columns(&file, &names)?;
+    for c in &source.columns {
+        let dt = schema.get(c.as_str()).expect("checked above");
+        let ok = matches!(dt, DataType::String)
+            || dt.is_integer()
+            || matches!(dt, DataType::Date)
+            || matches!(dt, DataType::Categorical(_, _));
+        if !ok {
+            return Err(IngestError {
+                column: Some(c.clone()),
+                ..IngestError::file(
+                    &file,
+                    format!("a string, integer or date column, found {dt}"),
+                )
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The record pass over a Parquet file: decoded in slices of rows (only
+/// the columns the pass reads), each half of a slice fed to one counter on
+/// its own thread.
+pub(crate) fn digest(source: &Source, pass: &RecordPass<'_>) -> Result<FileDigest, IngestError> {
+    digest_rows(&source.path, &source.name(), pass, |feed| {
+        let columns = feed.columns();
+        if columns.is_empty() {
+            return Ok(());
+        }
+        for_each_slice(source, &columns, |values| {
+            let rows = values[0].len();
+            let half = rows / 2;
+            let (first, second) = feed.counters();
+            let count = |counter: &mut RowCounter, from: usize, to: usize| {
+                let mut values: Vec<_> = (values.iter())
+                    .map(|c| c.slice(from as i64, to - from))
+                    .collect();
+                let mut values: Vec<_> = values.iter_mut().map(|c| c.iter()).collect();
+                for _ in from..to {
+                    counter.row(
+                        values
+                            .iter_mut()
+                            .map(|v| v.next().flatten().unwrap_or_default().as_bytes()),
+                    );
+                }
+            };
+            std::thread::scope(|s| {
+                s.spawn(|| count(second, half, rows));
+                count(first, 0, half);
+            });
+        })
+    })
+}
+
+/// The lazy scan of the file.
+fn scan(source: &Source) -> PolarsResult<LazyFrame> {
+    let path = PlRefPath::new(source.path.to_string_lossy().as_ref());
+    LazyFrame::scan_parquet(path, ScanArgsParquet::default())
+}
+
+/// The scan restricted to the rows `filter` keeps.
+fn filtered(source: &Source, filter: &RowFilter) -> Result<LazyFrame, IngestError> {
+    let mut lf = scan(source).map_err(|e| polars_error(source, &e))?;
+    for (column, values) in filter {
+        let keep = values
+            .iter()
+            .map(|v| text(column).eq(lit(v.as_str())))
+            .reduce(|a, b| a.or(b))
+            .unwrap_or(lit(false));
+        lf = lf.filter(keep);
+    }
+    Ok(lf)
+}
+
+/// Reads `columns` (as text) in slices of [`SLICE_ROWS`] rows, handing each
+/// slice's columns to `f` in order: memory holds two slices (the next is
+/// decoded on another thread while `f` takes this one), whatever the
+/// file's size.
+fn for_each_slice(
+    source: &Source,
+    columns: &[String],
+    mut f: impl FnMut(&[StringChunked]),
+) -> Result<(), IngestError> {
+    let failed = |e: PolarsError| polars_error(source, &e);
+    let rows = scan(source)
+        .and_then(|lf| {
+            lf.select([len().cast(DataType::UInt64).alias(COUNT)])
+                .collect()
+        })
+        .map_err(failed)?;
+    let rows = (u64_values(source, &rows, COUNT)?.first().copied().flatten()).unwrap_or(0);
+    let names: Vec<String> = (0..columns.len())
+        .map(|i| format!("{SLICE_COLUMN}{i}"))
+        .collect();
+    let exprs: Vec<Expr> = (columns.iter().zip(&names))
+        .map(|(c, name)| text(c).alias(name.as_str()))
+        .collect();
+    let read = |offset: u64| -> Result<Vec<StringChunked>, IngestError> {
+        // Slice first: it reaches the reader, which then decodes only this
+        // slice's row groups.
+        let slice = scan(source).map_err(failed)?;
+        let slice = slice.slice(offset as i64, SLICE_ROWS as IdxSize);
+        let df = (slice.select(exprs.clone()).collect()).map_err(failed)?;
+        (names.iter())
+            .map(|name| df.column(name.as_str()).and_then(|c| c.str().cloned()))
+            .collect::<PolarsResult<Vec<_>>>()
+            .map_err(failed)
+    };
+    std::thread::scope(|scope| {
+        let (send, slices) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            for offset in (0..rows).step_by(SLICE_ROWS) {
+                let slice = read(offset);
+                let failed = slice.is_err();
+                if send.send(slice).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        for slice in slices {
+            f(&slice?);
+        }
+        Ok(())
+    })
+}
+
+/// A column as text (Parquet columns may be typed).
+fn text(c: &str) -> Expr {
+    col(c).cast(DataType::String)
+}
+
+/// See [`Source::distinct_counts`]. Each dimension's raw values are mapped
+/// to their node at every level by a small mapping frame joined to the
+/// scan, and every combination is one `n_unique` group-by; all run as one
+/// streaming query.
+pub(crate) fn distinct_counts(
+    source: &Source,
+    dims: &[LevelMap],
+    distinct: &str,
+    combos: &[Vec<usize>],
+    filter: &RowFilter,
+) -> Result<Vec<Groups>, IngestError> {
+    let file = source.name();
+    let failed = |e: PolarsError| polars_error(source, &e);
+    let mut joined = {
+        let mut exprs: Vec<Expr> = dims
+            .iter()
+            .map(|d| text(&d.column).alias(d.column.as_str()))
+            .collect();
+        exprs.push(text(distinct).alias(distinct));
+        filtered(source, filter)?.select(exprs)
+    };
+    for d in dims {
+        let mut columns = vec![Column::new(d.column.as_str().into(), d.raw.clone())];
+        for (k, nodes) in d.levels.iter().enumerate() {
+            columns.push(Column::new(d.level_column(k).into(), nodes.clone()));
+        }
+        let map = DataFrame::new(d.raw.len(), columns)
+            .map_err(|e| IngestError::file(&file, short(&e)))?;
+        joined = joined.inner_join(map.lazy(), col(d.column.as_str()), col(d.column.as_str()));
+    }
+    let plans: Vec<LazyFrame> = combos
+        .iter()
+        .map(|levels| {
+            let keys: Vec<Expr> = dims
+                .iter()
+                .zip(levels)
+                .map(|(d, &k)| col(d.level_column(k).as_str()))
+                .collect();
+            joined
+                .clone()
+                .group_by(keys)
+                .agg([col(distinct).n_unique().alias(COUNT)])
+        })
+        .collect();
+    let frames = collect_all(plans).map_err(failed)?;
+    let mut out = Vec::new();
+    for (levels, df) in combos.iter().zip(frames) {
+        let mut g = Groups::default();
+        for (d, &k) in dims.iter().zip(levels) {
+            let name = d.level_column(k);
+            let nodes = df
+                .column(name.as_str())
+                .and_then(|c| c.cast(&DataType::UInt32))
+                .map_err(failed)?;
+            let nodes = nodes.u32().map_err(failed)?;
+            g.keys
+                .push(nodes.iter().map(|v| v.map(|n| n.to_string())).collect());
+            g.columns.push(name);
+        }
+        // A count is null only over values the caller rejects anyway.
+        g.counts = (u64_values(source, &df, COUNT)?.into_iter())
+            .map(|v| v.unwrap_or(0))
+            .collect();
+        out.push(g);
+    }
+    Ok(out)
+}
+
+/// See [`Source::locate`]: the 1-based row.
+pub(crate) fn locate(
+    source: &Source,
+    column: &str,
+    value: Option<&str>,
+    nth: u32,
+) -> Result<Option<u64>, IngestError> {
+    let failed = |e: PolarsError| polars_error(source, &e);
+    let lf = scan(source).map_err(failed)?.with_row_index(ROW, None);
+    let pred = match value {
+        Some(v) => text(column).eq(lit(v.to_string())),
+        // A missing value: a null, or (as in a CSV) an empty string.
+        None => col(column).is_null().or(text(column).eq(lit(""))),
+    };
+    let df = lf
+        .filter(pred)
+        .select([col(ROW)])
+        .limit(nth + 1)
+        .collect()
+        .map_err(failed)?;
+    let rows = u64_values(source, &df, ROW)?;
+    Ok(rows.get(nth as usize).copied().flatten().map(|r| r + 1))
+}
+
+/// See [`Source::text_faults`].
+pub(crate) fn text_faults(
+    source: &Source,
+    column: &str,
+    unique: bool,
+) -> Result<(bool, bool), IngestError> {
+    let failed = |e: PolarsError| polars_error(source, &e);
+    let lf = scan(source).map_err(failed)?;
+    let mut exprs = vec![col(column).null_count().alias("nulls")];
+    if unique {
+        exprs.push(col(column).n_unique().alias("distinct"));
+        exprs.push(len().alias("rows"));
+    }
+    let df = lf
+        .select(exprs)
+        .collect_with_engine(Engine::Streaming)
+        .map_err(failed)?
+        .unwrap_single();
+    let get = |name: &str| -> Result<u64, IngestError> {
+        Ok((u64_values(source, &df, name)?.first().copied().flatten()).unwrap_or(0))
+    };
+    let nulls = get("nulls")?;
+    // `n_unique` counts the empty value as one value of its own.
+    let duplicated = unique && get("distinct")? + nulls.saturating_sub(1) < get("rows")?;
+    Ok((nulls > 0, duplicated))
+}
+
+/// See [`Source::first_duplicate`].
+pub(crate) fn first_duplicate(
+    source: &Source,
+    column: &str,
+) -> Result<Option<String>, IngestError> {
+    let failed = |e: PolarsError| polars_error(source, &e);
+    let lf = scan(source).map_err(failed)?;
+    let df = lf
+        .select([text(column).alias(column)])
+        .group_by([col(column)])
+        .agg([len().alias(COUNT)])
+        .filter(col(COUNT).gt(lit(1)))
+        .limit(1)
+        .collect()
+        .map_err(failed)?;
+    if df.height() == 0 {
+        return Ok(None);
+    }
+    let s = df
+        .column(column)
+        .and_then(|s| s.str().cloned())
+        .map_err(failed)?;
+    Ok(Some(s.get(0).unwrap_or("").to_string()))
+}
+
+/// A column of a collected frame as unsigned integers (`None` for null).
+fn u64_values(
+    source: &Source,
+    df: &DataFrame,
+    name: &str,
+) -> Result<Vec<Option<u64>>, IngestError> {
+    let failed = |e: PolarsError| polars_error(source, &e);
+    let c = df
+        .column(name)
+        .and_then(|c| c.cast(&DataType::UInt64))
+        .map_err(failed)?;
+    Ok(c.u64().map_err(failed)?.iter().collect())
+}
+
+/// A polars failure as an error about the file.
+fn polars_error(source: &Source, e: &PolarsError) -> IngestError {
+    IngestError::file(&source.name(), format!("a readable input ({})", short(e)))
+}
+
+fn collect_all(plans: Vec<LazyFrame>) -> PolarsResult<Vec<DataFrame>> {
+    if plans.len() == 1 {
+        let lf = plans.into_iter().next().expect("one plan");
+        return Ok(vec![lf
+            .collect_with_engine(Engine::Streaming)?
+            .unwrap_single()]);
+    }
+    let opt = plans[0].get_current_optimizations();
+    LazyFrame::collect_all_with_engine(
+        plans.into_iter().map(|lf| lf.logical_plan).collect(),
+        Engine::Streaming,
+        opt,
+    )
+}
+
+/// A polars message cut to one line (they can be long and multi-line).
+fn short(e: &dyn std::fmt::Display) -> String {
+    let s = e.to_string();
+    let line = s.lines().next().unwrap_or("").trim();
+    if line.chars().count() > 200 {
+        format!("{}…", line.chars().take(200).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}
