@@ -107,7 +107,7 @@ pub fn run(
     opts: &RunOptions,
     reporter: &mut dyn Reporter,
 ) -> Result<RunSummary, PipelineError> {
-    discreet_publish::check_release_writable()?;
+    discreet_publish::check_release_writable(plan)?;
     check_out(&opts.out, opts.replace)?;
     crate::check_spec(plan)?;
     let computed = compute(plan, &opts.inputs, reporter)?;

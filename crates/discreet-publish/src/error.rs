@@ -14,8 +14,8 @@ pub enum PublishError {
     },
     /// The spec's portal metadata would be rejected by open.canada.ca.
     Portal(Vec<String>),
-    /// A release was asked of a build without the `parquet` feature, which
-    /// cannot write the Parquet files every release holds.
+    /// A release with Parquet files was asked of a build without the
+    /// `parquet` feature, which cannot write them.
     NoParquet,
     /// A bug: a writer failed on data this crate produced.
     Internal(String),
@@ -37,7 +37,7 @@ impl fmt::Display for PublishError {
             }
             PublishError::NoParquet => write!(
                 f,
-                "this build of discreet has no Parquet support (built without the `parquet` feature), and every release holds a Parquet file per table: use a build with the `parquet` feature to write releases"
+                "this build of discreet has no Parquet support (built without the `parquet` feature), and the spec asks for Parquet files (`[publish] formats` holds `parquet` unless set): set `formats = [\"csv\"]` under `[publish]` for a CSV-only release, or use a build with the `parquet` feature"
             ),
             PublishError::Internal(m) => write!(f, "internal error while writing the release: {m}"),
         }

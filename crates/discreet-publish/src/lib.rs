@@ -37,7 +37,7 @@ pub use structure::{rule_json, structure_doc};
 use std::path::Path;
 
 use discreet_core::ProtectedTable;
-use discreet_spec::Plan;
+use discreet_spec::{Plan, TableFormat};
 
 /// Everything a release is written from.
 pub struct ReleaseContent<'a> {
@@ -81,11 +81,11 @@ pub fn rewrite_release(
     write_files(dir, content, Some(original))
 }
 
-/// Whether this build can write a release: every release holds a Parquet
-/// file per table, which a build without the `parquet` feature cannot
-/// write. Lets a run refuse before any work is done.
-pub fn check_release_writable() -> Result<(), PublishError> {
-    if cfg!(feature = "parquet") {
+/// Whether this build can write the release `plan` describes: a build
+/// without the `parquet` feature cannot write Parquet files. Lets a run
+/// refuse before any work is done.
+pub fn check_release_writable(plan: &Plan) -> Result<(), PublishError> {
+    if cfg!(feature = "parquet") || !plan.writes(TableFormat::Parquet) {
         Ok(())
     } else {
         Err(PublishError::NoParquet)
@@ -106,7 +106,9 @@ fn write_files(
             &format!("{name}.csv"),
             &cells::table_csv(view)?,
         )?);
-        files.extend(table_parquet(dir, view, content, original)?);
+        if content.plan.writes(TableFormat::Parquet) {
+            files.extend(table_parquet(dir, view, content, original)?);
+        }
         files.push(files::write(
             dir,
             &format!("{name}-dictionary.csv"),

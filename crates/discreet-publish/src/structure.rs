@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use discreet_core::Hierarchy;
 use discreet_spec::plan::LeafMapper;
-use discreet_spec::Plan;
+use discreet_spec::{Plan, TableFormat};
 use discreet_structure::{
     BandDoc, DimensionDoc, DimensionKind, NodeDoc, RuleDoc, Structure, TableDoc, STRUCTURE_FORMAT,
 };
@@ -100,7 +100,7 @@ fn table(plan: &Plan, view: &TableView<'_>) -> TableDoc {
         input: tp.input.clone(),
         margins: tp.margins(),
         name: tp.name.clone(),
-        parquet: format!("{}.parquet", tp.name),
+        parquet: (plan.writes(TableFormat::Parquet)).then(|| format!("{}.parquet", tp.name)),
     }
 }
 

@@ -18,6 +18,6 @@ pub mod protection;
 pub mod schema;
 pub mod value;
 
-pub use model::{ColumnSpec, ColumnType, InputFormat, Spec};
+pub use model::{ColumnSpec, ColumnType, InputFormat, Spec, TableFormat};
 pub use plan::{sha256_hex, Dimension, Mapped, Plan, SpecError, TablePlan};
 pub use protection::{CellRef, Cost, Method, Protection, UnknownMethod};

@@ -46,6 +46,43 @@ pub struct Spec {
     pub tables: Vec<TableSpec>,
     /// Audit the release before it is written (and optionally refuse it).
     pub audit: Option<AuditSpec>,
+    /// Which files a release holds per table.
+    #[serde(default)]
+    pub publish: PublishSpec,
+}
+
+/// `[publish]`: the forms in which each table is written.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PublishSpec {
+    /// The forms of each table; the tidy CSV is always one of them, since
+    /// the audit and `verify` read it.
+    #[serde(default = "PublishSpec::default_formats")]
+    pub formats: Vec<TableFormat>,
+}
+
+impl PublishSpec {
+    fn default_formats() -> Vec<TableFormat> {
+        vec![TableFormat::Csv, TableFormat::Parquet]
+    }
+}
+
+impl Default for PublishSpec {
+    fn default() -> Self {
+        PublishSpec {
+            formats: PublishSpec::default_formats(),
+        }
+    }
+}
+
+/// A form in which a table is published.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum TableFormat {
+    /// `NAME.csv`: one row per cell, codes and the shown value.
+    Csv,
+    /// `NAME.parquet`: the same cells with labels and statuses, typed.
+    Parquet,
 }
 
 /// The audit a run does on its own release before installing it.

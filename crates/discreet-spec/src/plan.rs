@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 use crate::codelist::{self, Codelist};
 use crate::dimension::build_dimension;
 pub use crate::dimension::{Dimension, Finest, LeafMapper, Mapped};
-use crate::model::{ColumnSpec, ColumnType, InputFormat, InputSpec, Spec, TableSpec, Text};
+use crate::model::{
+    ColumnSpec, ColumnType, InputFormat, InputSpec, Spec, TableFormat, TableSpec, Text,
+};
 use crate::protection::{build_protection, method_of, Protection};
 use crate::value::{parse_date, parse_year_month};
 
@@ -104,6 +106,11 @@ fn is_file_safe(s: &str) -> bool {
 }
 
 impl Plan {
+    /// Whether each table is also written in `format`.
+    pub fn writes(&self, format: TableFormat) -> bool {
+        self.spec.publish.formats.contains(&format)
+    }
+
     /// Reads and checks a spec file.
     pub fn load(path: &Path) -> Result<Plan, SpecError> {
         let file = path.display().to_string();
@@ -137,6 +144,7 @@ impl Plan {
         };
         let spec = read_document(file, text)?;
         check_release(&spec).map_err(at)?;
+        check_publish(&spec).map_err(at)?;
         let rule = build_rule(&spec).map_err(at)?;
         let codelists = check_inputs(&spec).map_err(at)?;
         let dimensions = build_dimensions(&spec, &codelists).map_err(at)?;
@@ -324,6 +332,25 @@ fn check_release(spec: &Spec) -> Result<(), KeyError> {
     }
     check_text(&r.title).map_err(|m| key_error("release.title", m))?;
     check_text(&r.description).map_err(|m| key_error("release.description", m))
+}
+
+/// `[publish]`: every table written as a tidy CSV (what the audit and
+/// `verify` read), no form twice.
+fn check_publish(spec: &Spec) -> Result<(), KeyError> {
+    let formats = &spec.publish.formats;
+    if !formats.contains(&TableFormat::Csv) {
+        return Err(key_error(
+            "publish.formats",
+            "expected a list that holds \"csv\" (the audit and verify read the tidy CSV), and \"parquet\" if wanted",
+        ));
+    }
+    let mut seen = formats.clone();
+    seen.sort_unstable();
+    seen.dedup();
+    if seen.len() != formats.len() {
+        return Err(key_error("publish.formats", "a format is listed twice"));
+    }
+    Ok(())
 }
 
 /// `[inputs]`: every input and column well formed; returns the codelists

@@ -111,8 +111,9 @@ pub struct TableDoc {
     pub margins: MarginKind,
     /// Table name.
     pub name: String,
-    /// The Parquet file, in the release folder.
-    pub parquet: String,
+    /// The Parquet file, in the release folder, when the release has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parquet: Option<String>,
 }
 
 /// One dimension of a table.

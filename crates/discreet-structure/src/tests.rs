@@ -64,7 +64,7 @@ fn sample() -> Structure {
         input: "admissions".into(),
         margins: MarginKind::Distinct,
         name: "t".into(),
-        parquet: "t.parquet".into(),
+        parquet: Some("t.parquet".into()),
     };
     let mut plain = table.clone();
     plain.count_distinct = None;
