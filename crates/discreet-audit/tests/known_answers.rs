@@ -1,5 +1,6 @@
-//! Worked examples with published answers (see shared/reference/
-//! known-answers.md and DESIGN.md).
+//! Worked examples with published answers: the IRCC rule as IRCC states
+//! it, the audit example of the tau-Argus manual and the SDC Handbook, and
+//! the leaks described in docs/design.md.
 
 use discreet_audit::{
     audit, AuditOptions, BuildError, FindingKind, Interval, Policy, Relation, RelationKind,

@@ -386,7 +386,7 @@ mod tests {
 
     #[test]
     fn a_finding_with_nothing_left_to_hide_is_reported_not_looped() {
-        // DESIGN.md's example: four months shown `--` under a year shown
+        // The README's example: four months shown `--` under a year shown
         // `--` pin every month to 1. Every cell is primary, so nothing may
         // be hidden near them and the repair must say so, not loop.
         let counts = [4u64, 1, 1, 1, 1];

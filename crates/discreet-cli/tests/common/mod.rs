@@ -168,7 +168,8 @@ pub fn write_admissions_parquet(dir: &Path, name: &str, rows: &[&str]) -> PathBu
     p
 }
 
-/// DESIGN.md's example released under the bundled citizenship pipeline
+/// The four-`--` example of the README ("The IRCC rule alone discloses
+/// cells") released under the bundled citizenship pipeline
 /// into `dir/rel`: one admission from Andorra in each of four months (every
 /// month and the year shown `--`), and `others` from India in May so that
 /// some cells are rounded. Returns the input and the release folder.
