@@ -1,4 +1,4 @@
-//! The repair of the `ircc-repaired` method ( the IRCC rule, then audit and
+//! The repair of the `ircc-repaired` method (the IRCC rule, then audit and
 //! hide until the audit is clean) on the synthetic three-dimension tables
 //! of the suppression benchmark (about 1e4, 1e5 and 1e6 published cells,
 //! heavy-tailed counts): cells hidden, audit rounds, seconds.
