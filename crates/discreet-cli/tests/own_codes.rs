@@ -371,3 +371,61 @@ fn unmatched_values_are_refused_by_default() {
     assert!(err.contains("line 3") && err.contains("Atlantis"), "{err}");
     assert!(!out.exists());
 }
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn codelists_lists_the_builtin_lists_and_prints_one_to_start_from() {
+    let o = discreet(["codelists"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let listing = stdout(&o);
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["immigration_categories", "20", "4", "2"]),
+        "{listing}"
+    );
+    let o = discreet(["codelists", "--csv"]);
+    assert!(stdout(&o).contains("countries,200,0,1\n"), "{}", stdout(&o));
+
+    // The printed list is a codelist file a spec can bring as its own.
+    let tmp = tempfile::tempdir().unwrap();
+    let o = discreet(["codelists", "immigration_categories", "--csv"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let csv = stdout(&o);
+    assert!(csv.starts_with("code,en,fr,parent\nECO,Economic,"), "{csv}");
+    assert!(csv.contains("\nFSW,Skilled Worker (Federal),Travailleur qualifié (fédéral),ECO\n"));
+    write_list(tmp.path(), "world.csv", nested_countries().as_bytes());
+    let spec = write_spec(
+        tmp.path(),
+        "codelist = \"world\"",
+        "subtotals = true\n",
+        WORLD,
+    );
+    let o = discreet(["codelists".as_ref(), "--spec".as_ref(), spec.as_os_str()]);
+    assert!(
+        stdout(&o)
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["world", "200", "68", "4"]),
+        "{}",
+        stdout(&o)
+    );
+    let o = discreet([
+        "codelists".as_ref(),
+        "world".as_ref(),
+        "--spec".as_ref(),
+        spec.as_os_str(),
+    ]);
+    assert!(
+        stdout(&o).starts_with("ALL  All / Tous\n  g_0  Group 0 / Groupe 0\n    h_0 "),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = discreet(["codelists", "regions"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("unknown codelist `regions`"));
+}
