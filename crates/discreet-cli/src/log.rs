@@ -68,12 +68,27 @@ impl StderrReporter {
         match self.format {
             LogFormat::Human => {
                 eprintln!("discreet: release written to {}", s.out.display());
-                eprintln!("  {:<34} {:>9} {:>9} {:>11} {:>10} {:>9} {:>13} {:>13}", "table", "cells", "zero", "suppressed", "secondary", "rounded", "hidden share", "mean |change|");
+                eprintln!(
+                    "  {:<34} {:>9} {:>9} {:>11} {:>10} {:>9} {:>13} {:>13}",
+                    "table",
+                    "cells",
+                    "zero",
+                    "suppressed",
+                    "secondary",
+                    "rounded",
+                    "hidden share",
+                    "mean |change|"
+                );
                 for t in &s.tables {
                     let l = t.info_loss.to_json();
                     eprintln!(
                         "  {:<34} {:>9} {:>9} {:>11} {:>10} {:>9} {:>12}% {:>13}",
-                        t.name, t.cells, t.zero, t.suppressed, t.secondary, t.rounded,
+                        t.name,
+                        t.cells,
+                        t.zero,
+                        t.suppressed,
+                        t.secondary,
+                        t.rounded,
                         l["hidden_share_of_total_percent"].as_str().unwrap_or(""),
                         l["mean_absolute_rounding_change"].as_str().unwrap_or("")
                     );
@@ -87,17 +102,18 @@ impl StderrReporter {
                 let bytes: u64 = s.files.iter().map(|f| f.1).sum();
                 eprintln!("  {} files, {} bytes", s.files.len(), bytes);
                 if let Some(n) = s.audit_findings {
-                    eprintln!("  audit: {n} findings (see manifest.json; `discreet audit` lists them)");
+                    eprintln!(
+                        "  audit: {n} findings (see manifest.json; `discreet audit` lists them)"
+                    );
+                }
+                for u in &s.unmatched {
+                    eprintln!(
+                        "  input `{}`, column `{}`: {} rows held no code and went to `{}`",
+                        u.input, u.column, u.rows, u.code
+                    );
                 }
             }
-            LogFormat::Json => self.json(json!({
-                "event": "release_written",
-                "out": s.out.display().to_string(),
-                "tables": s.tables.iter().map(|t| json!({"name": t.name, "cells": t.cells, "zero": t.zero, "suppressed": t.suppressed, "secondary": t.secondary, "rounded": t.rounded, "information_loss": t.info_loss.to_json()})).collect::<Vec<_>>(),
-                "secondary_suppression": s.secondary.as_ref().map(|r| json!({"by_method": r.by_method, "by_repair": r.by_repair, "repair_rounds": r.repair_rounds, "disclosed_before_repair": r.findings_before_repair.0, "narrowed_before_repair": r.findings_before_repair.1})),
-                "files": s.files.iter().map(|f| json!({"path": f.0, "bytes": f.1})).collect::<Vec<_>>(),
-                "audit_findings": s.audit_findings,
-            })),
+            LogFormat::Json => self.json(release_written(s)),
         }
     }
 
@@ -236,4 +252,25 @@ impl Reporter for StderrReporter {
             LogFormat::Json => self.json(json!({"event": "warning", "message": message})),
         }
     }
+}
+
+/// The JSON event of a written release; `unmatched` only when a recode sent
+/// rows to its `unmatched` code.
+fn release_written(s: &RunSummary) -> serde_json::Value {
+    let mut v = json!({
+        "event": "release_written",
+        "out": s.out.display().to_string(),
+        "tables": s.tables.iter().map(|t| json!({"name": t.name, "cells": t.cells, "zero": t.zero, "suppressed": t.suppressed, "secondary": t.secondary, "rounded": t.rounded, "information_loss": t.info_loss.to_json()})).collect::<Vec<_>>(),
+        "secondary_suppression": s.secondary.as_ref().map(|r| json!({"by_method": r.by_method, "by_repair": r.by_repair, "repair_rounds": r.repair_rounds, "disclosed_before_repair": r.findings_before_repair.0, "narrowed_before_repair": r.findings_before_repair.1})),
+        "files": s.files.iter().map(|f| json!({"path": f.0, "bytes": f.1})).collect::<Vec<_>>(),
+        "audit_findings": s.audit_findings,
+    });
+    if !s.unmatched.is_empty() {
+        v["unmatched"] = s
+            .unmatched
+            .iter()
+            .map(|u| json!({"input": u.input, "column": u.column, "code": u.code, "rows": u.rows}))
+            .collect();
+    }
+    v
 }

@@ -3,6 +3,7 @@
 //! codes (0 clean, 1 violations or findings, 2 usage or input error). It
 //! holds no logic of its own.
 
+mod codelists;
 mod log;
 mod outcome;
 mod reports;
@@ -131,6 +132,14 @@ enum Command {
     /// work permits.
     #[cfg(feature = "testdata")]
     Testdata(testdata::TestdataArgs),
+    /// List the codelists a spec may name, or print one to start a list
+    /// of one's own from.
+    #[command(after_help = "Examples:
+  discreet codelists
+  discreet codelists immigration_categories
+  discreet codelists countries --csv > lists/countries_by_region.csv
+  discreet codelists --spec pipelines/pr_region_category_quarter.toml")]
+    Codelists(codelists::CodelistsArgs),
     /// Print a shell completion script to stdout.
     #[command(after_help = "Examples:
   discreet completions bash > ~/.local/share/bash-completion/completions/discreet
@@ -220,6 +229,7 @@ fn dispatch(command: Command, reporter: &mut StderrReporter) -> Result<Outcome, 
         }
         #[cfg(feature = "testdata")]
         Command::Testdata(args) => testdata::testdata(args, reporter),
+        Command::Codelists(args) => codelists::codelists(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -13,7 +13,8 @@ use crate::outcome::{CliError, Outcome};
 #[derive(Args)]
 #[command(after_help = "Examples:
   discreet testdata --rows 100000 --seed 1 --out admissions.csv
-  discreet testdata --kind permits --rows 1000000 --seed 7 --out permits.parquet")]
+  discreet testdata --kind permits --rows 1000000 --seed 7 --out permits.parquet
+  discreet testdata --rows 100000 --seed 1 --country-names --out extract.csv")]
 pub struct TestdataArgs {
     /// Which data set: one row per admission, or one row per permit.
     #[arg(long, value_enum, default_value_t = TestdataKind::Admissions)]
@@ -27,6 +28,10 @@ pub struct TestdataArgs {
     /// Output file, `.csv` or `.parquet`.
     #[arg(long)]
     out: PathBuf,
+    /// Admissions only: IRCC's English country names in the country column
+    /// instead of ISO codes, as in IRCC's extracts (for specs with a recode).
+    #[arg(long)]
+    country_names: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -44,6 +49,7 @@ pub fn testdata(args: TestdataArgs, reporter: &mut StderrReporter) -> Result<Out
         rows,
         seed,
         out,
+        country_names,
     } = args;
     let tty = std::io::stderr().is_terminal();
     let mut progress = |done: u64| {
@@ -52,14 +58,20 @@ pub fn testdata(args: TestdataArgs, reporter: &mut StderrReporter) -> Result<Out
         }
     };
     let (result, what) = match kind {
-        TestdataKind::Admissions => (
-            discreet_testdata::write_admissions(
-                &discreet_testdata::AdmissionsOptions { rows, seed },
-                &out,
-                &mut progress,
-            ),
-            "admissions",
-        ),
+        TestdataKind::Admissions => {
+            let write = if country_names {
+                discreet_testdata::write_admissions_with_country_names
+            } else {
+                discreet_testdata::write_admissions
+            };
+            let opts = discreet_testdata::AdmissionsOptions { rows, seed };
+            (write(&opts, &out, &mut progress), "admissions")
+        }
+        TestdataKind::Permits if country_names => {
+            return Err(CliError::Other(
+                "--country-names applies to admissions only".into(),
+            ))
+        }
         TestdataKind::Permits => (
             discreet_testdata::write_permits(
                 &discreet_testdata::PermitsOptions { rows, seed },

@@ -13,6 +13,7 @@ use discreet_ingest::{
 };
 use discreet_publish::{InputDigest, TableView};
 use discreet_spec::model::{ColumnType, InputFormat};
+use discreet_spec::recode::Recoded;
 use discreet_spec::value::check_value;
 use discreet_spec::{Mapped, Plan};
 
@@ -26,6 +27,22 @@ pub struct Computed {
     pub tables: Vec<Table>,
     /// The inputs read, in name order.
     pub inputs: Vec<InputDigest>,
+    /// Per recoded column with an `unmatched` code: the rows sent there.
+    pub unmatched: Vec<UnmatchedRows>,
+}
+
+/// Rows of a column whose value was no code and went to its `unmatched`
+/// code (a count for the run summary, never written in a release).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchedRows {
+    /// Input name.
+    pub input: String,
+    /// Column name.
+    pub column: String,
+    /// The code they went to.
+    pub code: String,
+    /// How many rows (units, for pre-aggregated inputs).
+    pub rows: u64,
 }
 
 impl Computed {
@@ -87,6 +104,7 @@ pub fn compute(
     let paths = input_paths(plan, overrides)?;
     let mut tables: Vec<Option<Table>> = vec![None; plan.tables.len()];
     let mut digests = Vec::new();
+    let mut unmatched = Vec::new();
     for (name, path) in &paths {
         let table_ids: Vec<usize> = (0..plan.tables.len())
             .filter(|&i| plan.tables[i].input == *name)
@@ -100,6 +118,7 @@ pub fn compute(
             path,
             &table_ids,
             &mut tables,
+            &mut unmatched,
             reporter,
         )?);
     }
@@ -109,6 +128,7 @@ pub fn compute(
             .map(|t| t.expect("every table has an input"))
             .collect(),
         inputs: digests,
+        unmatched,
     })
 }
 
@@ -214,6 +234,7 @@ fn read_input(
     path: &Path,
     table_ids: &[usize],
     tables: &mut [Option<Table>],
+    unmatched: &mut Vec<UnmatchedRows>,
     reporter: &mut dyn Reporter,
 ) -> Result<InputDigest, PipelineError> {
     let input = &plan.spec.inputs[name];
@@ -255,6 +276,7 @@ fn read_input(
     stage(reporter, &format!("checking input `{name}`"), || {
         check_groups(plan, name, &source, &groups)
     })?;
+    unmatched.extend(unmatched_rows(plan, name, &grouping, &groups));
     for (cname, c) in &input.columns {
         if c.kind == ColumnType::String && (c.unique || !c.nullable) {
             stage(
@@ -325,7 +347,13 @@ fn check_groups(
                 if !seen.insert(v) {
                     continue;
                 }
-                if let Err(expected) = check_value(col, list, v) {
+                let code = v.map(|raw| plan.code(input, cname, raw));
+                let checked = match &code {
+                    Some(Recoded::Unmatched(_)) => Ok(()),
+                    Some(Recoded::Code(c)) => check_value(col, list, Some(c)),
+                    None => check_value(col, list, None),
+                };
+                if let Err(expected) = checked {
                     return Err(locate(source, cname, v, expected));
                 }
                 if spec.count_column.as_deref() == Some(cname.as_str())
@@ -342,6 +370,42 @@ fn check_groups(
         }
     }
     Ok(())
+}
+
+/// The rows each recoded column sent to its `unmatched` code, counted
+/// from a group-by without row filter that holds the column.
+fn unmatched_rows(
+    plan: &Plan,
+    input: &str,
+    grouping: &Grouping,
+    groups: &[Groups],
+) -> Vec<UnmatchedRows> {
+    let mut out = Vec::new();
+    for (cname, _) in &plan.spec.inputs[input].columns {
+        let Some(code) = plan.recode(input, cname).and_then(|r| r.unmatched.clone()) else {
+            continue;
+        };
+        let found = (grouping.sets.iter().zip(groups)).find_map(|((cols, filter), g)| {
+            let c = cols.iter().position(|x| x == cname)?;
+            filter.is_empty().then_some((c, g))
+        });
+        let Some((c, g)) = found else { continue };
+        let rows = (g.keys[c].iter().zip(&g.counts))
+            .filter(|(v, _)| {
+                v.as_deref().is_some_and(|raw| {
+                    matches!(plan.code(input, cname, raw), Recoded::Unmatched(_))
+                })
+            })
+            .map(|(_, &n)| n)
+            .sum();
+        out.push(UnmatchedRows {
+            input: input.to_string(),
+            column: cname.clone(),
+            code,
+            rows,
+        });
+    }
+    out
 }
 
 /// Uniqueness and emptiness of free-text columns: one aggregate pass; the
@@ -419,7 +483,7 @@ fn build_distinct_table(
         };
         for r in raw {
             let leaf = match dim
-                .map(r)
+                .map(&code_of(plan, &tp.input, &dim.spec.column, r))
                 .map_err(|expected| locate(source, &dim.spec.column, Some(r), expected))?
             {
                 Mapped::Leaf(id) => id,
@@ -474,6 +538,20 @@ fn build_distinct_table(
     Ok(table)
 }
 
+/// The code a raw value of a dimension's column stands for (after its
+/// recode, which the input check has already accepted).
+fn code_of<'a>(
+    plan: &'a Plan,
+    input: &str,
+    column: &str,
+    raw: &'a str,
+) -> std::borrow::Cow<'a, str> {
+    match plan.code(input, column, raw) {
+        Recoded::Code(c) => c,
+        Recoded::Unmatched(u) => std::borrow::Cow::Borrowed(u),
+    }
+}
+
 /// Maps each group to its leaf cell and builds the table with all margins.
 fn build_table(plan: &Plan, t: usize, source: &Source, g: &Groups) -> Result<Table, PipelineError> {
     let leaves = leaf_cells(plan, t, source, g)?;
@@ -514,7 +592,8 @@ fn leaf_cells(
             let mapped = match caches[d].get(raw) {
                 Some(m) => *m,
                 None => {
-                    let m = dim.map(raw).map_err(|expected| {
+                    let code = code_of(plan, &plan.tables[t].input, &dim.spec.column, raw);
+                    let m = dim.map(&code).map_err(|expected| {
                         locate(source, &dim.spec.column, g.keys[d][i].as_deref(), expected)
                     })?;
                     caches[d].insert(raw, m);

@@ -23,7 +23,7 @@ pub use audit::{
     audit_release, default_protect_below, finding_name, AuditFinding, AuditReport, AuditSettings,
     TableAudit,
 };
-pub use compute::{compute, Computed};
+pub use compute::{compute, Computed, UnmatchedRows};
 pub use error::PipelineError;
 pub use protect::{protect, InfoLoss, Protected, SecondaryReport};
 pub use report::{NullReporter, Reporter};

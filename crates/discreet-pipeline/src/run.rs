@@ -58,6 +58,8 @@ pub struct RunSummary {
     pub files: Vec<(String, u64)>,
     /// Findings of the spec's audit, when it has one.
     pub audit_findings: Option<usize>,
+    /// Rows each recoded column sent to its `unmatched` code.
+    pub unmatched: Vec<crate::compute::UnmatchedRows>,
 }
 
 /// Refuses an output folder that would clobber something, before any work.
@@ -164,6 +166,7 @@ pub fn run(
         secondary: protected.secondary,
         files: files.into_iter().map(|f| (f.path, f.bytes)).collect(),
         audit_findings: audited,
+        unmatched: computed.unmatched.clone(),
     })
 }
 

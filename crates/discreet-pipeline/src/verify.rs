@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use discreet_core::{ProtectedTable, Shape, Shown};
 use discreet_publish::{column_names, rewrite_release, ReleaseContent, MANIFEST_FILE, SPEC_FILE};
-use discreet_spec::{sha256_hex, Plan};
+use discreet_spec::{sha256_hex, FileBase, Plan};
 use serde_json::Value;
 
 use crate::compute::compute;
@@ -100,7 +100,9 @@ pub fn verify(
             return Ok(report);
         }
     };
-    let plan = match Plan::parse(SPEC_FILE, &spec_text) {
+    // The codelist and recode files are the release's own copies, which
+    // the manifest hashes: the release is recomputed with exactly its codes.
+    let plan = match Plan::parse_with(SPEC_FILE, &spec_text, FileBase::Release(dir)) {
         Ok(p) => p,
         Err(e) => {
             report.add(

@@ -132,6 +132,11 @@ fn write_files(
     )?);
     let package = portal_package::package(content, &files)?;
     files.push(files::write(dir, "package.json", &json_bytes(&package)?)?);
+    // The codelist and recode files the spec brings, so that the release
+    // holds every code it was made with and `verify` recomputes with them.
+    for f in &content.plan.files {
+        files.push(files::write(dir, &f.release_name, &f.bytes)?);
+    }
     let manifest = write_manifest(dir, content, &files, None)?;
     files.push(manifest);
     Ok(files)

@@ -56,7 +56,7 @@ impl Manifest {
                 t
             })
             .collect();
-        let json = json!({
+        let mut json = json!({
             "format": "discreet-manifest/1",
             "tool": {"name": "discreet", "version": content.tool_version},
             "release": plan.spec.release.name,
@@ -69,6 +69,14 @@ impl Manifest {
             "tables": tables,
             "files": files.iter().map(|f| json!({"path": f.path, "sha256": f.sha256, "bytes": f.bytes})).collect::<Vec<_>>(),
         });
+        if !plan.files.is_empty() {
+            // Which spec path each copied codelist or recode file stands for.
+            json["codes"] = plan
+                .files
+                .iter()
+                .map(|f| json!({"file": f.release_name, "source": f.path, "sha256": discreet_spec::sha256_hex(&f.bytes)}))
+                .collect();
+        }
         Manifest { json }
     }
 

@@ -51,7 +51,7 @@ fn nodes(h: &Hierarchy) -> Vec<NodeDoc> {
 fn kind(mapper: &LeafMapper) -> DimensionKind {
     let month = |(y, m): (i32, u32)| format!("{y:04}-{m:02}");
     match mapper {
-        LeafMapper::Codes => DimensionKind::Codes,
+        LeafMapper::Codes(_) => DimensionKind::Codes,
         LeafMapper::Calendar { first, last, .. } => DimensionKind::Calendar {
             first: month(*first),
             last: month(*last),

@@ -2,11 +2,11 @@
 //! subtotal groups), calendars (month, quarter, year) and integer bands,
 //! with the mapping of a raw column value to its leaf.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use discreet_core::{Bilingual, Hierarchy, HierarchyBuilder, NodeId};
 
-use crate::codelist::{self, Codelist};
+use crate::codelist::{self, CodeEntry, Codelist};
 use crate::model::{BandSpec, CalendarSpec, ColumnType, DimensionSpec, Spec};
 use crate::plan::{bi, KeyError};
 use crate::value::{parse_date, parse_integer, parse_year_month};
@@ -14,8 +14,9 @@ use crate::value::{parse_date, parse_integer, parse_year_month};
 /// How raw values of a dimension's column map to the leaves of its hierarchy.
 #[derive(Debug, Clone)]
 pub enum LeafMapper {
-    /// Codes map to the leaf with the same code.
-    Codes,
+    /// Codes map to the leaf with the same code, or, when the dimension
+    /// leaves the codes' level out, to the group in this map.
+    Codes(HashMap<String, String>),
     /// Dates map to their month, quarter or year, inside the published period.
     Calendar {
         /// `month`, `quarter` or `year`.
@@ -67,10 +68,12 @@ impl Dimension {
     /// leaf; `Err` says what was expected when it maps nowhere.
     pub fn map(&self, raw: &str) -> Result<Mapped, String> {
         match &self.mapper {
-            LeafMapper::Codes => match self.hierarchy.find(raw) {
-                Some(id) if self.hierarchy.is_leaf(id) => Ok(Mapped::Leaf(id)),
-                _ => Err(format!("a code of dimension `{}`", self.name)),
-            },
+            LeafMapper::Codes(up) => {
+                match self.hierarchy.find(up.get(raw).map_or(raw, String::as_str)) {
+                    Some(id) if self.hierarchy.is_leaf(id) => Ok(Mapped::Leaf(id)),
+                    _ => Err(format!("a code of dimension `{}`", self.name)),
+                }
+            }
             LeafMapper::Calendar {
                 finest,
                 first,
@@ -194,7 +197,9 @@ fn sole_shape<'a, T>(
 }
 
 /// The codes of the column's codelist under the total, or under their
-/// groups (the parent list) when the dimension asks for subtotals.
+/// groups when the dimension asks for subtotals: the parent list's codes
+/// for built-in grouped lists, every level of a nested list otherwise,
+/// or only the `levels` the dimension publishes.
 fn build_codes(
     b: &mut HierarchyBuilder,
     name: &str,
@@ -208,32 +213,89 @@ fn build_codes(
         .find_map(|i| i.columns.get(&d.column).and_then(|c| c.codelist.clone()))
         .expect("code columns have a codelist");
     let list = &codelists[&list_name];
-    if d.subtotals {
-        let parent_name = list.parent_list.as_ref().ok_or_else(|| {
-            (
-                ".subtotals".to_string(),
-                format!("codelist `{list_name}` has no groups to subtotal"),
-            )
-        })?;
+    if d.subtotals && list.parent_list.is_none() && !list.is_nested() {
+        return Err((
+            ".subtotals".to_string(),
+            format!("codelist `{list_name}` has no groups to subtotal"),
+        ));
+    }
+    // Every node with its parent and level, groups before their codes.
+    let mut nodes: Vec<(&CodeEntry, Option<&str>, String)> = Vec::new();
+    if let (true, Some(parent_name)) = (d.subtotals, &list.parent_list) {
         for p in &codelists[parent_name].entries {
-            b.add(
-                "TOTAL",
-                p.code.clone(),
-                p.label.clone(),
-                parent_name.clone(),
-            )
-            .map_err(hierarchy_error)?;
+            nodes.push((p, None, parent_name.clone()));
         }
     }
-    for e in &list.entries {
-        let parent = match (d.subtotals, e.parent.as_deref()) {
-            (true, Some(p)) => p,
-            _ => "TOTAL",
+    for e in list.tree_order() {
+        let leaf = list.contains(&e.code);
+        if !leaf && !d.subtotals {
+            continue;
+        }
+        let level = if leaf {
+            name.to_string()
+        } else {
+            format!("{list_name}_{}", list.ancestors(&e.code).count())
         };
-        b.add(parent, e.code.clone(), e.label.clone(), name)
-            .map_err(hierarchy_error)?;
+        nodes.push((e, e.parent.as_deref().filter(|_| d.subtotals), level));
     }
-    Ok(LeafMapper::Codes)
+    let keep = kept_levels(d, &nodes)?;
+    // A node whose level is left out hands its place to its nearest kept
+    // ancestor: its children hang there, and its codes count there.
+    let mut up: HashMap<String, String> = HashMap::new();
+    let place = |code: &str, parent: Option<&str>, kept: bool, up: &mut HashMap<String, String>| {
+        let above = parent.map(|p| up.get(p).cloned().unwrap_or_else(|| p.to_string()));
+        if !kept {
+            up.insert(
+                code.to_string(),
+                above.clone().unwrap_or_else(|| "TOTAL".into()),
+            );
+        }
+        above.unwrap_or_else(|| "TOTAL".into())
+    };
+    for (e, parent, level) in &nodes {
+        let kept = keep.contains(level);
+        let at = place(&e.code, *parent, kept, &mut up);
+        if kept {
+            b.add(&at, e.code.clone(), e.label.clone(), level.clone())
+                .map_err(hierarchy_error)?;
+        }
+    }
+    up.retain(|code, _| list.contains(code));
+    Ok(LeafMapper::Codes(up))
+}
+
+/// The levels a code dimension publishes: all, or its `levels`, each of
+/// which must be one of its levels (and need subtotals).
+fn kept_levels(
+    d: &DimensionSpec,
+    nodes: &[(&CodeEntry, Option<&str>, String)],
+) -> Result<HashSet<String>, KeyError> {
+    let all: Vec<&String> = nodes.iter().fold(Vec::new(), |mut v, (_, _, l)| {
+        if !v.contains(&l) {
+            v.push(l);
+        }
+        v
+    });
+    let Some(levels) = &d.levels else {
+        return Ok(all.into_iter().cloned().collect());
+    };
+    if !d.subtotals {
+        return Err((
+            ".levels".into(),
+            "`levels` chooses among the levels of a grouped codelist: set `subtotals = true`"
+                .into(),
+        ));
+    }
+    for l in levels {
+        if !all.contains(&l) {
+            let names: Vec<String> = all.iter().map(|l| format!("`{l}`")).collect();
+            return Err((
+                ".levels".into(),
+                format!("unknown level `{l}`; expected some of {}", names.join(", ")),
+            ));
+        }
+    }
+    Ok(levels.iter().cloned().collect())
 }
 
 fn build_calendar(b: &mut HierarchyBuilder, cal: &CalendarSpec) -> Result<LeafMapper, KeyError> {

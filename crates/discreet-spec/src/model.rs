@@ -49,6 +49,19 @@ pub struct Spec {
     /// Which files a release holds per table.
     #[serde(default)]
     pub publish: PublishSpec,
+    /// Codelists read from files, by name; they take precedence over the
+    /// built-in lists of the same name.
+    #[serde(default)]
+    pub codelists: BTreeMap<String, CodelistFileSpec>,
+}
+
+/// `[codelists.NAME]`: a codelist brought by the spec.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CodelistFileSpec {
+    /// CSV file `code,en,fr,parent` (optional `order`, `valid_from`,
+    /// `valid_to`), relative to the spec file.
+    pub path: String,
 }
 
 /// `[publish]`: the forms in which each table is written.
@@ -289,6 +302,26 @@ pub struct ColumnSpec {
     /// Empty values are allowed (they are never allowed in a dimension).
     #[serde(default)]
     pub nullable: bool,
+    /// For `code` columns: raw values to codes, before the codelist check.
+    pub recode: Option<RecodeSpec>,
+    /// For `code` columns: `error` (default) or the code values that are no
+    /// code after recoding go to.
+    pub unmatched: Option<String>,
+    /// For `code` columns: strip surrounding spaces first.
+    #[serde(default)]
+    pub trim: bool,
+    /// For `code` columns: `upper` or `lower` case first.
+    pub case: Option<String>,
+}
+
+/// A recode: a CSV file `from,to` (relative to the spec) or an inline table.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum RecodeSpec {
+    /// The path of a CSV file with columns `from,to`.
+    File(String),
+    /// Raw value -> code.
+    Inline(BTreeMap<String, String>),
 }
 
 /// A dimension of one or more tables: a column and its hierarchy.
@@ -305,6 +338,8 @@ pub struct DimensionSpec {
     /// subtotals between the codes and the total.
     #[serde(default)]
     pub subtotals: bool,
+    /// For code columns with subtotals: the levels to publish (all when absent).
+    pub levels: Option<Vec<String>>,
     /// For date columns: the calendar hierarchy and period.
     pub calendar: Option<CalendarSpec>,
     /// For integer columns: the bands (age groups).

@@ -11,10 +11,12 @@ use sha2::{Digest, Sha256};
 use crate::codelist::{self, Codelist};
 use crate::dimension::build_dimension;
 pub use crate::dimension::{Dimension, Finest, LeafMapper, Mapped};
+use crate::files::{has_recode, SpecFiles};
 use crate::model::{
     ColumnSpec, ColumnType, InputFormat, InputSpec, Spec, TableFormat, TableSpec, Text,
 };
 use crate::protection::{build_protection, method_of, Protection};
+use crate::recode::{Recode, Recoded};
 use crate::value::{parse_date, parse_year_month};
 
 /// A spec that cannot be used: which file, which key, what was expected.
@@ -90,6 +92,41 @@ pub struct Plan {
     pub codelists: BTreeMap<String, Codelist>,
     /// Tables in release order.
     pub tables: Vec<TablePlan>,
+    /// The codelist and recode files the spec brings, copied into releases.
+    pub files: Vec<SpecFile>,
+    /// Recodes of `code` columns, by (input, column).
+    pub recodes: BTreeMap<(String, String), Recode>,
+}
+
+/// A file a spec refers to (a codelist or a recode), as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecFile {
+    /// The path as written in the spec.
+    pub path: String,
+    /// Its name inside a release (`codes-` and the file's name).
+    pub release_name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Where the files a spec refers to are read from.
+#[derive(Debug, Clone, Copy)]
+pub enum FileBase<'a> {
+    /// Paths relative to the spec file's folder.
+    NextToSpec,
+    /// The copies inside this release folder (what `verify` recomputes with).
+    Release(&'a Path),
+}
+
+/// The name a spec's file gets inside a release: `codes-` and its file
+/// name, which must be plain (letters, digits, `_`, `-`, `.`).
+pub fn release_name(path: &str) -> Option<String> {
+    let name = Path::new(path).file_name()?.to_str()?;
+    let plain = !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+    plain.then(|| format!("codes-{name}"))
 }
 
 /// Lowercase hex SHA-256 of bytes.
@@ -98,7 +135,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn is_file_safe(s: &str) -> bool {
+pub(crate) fn is_file_safe(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.bytes()
@@ -130,13 +167,20 @@ impl Plan {
         Plan::parse(&file, &text)
     }
 
-    /// Parses and checks spec text; `file` names it in errors.
+    /// Parses and checks spec text; `file` names it in errors and the
+    /// files it refers to are read next to it.
+    pub fn parse(file: &str, text: &str) -> Result<Plan, SpecError> {
+        Plan::parse_with(file, text, FileBase::NextToSpec)
+    }
+
+    /// Parses and checks spec text; `file` names it in errors, `base`
+    /// says where the codelist and recode files it names are read.
     ///
     /// The phases run in the order a reader fills a spec in, and the first
     /// broken rule stops the parse: the document against the schema, the
     /// release, the rule, the inputs (which fix the codelists), the
     /// dimensions (built into hierarchies), the tables, the protection.
-    pub fn parse(file: &str, text: &str) -> Result<Plan, SpecError> {
+    pub fn parse_with(file: &str, text: &str, base: FileBase<'_>) -> Result<Plan, SpecError> {
         let at = |(key, message): KeyError| SpecError {
             file: file.to_string(),
             key: Some(key),
@@ -146,7 +190,10 @@ impl Plan {
         check_release(&spec).map_err(at)?;
         check_publish(&spec).map_err(at)?;
         let rule = build_rule(&spec).map_err(at)?;
-        let codelists = check_inputs(&spec).map_err(at)?;
+        let mut files = SpecFiles::new(file, base);
+        let own = files.codelists(&spec)?;
+        let codelists = check_inputs(&spec, &own).map_err(at)?;
+        let recodes = files.recodes(&spec, &codelists)?;
         let dimensions = build_dimensions(&spec, &codelists).map_err(at)?;
         let tables = check_tables(&spec, &dimensions, &codelists).map_err(at)?;
         let protection = build_protection(&spec.rule, &tables, &dimensions).map_err(at)?;
@@ -160,6 +207,8 @@ impl Plan {
             dimensions,
             codelists,
             tables,
+            files: files.into_files(),
+            recodes,
         })
     }
 
@@ -176,6 +225,23 @@ impl Plan {
             Some("csv") => Some(InputFormat::Csv),
             Some("parquet") => Some(InputFormat::Parquet),
             _ => self.spec.inputs.get(input).and_then(|i| i.format),
+        }
+    }
+
+    /// The recode of a column's raw values, if it has one.
+    pub fn recode(&self, input: &str, column: &str) -> Option<&Recode> {
+        self.recodes.get(&(input.to_string(), column.to_string()))
+    }
+
+    /// The code a raw value of `column` of `input` stands for: its recode
+    /// when the column has one, else the value itself.
+    pub fn code<'a>(&'a self, input: &str, column: &str, raw: &'a str) -> Recoded<'a> {
+        match (
+            self.recode(input, column),
+            self.column_codelist(input, column),
+        ) {
+            (Some(r), Some(list)) => r.apply(raw, list),
+            _ => Recoded::Code(std::borrow::Cow::Borrowed(raw)),
         }
     }
 
@@ -355,7 +421,10 @@ fn check_publish(spec: &Spec) -> Result<(), KeyError> {
 
 /// `[inputs]`: every input and column well formed; returns the codelists
 /// the `code` columns name, with the parent lists of grouped ones.
-fn check_inputs(spec: &Spec) -> Result<BTreeMap<String, Codelist>, KeyError> {
+fn check_inputs(
+    spec: &Spec,
+    own: &BTreeMap<String, Codelist>,
+) -> Result<BTreeMap<String, Codelist>, KeyError> {
     if spec.inputs.is_empty() {
         return Err(key_error("inputs", "expected at least one input"));
     }
@@ -392,7 +461,7 @@ fn check_inputs(spec: &Spec) -> Result<BTreeMap<String, Codelist>, KeyError> {
             }
         }
         for (cname, col) in &input.columns {
-            check_column(&format!("{key}.columns.{cname}"), col, &mut codelists)?;
+            check_column(&format!("{key}.columns.{cname}"), col, own, &mut codelists)?;
         }
     }
     Ok(codelists)
@@ -403,23 +472,28 @@ fn check_inputs(spec: &Spec) -> Result<BTreeMap<String, Codelist>, KeyError> {
 fn check_column(
     key: &str,
     col: &ColumnSpec,
+    own: &BTreeMap<String, Codelist>,
     codelists: &mut BTreeMap<String, Codelist>,
 ) -> Result<(), KeyError> {
+    // The spec's own lists first, then the built-in ones.
+    let find = |name: &str| own.get(name).cloned().or_else(|| codelist::builtin(name));
     match (col.kind, &col.codelist) {
         (ColumnType::Code, Some(list)) => {
-            let cl = codelist::builtin(list).ok_or_else(|| {
+            let cl = find(list).ok_or_else(|| {
+                let mut names: Vec<&str> = own.keys().map(String::as_str).collect();
+                names.extend(codelist::BUILTIN_NAMES);
                 key_error(
                     format!("{key}.codelist"),
                     format!(
                         "unknown codelist `{list}`; expected one of {}",
-                        codelist::BUILTIN_NAMES.join(", ")
+                        names.join(", ")
                     ),
                 )
             })?;
             if let Some(parent) = &cl.parent_list {
                 codelists.insert(
                     parent.clone(),
-                    codelist::builtin(parent).expect("parent list is built in"),
+                    find(parent).expect("parent list is built in"),
                 );
             }
             codelists.insert(list.clone(), cl);
@@ -580,6 +654,12 @@ fn check_filter(
         if values.is_empty() {
             return Err(key_error(fkey, "expected at least one value"));
         }
+        if has_recode(col) {
+            return Err(key_error(
+                fkey,
+                format!("column `{c}` is recoded, and filters compare raw values: filter on a column without `recode`, `unmatched`, `trim` or `case`"),
+            ));
+        }
         if let Some((name, list)) = col
             .codelist
             .as_ref()
@@ -623,6 +703,14 @@ fn check_count_distinct(
             key,
             format!(
                 "column `{c}` must be a non-nullable `string` or `code` column (an identifier)"
+            ),
+        ));
+    }
+    if has_recode(col) {
+        return Err(key_error(
+            key,
+            format!(
+                "column `{c}` is recoded; distinct values are counted from an identifier as it is"
             ),
         ));
     }

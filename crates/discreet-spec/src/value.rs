@@ -162,6 +162,10 @@ mod tests {
             max: Some(120),
             unique: false,
             nullable: false,
+            recode: None,
+            unmatched: None,
+            trim: false,
+            case: None,
         }
     }
 

@@ -289,7 +289,7 @@ fn invalid_specs_are_rejected() {
         "/portal/frequency",
     );
     rejected_at(
-        |t| t.replace("codelist = \"provinces\"", "codelist = \"regions\""),
+        |t| t.replace("codelist = \"provinces\"", "codelist = \"Regions!\""),
         "/inputs/admissions/columns/province/codelist",
     );
     rejected_at(
@@ -408,7 +408,7 @@ fn vocabularies_match_their_sources() {
             "{key}"
         );
     }
-    let codelists = "/properties/inputs/additionalProperties/properties/columns/additionalProperties/properties/codelist/enum";
+    let codelists = "/definitions/builtinCodelist/enum";
     let builtin: BTreeSet<String> = discreet_spec::codelist::BUILTIN_NAMES
         .iter()
         .map(|n| n.to_string())

@@ -185,7 +185,18 @@ pub fn write_admissions(
     path: &Path,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), TestdataError> {
-    write_admissions_chunked(opts, path, CHUNK_ROWS, progress)
+    write_admissions_chunked(opts, path, CHUNK_ROWS, false, progress)
+}
+
+/// [`write_admissions`] with IRCC's English country names in the country
+/// column instead of ISO 3166 codes, as IRCC's own extracts hold them: an
+/// extract for specs that recode names to codes.
+pub fn write_admissions_with_country_names(
+    opts: &AdmissionsOptions,
+    path: &Path,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), TestdataError> {
+    write_admissions_chunked(opts, path, CHUNK_ROWS, true, progress)
 }
 
 /// [`write_admissions`] with a chosen chunk size (tests use small ones; the
@@ -194,12 +205,17 @@ fn write_admissions_chunked(
     opts: &AdmissionsOptions,
     path: &Path,
     chunk_rows: u64,
+    country_names: bool,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), TestdataError> {
     write_dataset(
         || {
+            let mut model = Model::new()?;
+            if country_names {
+                model.name_countries()?;
+            }
             Ok(Admissions {
-                model: Model::new()?,
+                model,
                 id: RecordId::new(*b"PR"),
             })
         },

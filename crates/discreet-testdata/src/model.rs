@@ -295,6 +295,19 @@ pub(crate) fn age_weights() -> Vec<u64> {
 }
 
 impl Model {
+    /// Draws IRCC's English country names instead of the codes (same
+    /// draws, so the same rows otherwise).
+    pub(crate) fn name_countries(&mut self) -> Result<(), TestdataError> {
+        let list = codelist("countries")?;
+        for c in &mut self.countries {
+            let e = list
+                .get(c)
+                .ok_or_else(|| model_err("countries", "code without label"))?;
+            *c = e.label.en.clone();
+        }
+        Ok(())
+    }
+
     /// Builds the tables from the built-in codelists.
     pub(crate) fn new() -> Result<Model, TestdataError> {
         // Dates.

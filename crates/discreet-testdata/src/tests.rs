@@ -172,6 +172,7 @@ fn admissions_chunked(
         &AdmissionsOptions { rows, seed },
         path,
         chunk_rows,
+        false,
         progress,
     )
 }
@@ -351,6 +352,7 @@ fn parquet_is_deterministic_and_holds_the_csv_rows() {
         },
         &dir.path("d.parquet"),
         2000,
+        false,
         &mut |n| seen.push(n),
     )
     .unwrap();
@@ -430,7 +432,9 @@ fn failed_writes_leave_no_file() {
     for name in ["y.csv", "y.parquet"] {
         let path = dir.path(name);
         let r = std::panic::catch_unwind(|| {
-            write_admissions_chunked(&opts, &path, 1000, &mut |n| assert!(n < 2000, "stop"))
+            write_admissions_chunked(&opts, &path, 1000, false, &mut |n| {
+                assert!(n < 2000, "stop")
+            })
         });
         assert!(r.is_err());
     }
@@ -547,4 +551,36 @@ fn guided_draws_equal_binary_search() {
     // Zero weights are never drawn.
     let t = &tables[0];
     assert!((0..100_000).all(|_| ![1, 2, 5].contains(&t.sample(&mut rng))));
+}
+
+/// With country names the rows are the same draws, the country column
+/// holding IRCC's English name of the code (quoted where it holds a comma).
+#[test]
+fn country_names_replace_codes_row_for_row() {
+    let dir = TestDir::new("country-names");
+    let codes = write(2000, 9, &dir.path("codes.csv"));
+    let named = dir.path("names.csv");
+    let opts = AdmissionsOptions {
+        rows: 2000,
+        seed: 9,
+    };
+    write_admissions_with_country_names(&opts, &named, &mut |_| {}).unwrap();
+    let countries = crate::model::codelist("countries").unwrap();
+    let read = |bytes: &[u8]| -> Vec<csv::StringRecord> {
+        csv::Reader::from_reader(bytes)
+            .records()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let (a, b) = (read(&codes), read(&fs::read(&named).unwrap()));
+    assert_eq!(a.len(), b.len());
+    let mut quoted = false;
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(countries.get(&x[2]).unwrap().label.en, &y[2]);
+        quoted |= y[2].contains(',');
+        for i in [0, 1, 3, 4, 5, 6] {
+            assert_eq!(x[i], y[i]);
+        }
+    }
+    assert!(quoted, "some IRCC names hold a comma");
 }

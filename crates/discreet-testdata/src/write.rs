@@ -42,7 +42,8 @@ pub(crate) trait Dataset {
 
 /// Receives the values of a row, in column order.
 pub(crate) trait RowSink {
-    /// A text value (never needs CSV quoting: no comma, quote or line break).
+    /// A text value (quoted in CSV when it holds a comma, quote or line
+    /// break, as some country names do).
     fn text(&mut self, value: &str);
     /// A null value (of a [`ColumnType::NullableText`] column).
     fn null(&mut self);
@@ -216,7 +217,17 @@ impl RowSink for CsvSink {
     #[inline]
     fn text(&mut self, value: &str) {
         self.separate();
-        self.line.extend_from_slice(value.as_bytes());
+        if value
+            .bytes()
+            .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+        {
+            self.line.push(b'"');
+            self.line
+                .extend_from_slice(value.replace('"', "\"\"").as_bytes());
+            self.line.push(b'"');
+        } else {
+            self.line.extend_from_slice(value.as_bytes());
+        }
     }
 
     #[inline]

@@ -161,3 +161,100 @@ fn protection_keys_are_checked() {
     let e = err_of(|t| t.replace("[[tables]]", "[[tables]]\ncolour = 1"));
     assert_eq!(e.key.as_deref(), Some("tables[0].colour"), "{e}");
 }
+
+/// A folder with the citizenship spec reading its countries from `list`
+/// (a nested codelist file), with `dimension` lines added to the
+/// citizenship dimension.
+fn own_codelist_plan(list: &str, dimension: &str) -> Result<Plan, SpecError> {
+    let dir = std::env::temp_dir().join(format!(
+        "discreet-spec-{}-{}",
+        std::process::id(),
+        sha256_hex(format!("{list}{dimension}").as_bytes())
+    ));
+    std::fs::create_dir_all(dir.join("lists")).unwrap();
+    std::fs::write(dir.join("lists/world.csv"), list).unwrap();
+    let text = BUNDLED[0]
+        .replace("codelist = \"countries\"", "codelist = \"world\"")
+        .replace(
+            "[dimensions.country]\n",
+            &format!("[dimensions.country]\n{dimension}"),
+        )
+        + "\n[codelists.world]\npath = \"lists/world.csv\"\n";
+    let spec = dir.join("spec.toml");
+    std::fs::write(&spec, &text).unwrap();
+    let plan = Plan::load(&spec);
+    std::fs::remove_dir_all(&dir).unwrap();
+    plan
+}
+
+const WORLD: &str = "code,en,fr,parent\n\
+EARTH,Earth,Terre,\n\
+AME,Americas,Amériques,EARTH\n\
+NAM,North America,Amérique du Nord,AME\n\
+USA,United States,États-Unis,NAM\n\
+MEX,Mexico,Mexique,NAM\n\
+BRA,Brazil,Brésil,AME\n\
+EUR,Europe,Europe,EARTH\n\
+FRA,France,France,EUR\n";
+
+#[test]
+fn own_codelists_nest_to_any_depth_and_choose_levels() {
+    let plan = own_codelist_plan(WORLD, "subtotals = true\n").unwrap();
+    let d = &plan.dimensions["country"];
+    let h = &d.hierarchy;
+    let mex = h.find("MEX").unwrap();
+    let chain: Vec<&str> = h.ancestors(mex).map(|n| h.node(n).code.as_str()).collect();
+    assert_eq!(chain, ["MEX", "NAM", "AME", "EARTH", "TOTAL"]);
+    assert_eq!(h.leaves().len(), 4);
+    assert_eq!(h.node(h.find("NAM").unwrap()).level, "world_3");
+    assert_eq!(d.map("MEX"), Ok(Mapped::Leaf(mex)));
+    assert!(plan
+        .column_codelist("admissions", "country_of_citizenship")
+        .unwrap()
+        .contains("FRA"));
+    assert_eq!(plan.files.len(), 1);
+    assert_eq!(plan.files[0].release_name, "codes-world.csv");
+    assert_eq!(plan.files[0].bytes, WORLD.as_bytes());
+
+    // Without subtotals the codes sit flat under the total.
+    let flat = own_codelist_plan(WORLD, "").unwrap();
+    assert_eq!(flat.dimensions["country"].hierarchy.len(), 5);
+
+    // Only the continents and the countries: North America's codes hang
+    // under the Americas.
+    let some = own_codelist_plan(
+        WORLD,
+        "subtotals = true\nlevels = [\"world_2\", \"country\"]\n",
+    )
+    .unwrap();
+    let h = &some.dimensions["country"].hierarchy;
+    let mex = h.find("MEX").unwrap();
+    let chain: Vec<&str> = h.ancestors(mex).map(|n| h.node(n).code.as_str()).collect();
+    assert_eq!(chain, ["MEX", "AME", "TOTAL"]);
+    assert!(h.find("NAM").is_none() && h.find("EARTH").is_none());
+
+    // Only the continents: every country counts in its continent.
+    let top = own_codelist_plan(WORLD, "subtotals = true\nlevels = [\"world_2\"]\n").unwrap();
+    let d = &top.dimensions["country"];
+    assert_eq!(d.hierarchy.leaves().len(), 2);
+    assert_eq!(
+        d.map("MEX"),
+        Ok(Mapped::Leaf(d.hierarchy.find("AME").unwrap()))
+    );
+    assert_eq!(
+        d.map("FRA"),
+        Ok(Mapped::Leaf(d.hierarchy.find("EUR").unwrap()))
+    );
+
+    let e = own_codelist_plan(WORLD, "subtotals = true\nlevels = [\"region\"]\n").unwrap_err();
+    assert!(e.to_string().contains("unknown level `region`"), "{e}");
+    let e = own_codelist_plan(WORLD, "levels = [\"world_2\"]\n").unwrap_err();
+    assert!(e.to_string().contains("subtotals = true"), "{e}");
+}
+
+#[test]
+fn own_codelist_errors_name_the_codelist_file() {
+    let e = own_codelist_plan("code,en,fr,parent\nA,a,a,\nB,b,b,Q\n", "").unwrap_err();
+    assert!(e.file.ends_with("world.csv"), "{e}");
+    assert!(e.to_string().contains("line 3, column 4 (`parent`)"), "{e}");
+}
