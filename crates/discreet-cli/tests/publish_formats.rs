@@ -23,9 +23,17 @@ fn a_csv_only_release_has_no_parquet_and_verifies() {
     let o = run(&spec, &input, &out);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let written = files(&out);
-    assert!(written.iter().all(|f| !f.ends_with(".parquet")), "{written:?}");
+    assert!(
+        written.iter().all(|f| !f.ends_with(".parquet")),
+        "{written:?}"
+    );
     assert!(written.contains(&"pr_age_gender_year.csv".to_string()));
-    for doc in ["structure.json", "datapackage.json", "package.json", "manifest.json"] {
+    for doc in [
+        "structure.json",
+        "datapackage.json",
+        "package.json",
+        "manifest.json",
+    ] {
         let text = std::fs::read_to_string(out.join(doc)).unwrap();
         assert!(!text.contains(".parquet"), "{doc} names a Parquet file");
     }
@@ -61,7 +69,10 @@ fn bad_format_lists_are_refused_with_the_key() {
         let err = stderr(&o);
         assert_eq!(code(&o), 2, "{extra}: {err}");
         assert!(err.contains("publish.format"), "{extra}: {err}");
-        assert!(err.contains(expect), "{extra}: expected `{expect}` in {err}");
+        assert!(
+            err.contains(expect),
+            "{extra}: expected `{expect}` in {err}"
+        );
         let input = testdata(tmp.path(), "in.csv", 100, 1);
         let out = tmp.path().join("release");
         assert_eq!(code(&run(&spec, &input, &out)), 2);
