@@ -214,7 +214,8 @@ fn unknown_input_name() {
     ]);
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains("no input named `visitors`"),
+        // The library's message, worded by the CLI with the flag it came from.
+        stderr(&o).contains("--input visitors=...: the spec has no input named `visitors`"),
         "{}",
         stderr(&o)
     );

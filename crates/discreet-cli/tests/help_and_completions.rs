@@ -70,18 +70,4 @@ fn output_flags_are_named_in_messages() {
         "{}",
         stderr(&o)
     );
-    let o = discreet([
-        "run".as_ref(),
-        pipeline("pr_age_gender_year.toml").as_os_str(),
-        "--input".as_ref(),
-        "visitors=x.csv".as_ref(),
-        "--out".as_ref(),
-        tmp.path().join("r").as_os_str(),
-    ]);
-    assert_eq!(code(&o), 2);
-    assert!(
-        stderr(&o).contains("--input visitors=...: the spec has no input named `visitors`"),
-        "{}",
-        stderr(&o)
-    );
 }

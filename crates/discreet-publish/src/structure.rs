@@ -100,7 +100,9 @@ fn table(plan: &Plan, view: &TableView<'_>) -> TableDoc {
         input: tp.input.clone(),
         margins: tp.margins(),
         name: tp.name.clone(),
-        parquet: (plan.writes(TableFormat::Parquet)).then(|| format!("{}.parquet", tp.name)),
+        parquet: plan
+            .writes(TableFormat::Parquet)
+            .then(|| format!("{}.parquet", tp.name)),
     }
 }
 
