@@ -33,7 +33,11 @@
 //! cell), a forced-publish cell rules the cube out. With
 //! [`HypercubeOptions::nonnegative`] a cube is also ruled out unless the
 //! primary can move by one along it with every cell staying non-negative
-//! (all cells on one side of the signs have a positive count). Primaries
+//! (all cells on one side of the signs have a positive count). Below a
+//! subtotal the path first follows the cheapest child at each level; when
+//! no cube of those is acceptable (the cheapest children of two dimensions
+//! can meet at a shown zero), every child of the first level is tried, and
+//! the combinations are widened before giving up. Primaries
 //! are protected top-down (cells with the most totals among their
 //! coordinates first), ties by var.
 //!
@@ -507,44 +511,19 @@ impl CubeSearch {
             },
             m => m,
         };
-        self.paths.resize_with(ka, Paths::default);
-        self.kept.resize_with(ka, Vec::new);
-        self.ranked.resize_with(ka, Vec::new);
-        for (ai, &d) in self.active.iter().enumerate() {
-            let paths = &mut self.paths[ai];
-            enumerate_paths(st, g, v, &self.coords, d, paths);
-            let ranked = &mut self.ranked[ai];
-            ranked.clear();
-            ranked.extend(0..paths.range.len());
-            ranked.sort_by_key(|&i| (paths.range[i].2, i));
-            if ranked.is_empty() {
-                return Err(SuppressError::NoProtection { var: v as Var });
-            }
-        }
-
-        // Price the combinations of the best few paths per dimension; when
-        // none lets the primary move, widen (doubling) while the number of
-        // combinations stays reasonable, and as a last resort accept a cube
-        // it cannot move along.
+        // A cube that lets the primary move, from the cheapest chains below
+        // subtotals; then from every first step down (the cheapest chains,
+        // picked one dimension at a time, may meet at an empty cell that
+        // must stay published); as a last resort a cube it cannot move
+        // along.
         let need_move = protect && st.options.nonnegative;
-        let mut width = keep;
-        let found = loop {
-            self.keep_best(g, width);
-            if self.search(st, v, need_move) {
-                break true;
-            }
-            let full = (0..ka).all(|ai| self.kept[ai].len() == self.ranked[ai].len());
-            let next: f64 = (0..ka)
-                .map(|ai| (2 * width).min(self.ranked[ai].len()) as f64)
-                .product();
-            if !need_move || full || next > MAX_COMBINATIONS {
-                break false;
-            }
-            width *= 2;
-        };
+        self.enumerate(st, g, v, false)?;
+        let mut found = self.search_widening(st, g, v, need_move, keep);
+        if !found && self.enumerate(st, g, v, true)? {
+            found = self.search_widening(st, g, v, need_move, keep);
+        }
         if !found {
-            self.keep_best(g, keep);
-            if !(need_move && self.search(st, v, false)) {
+            if !(need_move && self.search_widening(st, g, v, false, keep)) {
                 return Err(SuppressError::NoProtection { var: v as Var });
             }
             st.stats.unmovable_cubes += 1;
@@ -557,6 +536,66 @@ impl CubeSearch {
         self.cells = cells;
         st.stats.cubes += 1;
         Ok(())
+    }
+
+    /// Enumerates and ranks the candidate paths of every active dimension
+    /// (see [`enumerate_paths`]). Returns whether any dimension has more
+    /// paths with `every_first_step` than without.
+    fn enumerate(
+        &mut self,
+        st: &State,
+        g: &Geometry,
+        v: usize,
+        every_first_step: bool,
+    ) -> Result<bool, SuppressError> {
+        let ka = self.active.len();
+        self.paths.resize_with(ka, Paths::default);
+        self.kept.resize_with(ka, Vec::new);
+        self.ranked.resize_with(ka, Vec::new);
+        let mut more = false;
+        for (ai, &d) in self.active.iter().enumerate() {
+            let paths = &mut self.paths[ai];
+            let before = paths.range.len();
+            enumerate_paths(st, g, v, &self.coords, d, every_first_step, paths);
+            more |= paths.range.len() > before;
+            let ranked = &mut self.ranked[ai];
+            ranked.clear();
+            ranked.extend(0..paths.range.len());
+            ranked.sort_by_key(|&i| (paths.range[i].2, i));
+            if ranked.is_empty() {
+                return Err(SuppressError::NoProtection { var: v as Var });
+            }
+        }
+        Ok(more)
+    }
+
+    /// Prices the combinations of the best few paths per dimension (`keep`
+    /// each); when none is acceptable, widens (doubling) while the number
+    /// of combinations stays reasonable. Returns whether `best` holds one.
+    fn search_widening(
+        &mut self,
+        st: &State,
+        g: &Geometry,
+        v: usize,
+        need_move: bool,
+        keep: usize,
+    ) -> bool {
+        let ka = self.active.len();
+        let mut width = keep;
+        loop {
+            self.keep_best(g, width);
+            if self.search(st, v, need_move) {
+                return true;
+            }
+            let full = (0..ka).all(|ai| self.kept[ai].len() == self.ranked[ai].len());
+            let next: f64 = (0..ka)
+                .map(|ai| (2 * width).min(self.ranked[ai].len()) as f64)
+                .product();
+            if full || next > MAX_COMBINATIONS {
+                return false;
+            }
+            width *= 2;
+        }
     }
 
     /// Keeps the `width` best-ranked paths of each active dimension, as
@@ -668,8 +707,18 @@ const MAX_COMBINATIONS: f64 = 250_000.0;
 
 /// The candidate paths of dimension `d` through the node of cell `v` (see
 /// the module notes), each priced by its cells on `v`'s axis; paths through
-/// a forced-publish cell are left out.
-fn enumerate_paths(st: &State, g: &Geometry, v: usize, coords: &[u32], d: usize, out: &mut Paths) {
+/// a forced-publish cell are left out. Below a subtotal node the path goes
+/// down its cheapest chain, or with `every_first_step` down each child in
+/// turn (then the cheapest chain below it).
+fn enumerate_paths(
+    st: &State,
+    g: &Geometry,
+    v: usize,
+    coords: &[u32],
+    d: usize,
+    every_first_step: bool,
+    out: &mut Paths,
+) {
     out.nodes.clear();
     out.range.clear();
     let x = coords[d];
@@ -712,15 +761,27 @@ fn enumerate_paths(st: &State, g: &Geometry, v: usize, coords: &[u32], d: usize,
         }
         return;
     }
-    let mut base: Vec<(u32, i8)> = vec![(x, 1)];
-    let Some(base_cost) = chain(x, 1, &mut base) else {
-        return;
-    };
-    // Up to the total.
-    {
+    // The cell's own branch down to a leaf: the cheapest, or one per child.
+    let mut bases: Vec<(Vec<(u32, i8)>, u64)> = Vec::new();
+    let kids = g.children(d, x);
+    if every_first_step && kids.len() > 1 {
+        for &c in kids {
+            let mut base = vec![(x, 1), (c, 1)];
+            if let (Some(pc), Some(rest)) = (price(c), chain(c, 1, &mut base)) {
+                bases.push((base, pc.saturating_add(rest)));
+            }
+        }
+    } else {
+        let mut base = vec![(x, 1)];
+        if let Some(cost) = chain(x, 1, &mut base) {
+            bases.push((base, cost));
+        }
+    }
+    for (base, base_cost) in &bases {
+        // Up to the total.
         let s = out.nodes.len();
-        out.nodes.extend_from_slice(&base);
-        let mut cost = Some(base_cost);
+        out.nodes.extend_from_slice(base);
+        let mut cost = Some(*base_cost);
         let mut at = par;
         while at != NONE {
             cost = cost.and_then(|c| price(at).map(|p| c.saturating_add(p)));
@@ -731,26 +792,26 @@ fn enumerate_paths(st: &State, g: &Geometry, v: usize, coords: &[u32], d: usize,
             Some(c) => out.range.push((s, out.nodes.len(), c)),
             None => out.nodes.truncate(s),
         }
-    }
-    // Across to a sibling and down.
-    for &sib in g.children(d, par) {
-        if sib == x {
-            continue;
-        }
-        let s = out.nodes.len();
-        out.nodes.extend_from_slice(&base);
-        let Some(ps) = price(sib) else {
-            out.nodes.truncate(s);
-            continue;
-        };
-        out.nodes.push((sib, -1));
-        match chain(sib, -1, &mut out.nodes) {
-            Some(rest) => out.range.push((
-                s,
-                out.nodes.len(),
-                base_cost.saturating_add(ps).saturating_add(rest),
-            )),
-            None => out.nodes.truncate(s),
+        // Across to a sibling and down.
+        for &sib in g.children(d, par) {
+            if sib == x {
+                continue;
+            }
+            let s = out.nodes.len();
+            out.nodes.extend_from_slice(base);
+            let Some(ps) = price(sib) else {
+                out.nodes.truncate(s);
+                continue;
+            };
+            out.nodes.push((sib, -1));
+            match chain(sib, -1, &mut out.nodes) {
+                Some(rest) => out.range.push((
+                    s,
+                    out.nodes.len(),
+                    base_cost.saturating_add(ps).saturating_add(rest),
+                )),
+                None => out.nodes.truncate(s),
+            }
         }
     }
 }
@@ -788,7 +849,7 @@ mod tests {
             stats: Stats::default(),
         };
         let mut out = Paths::default();
-        enumerate_paths(&st, &g, 4, &[4], 0, &mut out);
+        enumerate_paths(&st, &g, 4, &[4], 0, false, &mut out);
         let paths: Vec<(Vec<(u32, i8)>, u64)> = out
             .range
             .iter()
@@ -804,6 +865,59 @@ mod tests {
                 (vec![(4, 1), (0, 1), (5, -1), (3, -1)], 11 + 36 + 6),
             ]
         );
+    }
+
+    /// A subtotal primary whose cheapest chains (one per dimension) meet at
+    /// an empty leaf: every cube through that pair of chains would hide a
+    /// shown zero, so the method must try the other first steps down.
+    #[test]
+    fn chains_that_meet_at_a_zero_are_replaced() {
+        // Two dimensions of 6 leaves in 2 groups of 3 (nodes 0..=5 leaves,
+        // 6 and 7 groups, 8 the total). The block under (group 6, group 6):
+        // row sums 20, 40, 40 and column sums 20, 40, 40, so the cheapest
+        // chains are row 0 and column 0, whose cell is 0.
+        let block = [[0u64, 10, 10], [10, 0, 30], [10, 30, 0]];
+        let (mut r, mut c) = (0, 0);
+        let t = table(&[Dim::grouped(6, 2), Dim::grouped(6, 2)], || {
+            let n = if r < 3 && c < 3 { block[r][c] } else { 100 };
+            c += 1;
+            if c == 6 {
+                (r, c) = (r + 1, 0);
+            }
+            n
+        });
+        let primary = t.layout.cell(&[6, 6]);
+        assert_eq!(t.counts[primary], 100);
+        let roles: Vec<Role> = (0..t.counts.len())
+            .map(|v| match t.counts[v] {
+                _ if v == primary => Role::Primary,
+                0 => Role::ForcedPublish,
+                _ => Role::Candidate,
+            })
+            .collect();
+        let p = Problem {
+            system: &t.system,
+            counts: &t.counts,
+            cost: t.counts.clone(),
+            roles,
+        };
+        let s = hypercube(
+            &p,
+            std::slice::from_ref(&t.layout),
+            &HypercubeOptions::default(),
+        )
+        .expect("a cube through other first steps exists");
+        assert!(s.hidden[primary]);
+        for v in 0..t.counts.len() {
+            assert!(
+                !(s.hidden[v] && t.counts[v] == 0),
+                "a shown zero was hidden"
+            );
+        }
+        for rel in t.system.relations() {
+            let hidden = rel.cells().filter(|&v| s.hidden[v as usize]).count();
+            assert!(hidden != 1, "a relation with one hidden cell");
+        }
     }
 
     #[test]
