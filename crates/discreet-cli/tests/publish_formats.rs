@@ -60,7 +60,7 @@ fn bad_format_lists_are_refused_with_the_key() {
     for (extra, expect) in [
         ("[publish]\nformats = [\"parquet\"]", "holds \"csv\""),
         ("[publish]\nformats = [\"csv\", \"csv\"]", "listed twice"),
-        ("[publish]\nformats = [\"csv\", \"xlsx\"]", "xlsx"),
+        ("[publish]\nformats = [\"csv\", \"ods\"]", "ods"),
         ("[publish]\nformat = [\"csv\"]", "format"),
     ] {
         let tmp = tempfile::tempdir().unwrap();

@@ -1,8 +1,8 @@
 //! Writing a release folder.
 //!
 //! Given protected tables and the plan they came from, this crate writes
-//! every file of a release: per table a CSV, a Parquet file and a bilingual
-//! data dictionary; then `structure.json`, `datapackage.json`,
+//! every file of a release: per table a CSV, a Parquet file, IRCC's long
+//! CSV, and a bilingual data dictionary; then `structure.json`, `datapackage.json`,
 //! `package.json` (the open.canada.ca `package_create` body), a copy of the
 //! spec, and `manifest.json` with the SHA-256 of everything.
 //!
@@ -20,6 +20,8 @@ mod error;
 mod files;
 mod frictionless;
 mod info_loss;
+mod ircc_csv;
+mod layout;
 mod manifest;
 mod note;
 #[cfg(feature = "parquet")]
@@ -108,6 +110,13 @@ fn write_files(
         )?);
         if content.plan.writes(TableFormat::Parquet) {
             files.extend(table_parquet(dir, view, content, original)?);
+        }
+        if content.plan.writes(TableFormat::IrccCsv) {
+            files.push(files::write(
+                dir,
+                &ircc_csv::file_name(name),
+                &ircc_csv::ircc_csv(view, content.plan)?,
+            )?);
         }
         files.push(files::write(
             dir,

@@ -60,6 +60,13 @@ fn describe_file(content: &ReleaseContent<'_>, path: &str) -> (&'static str, Str
                 format!("{} (Parquet)", t.title.fr),
             );
         }
+        if path == crate::ircc_csv::file_name(&t.name) {
+            return (
+                "dataset",
+                format!("{} (CSV, IRCC long layout)", t.title.en),
+                format!("{} (CSV, format long d’IRCC)", t.title.fr),
+            );
+        }
         if path == format!("{}-dictionary.csv", t.name) {
             return (
                 "data_dictionary",
