@@ -59,6 +59,23 @@ pub(crate) fn datapackage(content: &ReleaseContent<'_>, files: &[FileEntry]) -> 
             digest(&mut r, f);
         }
         resources.push(r);
+        for (file, lang) in crate::workbook::file_names(&view.plan.name)
+            .iter()
+            .zip(["English", "French"])
+        {
+            if let Some(f) = entry(file) {
+                let mut r = json!({
+                    "name": file.trim_end_matches(".xlsx").to_lowercase().replace('_', "-"),
+                    "path": f.path,
+                    "profile": "data-resource",
+                    "title": format!("{} (IRCC workbook, {lang})", view.plan.title.en),
+                    "format": "xlsx",
+                    "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                });
+                digest(&mut r, f);
+                resources.push(r);
+            }
+        }
         if let Some(f) = entry(&crate::ircc_csv::file_name(&view.plan.name)) {
             resources.push(ircc_resource(content, view, &note_en, f));
         }

@@ -1,8 +1,9 @@
 //! Writing a release folder.
 //!
 //! Given protected tables and the plan they came from, this crate writes
-//! every file of a release: per table a CSV, a Parquet file, IRCC's long
-//! CSV, and a bilingual data dictionary; then `structure.json`, `datapackage.json`,
+//! every file of a release: per table a CSV, a Parquet file, IRCC's
+//! English and French workbooks and long CSV, and a bilingual data
+//! dictionary; then `structure.json`, `datapackage.json`,
 //! `package.json` (the open.canada.ca `package_create` body), a copy of the
 //! spec, and `manifest.json` with the SHA-256 of everything.
 //!
@@ -28,6 +29,7 @@ mod note;
 mod parquet_table;
 mod portal_package;
 mod structure;
+mod workbook;
 
 pub use cells::{column_names, TableView};
 pub use error::PublishError;
@@ -110,6 +112,12 @@ fn write_files(
         )?);
         if content.plan.writes(TableFormat::Parquet) {
             files.extend(table_parquet(dir, view, content, original)?);
+        }
+        if content.plan.writes(TableFormat::Xlsx) {
+            for (file, fr) in workbook::file_names(name).iter().zip([false, true]) {
+                let bytes = workbook::workbook(view, content.plan, fr)?;
+                files.push(files::write(dir, file, &bytes)?);
+            }
         }
         if content.plan.writes(TableFormat::IrccCsv) {
             files.push(files::write(

@@ -60,6 +60,21 @@ fn describe_file(content: &ReleaseContent<'_>, path: &str) -> (&'static str, Str
                 format!("{} (Parquet)", t.title.fr),
             );
         }
+        let [en_book, fr_book] = crate::workbook::file_names(&t.name);
+        if path == en_book {
+            return (
+                "dataset",
+                format!("{} (Excel, English)", t.title.en),
+                format!("{} (Excel, anglais)", t.title.fr),
+            );
+        }
+        if path == fr_book {
+            return (
+                "dataset",
+                format!("{} (Excel, French)", t.title.en),
+                format!("{} (Excel, français)", t.title.fr),
+            );
+        }
         if path == crate::ircc_csv::file_name(&t.name) {
             return (
                 "dataset",
@@ -87,6 +102,15 @@ fn describe_file(content: &ReleaseContent<'_>, path: &str) -> (&'static str, Str
             "Structure des tableaux et règle de protection".into(),
         ),
         _ => ("dataset", path.to_string(), path.to_string()),
+    }
+}
+
+/// The languages of a file: a workbook is in one, every other file in both.
+fn language(path: &str) -> &'static [&'static str] {
+    match (path.ends_with(".xlsx"), &path[..path.len().min(3)]) {
+        (true, "EN_") => &["en"],
+        (true, "FR_") => &["fr"],
+        _ => &["en", "fr"],
     }
 }
 
@@ -127,8 +151,8 @@ pub(crate) fn package(
         r.insert("name_translated".into(), json!({"en": en, "fr": fr}));
         r.insert("resource_type".into(), json!(kind));
         r.insert("format".into(), json!(format_for_extension(ext)));
-        r.insert("language".into(), json!(["en", "fr"]));
-        if ext != "parquet" {
+        r.insert("language".into(), json!(language(&f.path)));
+        if ext != "parquet" && ext != "xlsx" {
             r.insert("character_set".into(), json!("UTF-8"));
         }
         r.insert("url".into(), json!(format!("{base}{}", f.path)));

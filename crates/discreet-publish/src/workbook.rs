@@ -1,0 +1,339 @@
+//! `EN_NAME.xlsx` and `FR_NAME.xlsx`: a table in IRCC's wide layout, one
+//! workbook per language: title and subtitle rows, the period header bands
+//! (year, quarter, month, with quarter and year totals where IRCC puts
+//! them), the other dimensions as indented row groups with their totals,
+//! then the notes and the source line. Shown values only: numbers as
+//! numbers, `--` as text. The bytes depend on the release alone (the
+//! creation time is the publication date; zip entries carry a fixed time).
+
+use discreet_core::{Hierarchy, NodeId, Shown};
+use discreet_spec::Plan;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
+
+use crate::cells::TableView;
+use crate::error::PublishError;
+use crate::layout::{is_calendar, max_depth, short_label};
+
+/// Names of the two workbooks of a table, English then French.
+pub(crate) fn file_names(table: &str) -> [String; 2] {
+    [format!("EN_{table}.xlsx"), format!("FR_{table}.xlsx")]
+}
+
+/// Rows above the header bands: the title and the subtitle.
+const TOP: u32 = 2;
+
+/// Full month names, for the source line's date.
+const MONTHS: [(&str, &str); 12] = [
+    ("January", "janvier"),
+    ("February", "février"),
+    ("March", "mars"),
+    ("April", "avril"),
+    ("May", "mai"),
+    ("June", "juin"),
+    ("July", "juillet"),
+    ("August", "août"),
+    ("September", "septembre"),
+    ("October", "octobre"),
+    ("November", "novembre"),
+    ("December", "décembre"),
+];
+
+/// Where each dimension goes: the period (or the last dimension when there
+/// is no calendar) across, the others down, outermost first.
+struct Axes {
+    across: usize,
+    down: Vec<usize>,
+}
+
+fn axes(view: &TableView<'_>, plan: &Plan) -> Axes {
+    let names = &view.plan.dimensions;
+    let across = names
+        .iter()
+        .position(|d| is_calendar(plan, d))
+        .unwrap_or(names.len() - 1);
+    Axes {
+        across,
+        down: (0..names.len()).filter(|&i| i != across).collect(),
+    }
+}
+
+/// A label in the workbook's language.
+fn pick(fr: bool, en: &str, fr_text: &str) -> String {
+    if fr {
+        fr_text.to_string()
+    } else {
+        en.to_string()
+    }
+}
+
+/// A total's heading: `Q1 Total` in English, `Total T1` in French.
+fn total_of(fr: bool, label: &str) -> String {
+    if fr {
+        format!("Total {label}")
+    } else {
+        format!("{label} Total")
+    }
+}
+
+/// The header bands over the value columns: per column its node, and the
+/// texts of the band rows (band 0 is the top one).
+fn header_bands(h: &Hierarchy, calendar: bool, fr: bool) -> (Vec<NodeId>, Vec<Vec<String>>) {
+    let depth = max_depth(h).max(1) as usize;
+    let cols: Vec<NodeId> = h.publication_order().to_vec();
+    let mut bands = vec![vec![String::new(); cols.len()]; depth];
+    let mut labelled = std::collections::HashSet::new();
+    for (c, &n) in cols.iter().enumerate() {
+        let d = h.depth(n) as usize;
+        let own = short_label(h, n, calendar, fr);
+        if n == h.root() {
+            bands[0][c] = own;
+        } else if h.is_leaf(n) {
+            bands[d - 1][c] = own;
+        } else {
+            bands[d.min(depth - 1)][c] = total_of(fr, &own);
+        }
+        // A band's label goes over the first column of its span.
+        for a in h.ancestors(n).filter(|&a| a != n && h.depth(a) >= 1) {
+            if labelled.insert(a) {
+                bands[h.depth(a) as usize - 1][c] = short_label(h, a, calendar, fr);
+            }
+        }
+    }
+    (cols, bands)
+}
+
+/// The rows: every combination of the row dimensions' nodes, outer
+/// dimensions slowest, parts before their totals (as the tidy CSV).
+fn row_keys(view: &TableView<'_>, down: &[usize]) -> Vec<Vec<NodeId>> {
+    let mut keys: Vec<Vec<NodeId>> = vec![Vec::new()];
+    for &d in down {
+        let order = view.dims()[d].publication_order();
+        keys = keys
+            .iter()
+            .flat_map(|k| {
+                order.iter().map(move |&n| {
+                    let mut k = k.clone();
+                    k.push(n);
+                    k
+                })
+            })
+            .collect();
+    }
+    keys
+}
+
+/// The label cells of a row: an outer label where its group starts, the
+/// innermost non-total label (with `Total` when the row totals inner
+/// dimensions), indented by its depth; the grand total reads `Total`.
+fn row_labels(
+    view: &TableView<'_>,
+    down: &[usize],
+    key: &[NodeId],
+    prev: Option<&[NodeId]>,
+    fr: bool,
+) -> Vec<(String, u8)> {
+    let dims = view.dims();
+    let label = |j: usize| {
+        let h = &dims[down[j]];
+        short_label(h, key[j], false, fr)
+    };
+    let mut out = vec![(String::new(), 0u8); down.len().max(1)];
+    let inner = (0..down.len())
+        .rev()
+        .find(|&j| key[j] != dims[down[j]].root());
+    let Some(inner) = inner else {
+        let root = dims[down.first().copied().unwrap_or(0)].root();
+        out[0] = (
+            short_label(&dims[down.first().copied().unwrap_or(0)], root, false, fr),
+            0,
+        );
+        return out;
+    };
+    let changed = |j: usize| prev.is_none_or(|p| p[..=j] != key[..=j]);
+    for j in 0..inner {
+        if changed(j) {
+            out[j] = (label(j), 0);
+        }
+    }
+    let h = &dims[down[inner]];
+    let indent = h.depth(key[inner]).saturating_sub(1) as u8;
+    let text = if inner + 1 < down.len() {
+        total_of(fr, &label(inner))
+    } else {
+        label(inner)
+    };
+    out[inner] = (text, indent);
+    out
+}
+
+/// The notes under the table, in the workbook's language: the rule's note
+/// (with the holders' note where it applies), the issue, the source line.
+fn notes(view: &TableView<'_>, plan: &Plan, fr: bool) -> Vec<String> {
+    let (en, fr_note) = crate::note::table_note(plan, view.plan);
+    let note = pick(fr, &en, &fr_note);
+    let mut out = vec![pick(fr, "Notes:", "Remarques :")];
+    for sentence in split_notes(&note) {
+        out.push(format!("— {sentence}"));
+    }
+    let release = &plan.spec.release;
+    if let Some(issue) = &release.issue {
+        out.push(pick(
+            fr,
+            &format!("Issue: {}", issue.en),
+            &format!("Diffusion : {}", issue.fr),
+        ));
+    }
+    out.push(source_line(&release.published, fr));
+    out
+}
+
+/// The note as IRCC lays it out: the suppression and rounding sentences
+/// together, each further note on its own line.
+fn split_notes(note: &str) -> Vec<String> {
+    let holders = [crate::note::DISTINCT_NOTE.0, crate::note::DISTINCT_NOTE.1];
+    for h in holders {
+        if let Some(rest) = note.strip_suffix(h) {
+            return vec![rest.trim_end().to_string(), h.to_string()];
+        }
+    }
+    vec![note.to_string()]
+}
+
+/// `Source: IRCC, February 15, 2026` / `Source : IRCC, 15 février 2026`.
+fn source_line(published: &str, fr: bool) -> String {
+    let parts: Vec<u32> = published
+        .split('-')
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let [y, m, d] = parts[..] else {
+        return format!("Source: IRCC, {published}");
+    };
+    let month = MONTHS[(m as usize).clamp(1, 12) - 1];
+    if fr {
+        format!("Source : IRCC, {d} {} {y}", month.1)
+    } else {
+        format!("Source: IRCC, {} {d}, {y}", month.0)
+    }
+}
+
+/// Creation time fixed to the publication date, so the bytes never vary.
+fn properties(view: &TableView<'_>, plan: &Plan, fr: bool) -> Result<DocProperties, PublishError> {
+    let parts: Vec<u16> = plan
+        .spec
+        .release
+        .published
+        .split('-')
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let date = match parts[..] {
+        [y, m, d] => ExcelDateTime::from_ymd(y, m as u8, d as u8),
+        _ => ExcelDateTime::from_ymd(1980, 1, 1),
+    }
+    .map_err(xerr)?;
+    let t = &view.plan.title;
+    Ok(DocProperties::new()
+        .set_title(pick(fr, &t.en, &t.fr))
+        .set_creation_datetime(&date))
+}
+
+fn xerr(e: rust_xlsxwriter::XlsxError) -> PublishError {
+    PublishError::Internal(format!("workbook: {e}"))
+}
+
+/// Display width of a text, in characters.
+fn width(text: &str) -> f64 {
+    text.chars().count() as f64
+}
+
+/// One workbook (English, or French when `fr`).
+pub(crate) fn workbook(
+    view: &TableView<'_>,
+    plan: &Plan,
+    fr: bool,
+) -> Result<Vec<u8>, PublishError> {
+    let ax = axes(view, plan);
+    let names = &view.plan.dimensions;
+    let across_h = &view.dims()[ax.across];
+    let (cols, bands) = header_bands(across_h, is_calendar(plan, &names[ax.across]), fr);
+    let left = ax.down.len().max(1) as u16;
+    let head_rows = bands.len() as u32;
+    let bold = Format::new().set_bold();
+    let band_fmt = Format::new().set_bold().set_align(FormatAlign::Center);
+    let number = Format::new().set_num_format("#,##0");
+    let hidden_fmt = Format::new().set_align(FormatAlign::Right);
+
+    let mut wb = Workbook::new();
+    wb.set_properties(&properties(view, plan, fr)?);
+    let ws: &mut Worksheet = wb.add_worksheet();
+    ws.set_name(pick(fr, "Table", "Tableau")).map_err(xerr)?;
+    let t = &view.plan.title;
+    let s = &view.plan.description;
+    ws.write_string_with_format(0, 0, pick(fr, &t.en, &t.fr), &bold)
+        .map_err(xerr)?;
+    ws.write_string(1, 0, pick(fr, &s.en, &s.fr))
+        .map_err(xerr)?;
+    let dim_labels: Vec<String> = ax
+        .down
+        .iter()
+        .map(|&d| {
+            let l = &plan.dimensions[&names[d]].spec.label;
+            pick(fr, &l.en, &l.fr)
+        })
+        .collect();
+    let joiner = if fr { " et " } else { " and " };
+    ws.write_string_with_format(TOP, 0, dim_labels.join(joiner), &bold)
+        .map_err(xerr)?;
+    let mut widths = vec![10.0f64; left as usize + cols.len()];
+    for (b, band) in bands.iter().enumerate() {
+        for (c, text) in band.iter().enumerate().filter(|(_, t)| !t.is_empty()) {
+            let col = left + c as u16;
+            ws.write_string_with_format(TOP + b as u32, col, text, &band_fmt)
+                .map_err(xerr)?;
+            widths[col as usize] = widths[col as usize].max(width(text) + 2.0);
+        }
+    }
+
+    let first = TOP + head_rows;
+    let keys = row_keys(view, &ax.down);
+    let mut coords = vec![0 as NodeId; names.len()];
+    let mut prev: Option<&[NodeId]> = None;
+    for (r, key) in keys.iter().enumerate() {
+        let row = first + r as u32;
+        for (j, (text, indent)) in row_labels(view, &ax.down, key, prev, fr)
+            .into_iter()
+            .enumerate()
+        {
+            if text.is_empty() {
+                continue;
+            }
+            let f = Format::new().set_indent(indent);
+            ws.write_string_with_format(row, j as u16, &text, &f)
+                .map_err(xerr)?;
+            widths[j] = widths[j].max(width(&text) + 2.0 + f64::from(indent) * 2.0);
+        }
+        for (j, &d) in ax.down.iter().enumerate() {
+            coords[d] = key[j];
+        }
+        for (c, &n) in cols.iter().enumerate() {
+            coords[ax.across] = n;
+            let col = left + c as u16;
+            match view.protected.shown_at(view.shape.index(&coords)) {
+                Shown::Zero => ws.write_number_with_format(row, col, 0.0, &number),
+                Shown::Value(v) => ws.write_number_with_format(row, col, v as f64, &number),
+                Shown::Suppressed => ws.write_string_with_format(row, col, "--", &hidden_fmt),
+            }
+            .map_err(xerr)?;
+        }
+        prev = Some(key);
+    }
+    let mut row = first + keys.len() as u32 + 1;
+    for line in notes(view, plan, fr) {
+        ws.write_string(row, 0, &line).map_err(xerr)?;
+        row += 1;
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, w.min(60.0)).map_err(xerr)?;
+    }
+    ws.set_freeze_panes(first, left).map_err(xerr)?;
+    wb.save_to_buffer().map_err(xerr)
+}
