@@ -30,6 +30,7 @@ mod parquet_table;
 mod portal_package;
 mod structure;
 mod workbook;
+mod xlsx;
 
 pub use cells::{column_names, TableView};
 pub use error::PublishError;

@@ -8,11 +8,11 @@
 
 use discreet_core::{Hierarchy, NodeId, Shown};
 use discreet_spec::Plan;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 
 use crate::cells::TableView;
 use crate::error::PublishError;
 use crate::layout::{is_calendar, max_depth, short_label};
+use crate::xlsx::{Properties, Sheet, Style, MAX_INDENT};
 
 /// Names of the two workbooks of a table, English then French.
 pub(crate) fn file_names(table: &str) -> [String; 2] {
@@ -216,28 +216,22 @@ fn source_line(published: &str, fr: bool) -> String {
     }
 }
 
-/// Creation time fixed to the publication date, so the bytes never vary.
-fn properties(view: &TableView<'_>, plan: &Plan, fr: bool) -> Result<DocProperties, PublishError> {
-    let parts: Vec<u16> = plan
-        .spec
-        .release
-        .published
-        .split('-')
-        .filter_map(|p| p.parse().ok())
-        .collect();
-    let date = match parts[..] {
-        [y, m, d] => ExcelDateTime::from_ymd(y, m as u8, d as u8),
-        _ => ExcelDateTime::from_ymd(1980, 1, 1),
+/// The workbook's creation date: the publication date, so the bytes never
+/// vary (a malformed date, which the spec check refuses, reads 1980-01-01).
+fn created(published: &str) -> &str {
+    let ok = published.len() == 10
+        && published.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if ok {
+        published
+    } else {
+        "1980-01-01"
     }
-    .map_err(xerr)?;
-    let t = &view.plan.title;
-    Ok(DocProperties::new()
-        .set_title(pick(fr, &t.en, &t.fr))
-        .set_creation_datetime(&date))
-}
-
-fn xerr(e: rust_xlsxwriter::XlsxError) -> PublishError {
-    PublishError::Internal(format!("workbook: {e}"))
 }
 
 /// Display width of a text, in characters.
@@ -256,22 +250,13 @@ pub(crate) fn workbook(
     let across_h = &view.dims()[ax.across];
     let (cols, bands) = header_bands(across_h, is_calendar(plan, &names[ax.across]), fr);
     let left = ax.down.len().max(1) as u16;
-    let head_rows = bands.len() as u32;
-    let bold = Format::new().set_bold();
-    let band_fmt = Format::new().set_bold().set_align(FormatAlign::Center);
-    let number = Format::new().set_num_format("#,##0");
-    let hidden_fmt = Format::new().set_align(FormatAlign::Right);
-
-    let mut wb = Workbook::new();
-    wb.set_properties(&properties(view, plan, fr)?);
-    let ws: &mut Worksheet = wb.add_worksheet();
-    ws.set_name(pick(fr, "Table", "Tableau")).map_err(xerr)?;
+    let first = TOP + bands.len() as u32;
+    let mut ws = Sheet::default();
     let t = &view.plan.title;
     let s = &view.plan.description;
-    ws.write_string_with_format(0, 0, pick(fr, &t.en, &t.fr), &bold)
-        .map_err(xerr)?;
-    ws.write_string(1, 0, pick(fr, &s.en, &s.fr))
-        .map_err(xerr)?;
+    let title = pick(fr, &t.en, &t.fr);
+    ws.text(0, 0, &title, Style::Bold);
+    ws.text(1, 0, &pick(fr, &s.en, &s.fr), Style::Plain);
     let dim_labels: Vec<String> = ax
         .down
         .iter()
@@ -280,35 +265,31 @@ pub(crate) fn workbook(
             pick(fr, &l.en, &l.fr)
         })
         .collect();
-    let joiner = if fr { " et " } else { " and " };
-    ws.write_string_with_format(TOP, 0, dim_labels.join(joiner), &bold)
-        .map_err(xerr)?;
+    ws.text(
+        TOP,
+        0,
+        &dim_labels.join(if fr { " et " } else { " and " }),
+        Style::Bold,
+    );
     let mut widths = vec![10.0f64; left as usize + cols.len()];
     for (b, band) in bands.iter().enumerate() {
         for (c, text) in band.iter().enumerate().filter(|(_, t)| !t.is_empty()) {
             let col = left + c as u16;
-            ws.write_string_with_format(TOP + b as u32, col, text, &band_fmt)
-                .map_err(xerr)?;
+            ws.text(TOP + b as u32, col, text, Style::Band);
             widths[col as usize] = widths[col as usize].max(width(text) + 2.0);
         }
     }
-
-    let first = TOP + head_rows;
     let keys = row_keys(view, &ax.down);
     let mut coords = vec![0 as NodeId; names.len()];
     let mut prev: Option<&[NodeId]> = None;
     for (r, key) in keys.iter().enumerate() {
         let row = first + r as u32;
-        for (j, (text, indent)) in row_labels(view, &ax.down, key, prev, fr)
-            .into_iter()
-            .enumerate()
-        {
+        let labels = row_labels(view, &ax.down, key, prev, fr);
+        for (j, (text, indent)) in labels.into_iter().enumerate() {
             if text.is_empty() {
                 continue;
             }
-            let f = Format::new().set_indent(indent);
-            ws.write_string_with_format(row, j as u16, &text, &f)
-                .map_err(xerr)?;
+            ws.text(row, j as u16, &text, Style::Indent(indent.min(MAX_INDENT)));
             widths[j] = widths[j].max(width(&text) + 2.0 + f64::from(indent) * 2.0);
         }
         for (j, &d) in ax.down.iter().enumerate() {
@@ -318,22 +299,26 @@ pub(crate) fn workbook(
             coords[ax.across] = n;
             let col = left + c as u16;
             match view.protected.shown_at(view.shape.index(&coords)) {
-                Shown::Zero => ws.write_number_with_format(row, col, 0.0, &number),
-                Shown::Value(v) => ws.write_number_with_format(row, col, v as f64, &number),
-                Shown::Suppressed => ws.write_string_with_format(row, col, "--", &hidden_fmt),
+                Shown::Zero => ws.number(row, col, 0, Style::Number),
+                Shown::Value(v) => ws.number(row, col, v, Style::Number),
+                Shown::Suppressed => ws.text(row, col, "--", Style::Right),
             }
-            .map_err(xerr)?;
         }
         prev = Some(key);
     }
     let mut row = first + keys.len() as u32 + 1;
     for line in notes(view, plan, fr) {
-        ws.write_string(row, 0, &line).map_err(xerr)?;
+        ws.text(row, 0, &line, Style::Plain);
         row += 1;
     }
     for (c, w) in widths.iter().enumerate() {
-        ws.set_column_width(c as u16, w.min(60.0)).map_err(xerr)?;
+        ws.width(c as u16, w.min(60.0));
     }
-    ws.set_freeze_panes(first, left).map_err(xerr)?;
-    wb.save_to_buffer().map_err(xerr)
+    ws.freeze(first, left);
+    ws.into_workbook(&Properties {
+        sheet_name: &pick(fr, "Table", "Tableau"),
+        title: &title,
+        language: if fr { "fr" } else { "en" },
+        created: created(&plan.spec.release.published),
+    })
 }
