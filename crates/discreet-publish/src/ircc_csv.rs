@@ -53,11 +53,34 @@ fn dim_columns(view: &TableView<'_>, plan: &Plan) -> Vec<DimColumns> {
     cols
 }
 
-/// The header: per dimension its English columns, then its French ones.
-pub(crate) fn header(view: &TableView<'_>, plan: &Plan) -> Vec<String> {
+/// A label column of the long file: its name and what it holds, in
+/// English and French.
+pub(crate) struct LabelColumn {
+    pub name: String,
+    pub en: String,
+    pub fr: String,
+}
+
+/// The label columns: per dimension its English columns, then its French
+/// ones.
+pub(crate) fn label_columns(view: &TableView<'_>, plan: &Plan) -> Vec<LabelColumn> {
     let mut out = Vec::new();
     for c in dim_columns(view, plan) {
         let h = &view.dims()[c.index];
+        let label = &plan.dimensions[&view.plan.dimensions[c.index]].spec.label;
+        let column = |name: String, detail_en: String, detail_fr: String, fr: bool| LabelColumn {
+            name,
+            en: format!(
+                "{}: {} label{detail_en}",
+                label.en,
+                if fr { "French" } else { "English" }
+            ),
+            fr: format!(
+                "{} : libellé {}{detail_fr}",
+                label.fr,
+                if fr { "français" } else { "anglais" }
+            ),
+        };
         if c.calendar {
             let levels: Vec<&str> = (1..=c.depth)
                 .map(|k| {
@@ -70,22 +93,46 @@ pub(crate) fn header(view: &TableView<'_>, plan: &Plan) -> Vec<String> {
                     h.node(n).level.as_str()
                 })
                 .collect();
-            out.extend(
-                levels
-                    .iter()
-                    .map(|l| format!("EN_{}", calendar_level_name(l).0)),
-            );
-            out.extend(
-                levels
-                    .iter()
-                    .map(|l| format!("FR_{}", calendar_level_name(l).1)),
-            );
+            for fr in [false, true] {
+                for l in &levels {
+                    let (en_name, fr_name) = calendar_level_name(l);
+                    let name = format!(
+                        "{}_{}",
+                        if fr { "FR" } else { "EN" },
+                        if fr { fr_name } else { en_name }
+                    );
+                    out.push(column(
+                        name,
+                        format!(" at level {l} (empty when totalled over it)"),
+                        format!(" au niveau {l} (vide pour un total sur ce niveau)"),
+                        fr,
+                    ));
+                }
+            }
         } else {
-            let label = &plan.dimensions[&view.plan.dimensions[c.index]].spec.label;
-            out.push(format!("EN_{}", column_word(&label.en)));
-            out.push(format!("FR_{}", column_word(&label.fr)));
+            out.push(column(
+                format!("EN_{}", column_word(&label.en)),
+                String::new(),
+                String::new(),
+                false,
+            ));
+            out.push(column(
+                format!("FR_{}", column_word(&label.fr)),
+                String::new(),
+                String::new(),
+                true,
+            ));
         }
     }
+    out
+}
+
+/// The header: the label columns, then `TOTAL`.
+pub(crate) fn header(view: &TableView<'_>, plan: &Plan) -> Vec<String> {
+    let mut out: Vec<String> = label_columns(view, plan)
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
     out.push("TOTAL".into());
     out
 }
