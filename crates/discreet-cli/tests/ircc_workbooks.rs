@@ -189,6 +189,13 @@ fn check_workbook(
     );
 }
 
+/// The portal resource of a file of the release.
+fn resource<'a>(package: &'a serde_json::Value, file: &str) -> &'a serde_json::Value {
+    (package["resources"].as_array().unwrap().iter())
+        .find(|r| r["url"].as_str().unwrap().ends_with(&format!("/{file}")))
+        .unwrap()
+}
+
 #[test]
 fn every_bundled_workbook_shows_the_tidy_values() {
     let tmp = tempfile::tempdir().unwrap();
@@ -201,23 +208,13 @@ fn every_bundled_workbook_shows_the_tidy_values() {
             let table = t["name"].as_str().unwrap();
             let csv = format!("{table}.csv");
             let tidy = read_csv(&out.join(&csv));
-            let res = package["resources"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["url"].as_str().unwrap().ends_with(&format!("/{csv}")))
-                .unwrap();
+            let res = resource(&package, &csv);
             for (lang, fr) in [("en", false), ("fr", true)] {
                 let title = res["name_translated"][lang].as_str().unwrap();
                 let title = title.strip_suffix(" (CSV)").unwrap();
                 let file = format!("{}_{table}.xlsx", lang.to_uppercase());
                 check_workbook(&out.join(&file), &tidy, &info, title, fr);
-                let pres = package["resources"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|r| r["url"].as_str().unwrap().ends_with(&format!("/{file}")))
-                    .unwrap();
+                let pres = resource(&package, &file);
                 assert_eq!(pres["format"], "XLSX");
                 assert_eq!(pres["language"], serde_json::json!([lang]));
             }

@@ -37,7 +37,7 @@ impl fmt::Display for PublishError {
             }
             PublishError::NoParquet => write!(
                 f,
-                "this build of discreet has no Parquet support (built without the `parquet` feature), and the spec asks for Parquet files (`[publish] formats` holds `parquet` unless set): set `formats = [\"csv\"]` under `[publish]` for a CSV-only release, or use a build with the `parquet` feature"
+                "this build of discreet has no Parquet support (built without the `parquet` feature), and the spec asks for Parquet files (`[publish] formats` holds `parquet` unless set): list the formats without `parquet` under `[publish]` (`formats = [\"csv\"]`, or `[\"csv\", \"xlsx\", \"ircc_csv\"]` with IRCC's workbooks and long CSV), or use a build with the `parquet` feature"
             ),
             PublishError::Internal(m) => write!(f, "internal error while writing the release: {m}"),
         }

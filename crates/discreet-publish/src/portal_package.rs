@@ -46,40 +46,23 @@ fn coverage(content: &ReleaseContent<'_>) -> Option<(String, String)> {
 fn describe_file(content: &ReleaseContent<'_>, path: &str) -> (&'static str, String, String) {
     let plan = content.plan;
     for t in &plan.tables {
-        if path == format!("{}.csv", t.name) {
-            return (
-                "dataset",
-                format!("{} (CSV)", t.title.en),
-                format!("{} (CSV)", t.title.fr),
-            );
-        }
-        if path == format!("{}.parquet", t.name) {
-            return (
-                "dataset",
-                format!("{} (Parquet)", t.title.en),
-                format!("{} (Parquet)", t.title.fr),
-            );
-        }
         let [en_book, fr_book] = crate::workbook::file_names(&t.name);
-        if path == en_book {
+        let datasets = [
+            (format!("{}.csv", t.name), "CSV", "CSV"),
+            (format!("{}.parquet", t.name), "Parquet", "Parquet"),
+            (en_book, "Excel, English", "Excel, anglais"),
+            (fr_book, "Excel, French", "Excel, français"),
+            (
+                crate::ircc_csv::file_name(&t.name),
+                "CSV, IRCC long layout",
+                "CSV, format long d’IRCC",
+            ),
+        ];
+        if let Some((_, en, fr)) = datasets.iter().find(|(f, _, _)| f == path) {
             return (
                 "dataset",
-                format!("{} (Excel, English)", t.title.en),
-                format!("{} (Excel, anglais)", t.title.fr),
-            );
-        }
-        if path == fr_book {
-            return (
-                "dataset",
-                format!("{} (Excel, French)", t.title.en),
-                format!("{} (Excel, français)", t.title.fr),
-            );
-        }
-        if path == crate::ircc_csv::file_name(&t.name) {
-            return (
-                "dataset",
-                format!("{} (CSV, IRCC long layout)", t.title.en),
-                format!("{} (CSV, format long d’IRCC)", t.title.fr),
+                format!("{} ({en})", t.title.en),
+                format!("{} ({fr})", t.title.fr),
             );
         }
         if path == format!("{}-dictionary.csv", t.name) {

@@ -150,9 +150,9 @@ fn row_labels(
         return out;
     };
     let changed = |j: usize| prev.is_none_or(|p| p[..=j] != key[..=j]);
-    for j in 0..inner {
+    for (j, cell) in out.iter_mut().enumerate().take(inner) {
         if changed(j) {
-            out[j] = (label(j), 0);
+            *cell = (label(j), 0);
         }
     }
     let h = &dims[down[inner]];
@@ -306,10 +306,9 @@ pub(crate) fn workbook(
         }
         prev = Some(key);
     }
-    let mut row = first + keys.len() as u32 + 1;
-    for line in notes(view, plan, fr) {
+    let notes_start = first + keys.len() as u32 + 1;
+    for (row, line) in (notes_start..).zip(notes(view, plan, fr)) {
         ws.text(row, 0, &line, Style::Plain);
-        row += 1;
     }
     for (c, w) in widths.iter().enumerate() {
         ws.width(c as u16, w.min(60.0));
