@@ -1,7 +1,6 @@
 //! A workbook reader for the tests, written apart from the release's
-//! writer: the zip container (stored entries, and deflated ones through
-//! flate2 for IRCC's own files) and the cells of the first sheet, shared
-//! strings or inline.
+//! writer: the zip container (stored or deflated entries, inflated by
+//! flate2) and the cells of the first sheet, shared strings or inline.
 
 #![allow(dead_code)]
 

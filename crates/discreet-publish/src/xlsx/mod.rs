@@ -6,8 +6,10 @@
 //!
 //! Written here rather than through a workbook crate: those compress with
 //! the `zip` crate, whose dependencies would change the features of crates
-//! polars is built with (and so rebuild polars).
+//! polars is built with (and so rebuild polars), and a shared compressor
+//! could give other bytes in a build without polars.
 
+mod deflate;
 mod parts;
 mod zip;
 
@@ -105,7 +107,7 @@ impl Sheet {
             ("xl/styles.xml", parts::styles().into_bytes()),
             ("xl/worksheets/sheet1.xml", sheet.into_bytes()),
         ];
-        zip::stored_zip(&entries)
+        zip::zip(&entries)
     }
 }
 
