@@ -411,3 +411,55 @@ fn verify_names_a_changed_workbook_or_ircc_csv() {
         assert!(stderr(&v).contains(file), "{file}: {}", stderr(&v));
     }
 }
+
+/// A table longer than a worksheet (country x province x category x
+/// gender x age group: more than 1,048,576 rows) is refused before any
+/// microdata is read, with the way out in the message.
+#[test]
+fn a_table_longer_than_a_sheet_is_refused_up_front() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(pipeline("pr_citizenship_month.toml")).unwrap();
+    let long = text.replace(
+        "dimensions = [\"country\", \"period\"]",
+        "dimensions = [\"country\", \"province\", \"category\", \"gender\", \"age_group\", \"period\"]",
+    );
+    assert_ne!(long, text);
+    let extra = r#"
+[dimensions.province]
+column = "province"
+label = { en = "Province", fr = "Province" }
+
+[dimensions.category]
+column = "immigration_category"
+label = { en = "Category", fr = "Catégorie" }
+subtotals = true
+
+[dimensions.gender]
+column = "gender"
+label = { en = "Gender", fr = "Genre" }
+
+[dimensions.age_group]
+column = "age"
+label = { en = "Age group", fr = "Groupe d’âge" }
+bands = [
+  { code = "0-29", min = 0, max = 29, en = "0 to 29 years", fr = "0 à 29 ans" },
+  { code = "30-59", min = 30, max = 59, en = "30 to 59 years", fr = "30 à 59 ans" },
+  { code = "60-130", min = 60, max = 130, en = "60 years or more", fr = "60 ans ou plus" },
+]
+"#;
+    let spec = tmp.path().join("long.toml");
+    let (head, tables) = long.split_once("[[tables]]").unwrap();
+    std::fs::write(&spec, format!("{head}{extra}\n[[tables]]{tables}")).unwrap();
+    let out = tmp.path().join("rel");
+    let missing = tmp.path().join("no-such-input.csv");
+    let o = run(&spec, &missing, &out);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("table `pr_citizenship_month` would need"),
+        "{err}"
+    );
+    assert!(err.contains("1048576 rows"), "{err}");
+    assert!(err.contains("leave \"xlsx\" out"), "{err}");
+    assert!(!out.exists());
+}

@@ -87,14 +87,17 @@ pub fn rewrite_release(
 }
 
 /// Whether this build can write the release `plan` describes: a build
-/// without the `parquet` feature cannot write Parquet files. Lets a run
+/// without the `parquet` feature cannot write Parquet files, and no
+/// workbook holds more than a worksheet's rows and columns. Lets a run
 /// refuse before any work is done.
 pub fn check_release_writable(plan: &Plan) -> Result<(), PublishError> {
-    if cfg!(feature = "parquet") || !plan.writes(TableFormat::Parquet) {
-        Ok(())
-    } else {
-        Err(PublishError::NoParquet)
+    if !cfg!(feature = "parquet") && plan.writes(TableFormat::Parquet) {
+        return Err(PublishError::NoParquet);
     }
+    if plan.writes(TableFormat::Xlsx) {
+        workbook::check_fits(plan)?;
+    }
+    Ok(())
 }
 
 /// [`write_release`], or [`rewrite_release`] beside `original`.

@@ -45,8 +45,7 @@ struct Axes {
     down: Vec<usize>,
 }
 
-fn axes(view: &TableView<'_>, plan: &Plan) -> Axes {
-    let names = &view.plan.dimensions;
+fn axes(names: &[String], plan: &Plan) -> Axes {
     let across = names
         .iter()
         .position(|d| is_calendar(plan, d))
@@ -73,6 +72,39 @@ fn total_of(fr: bool, label: &str) -> String {
     } else {
         format!("{label} Total")
     }
+}
+
+/// Rows and columns a worksheet holds at most.
+const SHEET_ROWS: u64 = 1 << 20;
+const SHEET_COLS: u64 = 1 << 14;
+
+/// Whether every table's workbook fits in one worksheet; checked from the
+/// plan alone, so a run refuses before reading any microdata.
+pub(crate) fn check_fits(plan: &Plan) -> Result<(), PublishError> {
+    for t in &plan.tables {
+        let ax = axes(&t.dimensions, plan);
+        let size = |d: usize| {
+            plan.dimensions[&t.dimensions[d]]
+                .hierarchy
+                .publication_order()
+                .len() as u64
+        };
+        let across = &plan.dimensions[&t.dimensions[ax.across]].hierarchy;
+        // Title rows, header bands, the value rows, a gap and a few notes.
+        let rows = u64::from(TOP)
+            + u64::from(max_depth(across).max(1))
+            + ax.down.iter().map(|&d| size(d)).product::<u64>()
+            + 8;
+        let cols = ax.down.len().max(1) as u64 + size(ax.across);
+        if rows > SHEET_ROWS || cols > SHEET_COLS {
+            return Err(PublishError::TooLargeForSheet {
+                table: t.name.clone(),
+                rows,
+                cols,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The header bands over the value columns: per column its node, and the
@@ -245,7 +277,7 @@ pub(crate) fn workbook(
     plan: &Plan,
     fr: bool,
 ) -> Result<Vec<u8>, PublishError> {
-    let ax = axes(view, plan);
+    let ax = axes(&view.plan.dimensions, plan);
     let names = &view.plan.dimensions;
     let across_h = &view.dims()[ax.across];
     let (cols, bands) = header_bands(across_h, is_calendar(plan, &names[ax.across]), fr);
