@@ -22,8 +22,9 @@ pub enum PublishError {
     TooLargeForSheet {
         /// The table.
         table: String,
-        /// Rows and columns the sheet would need.
+        /// Rows the sheet would need.
         rows: u64,
+        /// Columns the sheet would need.
         cols: u64,
     },
     /// A bug: a writer failed on data this crate produced.

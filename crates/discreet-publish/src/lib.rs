@@ -8,8 +8,10 @@
 //! spec, and `manifest.json` with the SHA-256 of everything.
 //!
 //! Parquet files are written through polars, only with the `parquet`
-//! feature (default on); a build without it cannot write a release, only
-//! rewrite one beside an existing folder (see [`rewrite_release`]).
+//! feature (default on); a build without it writes releases without
+//! Parquet files (the other forms need no polars), and checks a release
+//! with Parquet files by rewriting it beside the folder (see
+//! [`rewrite_release`]).
 //!
 //! It writes only shown values: true counts are never passed to a writer.
 //! It must not read microdata, choose protection, or rename folders; the

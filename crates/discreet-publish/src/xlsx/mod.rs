@@ -41,7 +41,9 @@ pub(crate) const MAX_INDENT: u8 = 10;
 /// A cell's content.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value {
+    /// Text, written inline.
     Text(String),
+    /// A count.
     Number(u64),
 }
 
