@@ -353,3 +353,37 @@ pub(crate) fn workbook(
         created: created(&plan.spec.release.published),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_lines_in_both_languages() {
+        assert_eq!(
+            source_line("2026-02-15", false),
+            "Source: IRCC, February 15, 2026"
+        );
+        assert_eq!(
+            source_line("2026-02-15", true),
+            "Source : IRCC, 15 février 2026"
+        );
+        assert_eq!(
+            source_line("2025-08-01", true),
+            "Source : IRCC, 1 août 2025"
+        );
+    }
+
+    #[test]
+    fn creation_date_is_the_publication_date() {
+        assert_eq!(created("2026-02-15"), "2026-02-15");
+        assert_eq!(created("2026-2-15"), "1980-01-01");
+        assert_eq!(created("2026-02-1x"), "1980-01-01");
+    }
+
+    #[test]
+    fn totals_read_as_ircc_writes_them() {
+        assert_eq!(total_of(false, "Q1"), "Q1 Total");
+        assert_eq!(total_of(true, "T1"), "Total T1");
+    }
+}

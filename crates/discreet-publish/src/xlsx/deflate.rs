@@ -227,4 +227,27 @@ mod tests {
         }
         assert!(deflate(&xml).len() * 5 < xml.len(), "XML compresses");
     }
+
+    #[test]
+    fn random_inputs_round_trip() {
+        // Lengths up to twice the window, alphabets from 1 to 256 symbols,
+        // from a fixed xorshift sequence.
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..40 {
+            let len = (next() % (2 * WINDOW as u64 + 1)) as usize;
+            let alphabet = next() % 256 + 1;
+            let input: Vec<u8> = (0..len).map(|_| (next() % alphabet) as u8).collect();
+            assert_eq!(
+                inflate(&deflate(&input)),
+                input,
+                "{len} bytes of {alphabet}"
+            );
+        }
+    }
 }
