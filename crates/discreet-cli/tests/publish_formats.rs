@@ -1,6 +1,8 @@
 //! `[publish] formats`: a release written as CSV only holds no Parquet file
-//! and names none, verifies and audits like any other; a list without the
-//! tidy CSV, with a format twice or with an unknown format is refused.
+//! and names none, verifies and audits like any other; by default a release
+//! holds all four forms; IRCC's layouts can go without Parquet; a list
+//! without the tidy CSV, with a format twice or with an unknown format is
+//! refused.
 
 mod common;
 
@@ -44,15 +46,46 @@ fn a_csv_only_release_has_no_parquet_and_verifies() {
 }
 
 #[test]
-fn the_default_release_has_both_forms() {
+fn the_default_release_has_all_four_forms() {
     let tmp = tempfile::tempdir().unwrap();
     let input = testdata(tmp.path(), "in.csv", 2_000, 8);
     let out = tmp.path().join("release");
     let o = run(&pipeline("pr_age_gender_year.toml"), &input, &out);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let written = files(&out);
-    assert!(written.contains(&"pr_age_gender_year.parquet".to_string()));
-    assert!(written.contains(&"pr_age_gender_year.csv".to_string()));
+    for f in [
+        "pr_age_gender_year.csv",
+        "pr_age_gender_year.parquet",
+        "EN_pr_age_gender_year.xlsx",
+        "FR_pr_age_gender_year.xlsx",
+        "pr_age_gender_year_ircc.csv",
+    ] {
+        assert!(written.contains(&f.to_string()), "{f} missing: {written:?}");
+    }
+}
+
+#[test]
+fn ircc_layouts_without_parquet_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = testdata(tmp.path(), "in.csv", 2_000, 9);
+    let spec = spec_with(
+        tmp.path(),
+        "[publish]\nformats = [\"csv\", \"xlsx\", \"ircc_csv\"]",
+    );
+    let out = tmp.path().join("release");
+    let o = run(&spec, &input, &out);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let written = files(&out);
+    assert!(
+        !written.iter().any(|f| f.ends_with(".parquet")),
+        "{written:?}"
+    );
+    assert!(written.contains(&"EN_pr_age_gender_year.xlsx".to_string()));
+    assert!(written.contains(&"pr_age_gender_year_ircc.csv".to_string()));
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("FR_pr_age_gender_year.xlsx"));
+    let v = verify(&out, &input);
+    assert_eq!(code(&v), 0, "{}", stderr(&v));
 }
 
 #[test]
@@ -60,7 +93,7 @@ fn bad_format_lists_are_refused_with_the_key() {
     for (extra, expect) in [
         ("[publish]\nformats = [\"parquet\"]", "holds \"csv\""),
         ("[publish]\nformats = [\"csv\", \"csv\"]", "listed twice"),
-        ("[publish]\nformats = [\"csv\", \"xlsx\"]", "xlsx"),
+        ("[publish]\nformats = [\"csv\", \"ods\"]", "ods"),
         ("[publish]\nformat = [\"csv\"]", "format"),
     ] {
         let tmp = tempfile::tempdir().unwrap();

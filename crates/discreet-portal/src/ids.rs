@@ -90,6 +90,7 @@ pub fn format_for_extension(ext: &str) -> &'static str {
     match ext.as_str() {
         "csv" => "CSV",
         "json" => "JSON",
+        "xlsx" => "XLSX",
         "parquet" => "other",
         _ => "other",
     }

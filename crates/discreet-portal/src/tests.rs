@@ -468,7 +468,8 @@ fn format_mapping_and_vocabulary() {
     assert_eq!(format_for_extension(".CSV"), "CSV");
     assert_eq!(format_for_extension("json"), "JSON");
     assert_eq!(format_for_extension("parquet"), "other");
-    assert_eq!(format_for_extension("xlsx"), "other");
+    assert_eq!(format_for_extension("xlsx"), "XLSX");
+    assert_eq!(format_for_extension("ods"), "other");
     assert_eq!(format_for_extension(""), "other");
     let vocab = PortalSchema::embedded();
     let vocab = vocab.allowed_values("resource.format").unwrap();

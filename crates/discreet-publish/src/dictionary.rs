@@ -1,6 +1,8 @@
-//! The bilingual data dictionary of a table: one row per CSV column.
+//! The bilingual data dictionary of a table: one row per column of the
+//! tidy CSV, then, when the release holds IRCC's long file, one row per
+//! column of that file, saying it is tab-separated.
 
-use discreet_spec::Plan;
+use discreet_spec::{Plan, TableFormat};
 
 use crate::cells::{column_names, TableView};
 use crate::error::PublishError;
@@ -81,6 +83,29 @@ pub(crate) fn dictionary_csv(view: &TableView<'_>, plan: &Plan) -> Result<Vec<u8
         let (ty, en, fr) = describe(plan, dim, suffix);
         w.write_record([name.as_str(), ty, &en, &fr])
             .map_err(ierr)?;
+    }
+    if plan.writes(TableFormat::IrccCsv) {
+        let file = crate::ircc_csv::file_name(&view.plan.name);
+        let en = format!("In {file} (IRCC's long layout, tab-separated although named .csv)");
+        let fr = format!(
+            "Dans {file} (présentation longue d’IRCC, séparée par des tabulations malgré l’extension .csv)"
+        );
+        for c in crate::ircc_csv::label_columns(view, plan) {
+            w.write_record([
+                c.name.as_str(),
+                "string",
+                &format!("{en}: {}", c.en),
+                &format!("{fr} : {}", c.fr),
+            ])
+            .map_err(ierr)?;
+        }
+        w.write_record([
+            "TOTAL",
+            "integer",
+            &format!("{en}: the shown value, as count above"),
+            &format!("{fr} : la valeur indiquée, comme count ci-dessus"),
+        ])
+        .map_err(ierr)?;
     }
     w.into_inner()
         .map_err(|e| PublishError::Internal(e.to_string()))

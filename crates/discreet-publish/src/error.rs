@@ -17,6 +17,16 @@ pub enum PublishError {
     /// A release with Parquet files was asked of a build without the
     /// `parquet` feature, which cannot write them.
     NoParquet,
+    /// A table's workbook would need more rows or columns than a
+    /// worksheet holds.
+    TooLargeForSheet {
+        /// The table.
+        table: String,
+        /// Rows the sheet would need.
+        rows: u64,
+        /// Columns the sheet would need.
+        cols: u64,
+    },
     /// A bug: a writer failed on data this crate produced.
     Internal(String),
 }
@@ -37,7 +47,11 @@ impl fmt::Display for PublishError {
             }
             PublishError::NoParquet => write!(
                 f,
-                "this build of discreet has no Parquet support (built without the `parquet` feature), and the spec asks for Parquet files (`[publish] formats` holds `parquet` unless set): set `formats = [\"csv\"]` under `[publish]` for a CSV-only release, or use a build with the `parquet` feature"
+                "this build of discreet has no Parquet support (built without the `parquet` feature), and the spec asks for Parquet files (`[publish] formats` holds `parquet` unless set): list the formats without `parquet` under `[publish]` (`formats = [\"csv\"]`, or `[\"csv\", \"xlsx\", \"ircc_csv\"]` with IRCC's workbooks and long CSV), or use a build with the `parquet` feature"
+            ),
+            PublishError::TooLargeForSheet { table, rows, cols } => write!(
+                f,
+                "table `{table}` would need {rows} rows and {cols} columns in its workbook, more than a worksheet holds (1048576 rows, 16384 columns): leave \"xlsx\" out of `[publish] formats`"
             ),
             PublishError::Internal(m) => write!(f, "internal error while writing the release: {m}"),
         }

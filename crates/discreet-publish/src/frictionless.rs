@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::cells::column_names;
+use crate::cells::{column_names, TableView};
 use crate::files::FileEntry;
 use crate::ReleaseContent;
 
@@ -56,10 +56,29 @@ pub(crate) fn datapackage(content: &ReleaseContent<'_>, files: &[FileEntry]) -> 
             },
         });
         if let Some(f) = entry(&csv) {
-            r["bytes"] = json!(f.bytes);
-            r["hash"] = json!(format!("sha256:{}", f.sha256));
+            digest(&mut r, f);
         }
         resources.push(r);
+        for (file, lang) in crate::workbook::file_names(&view.plan.name)
+            .iter()
+            .zip(["English", "French"])
+        {
+            if let Some(f) = entry(file) {
+                let mut r = json!({
+                    "name": file.trim_end_matches(".xlsx").to_lowercase().replace('_', "-"),
+                    "path": f.path,
+                    "profile": "data-resource",
+                    "title": format!("{} (IRCC workbook, {lang})", view.plan.title.en),
+                    "format": "xlsx",
+                    "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                });
+                digest(&mut r, f);
+                resources.push(r);
+            }
+        }
+        if let Some(f) = entry(&crate::ircc_csv::file_name(&view.plan.name)) {
+            resources.push(ircc_resource(content, view, &note_en, f));
+        }
     }
     json!({
         "profile": "tabular-data-package",
@@ -69,4 +88,45 @@ pub(crate) fn datapackage(content: &ReleaseContent<'_>, files: &[FileEntry]) -> 
         "licenses": licence(),
         "resources": resources,
     })
+}
+
+/// Size and digest of a written file, as resource properties.
+fn digest(r: &mut Value, f: &FileEntry) {
+    r["bytes"] = json!(f.bytes);
+    r["hash"] = json!(format!("sha256:{}", f.sha256));
+}
+
+/// The resource of a table's file in IRCC's long layout: tab-separated
+/// although named `.csv`, labels only, the shown value under `TOTAL`.
+fn ircc_resource(
+    content: &ReleaseContent<'_>,
+    view: &TableView<'_>,
+    note_en: &str,
+    f: &FileEntry,
+) -> Value {
+    let header = crate::ircc_csv::header(view, content.plan);
+    let fields: Vec<Value> = header
+        .iter()
+        .map(|h| {
+            if h == "TOTAL" {
+                json!({"name": h, "type": "integer", "description": format!("Number of persons; '--' is a suppressed count. {note_en}"), "constraints": {"minimum": 0}})
+            } else {
+                json!({"name": h, "type": "string"})
+            }
+        })
+        .collect();
+    let mut r = json!({
+        "name": format!("{}-ircc", view.plan.name.replace('_', "-")),
+        "path": f.path,
+        "profile": "tabular-data-resource",
+        "title": format!("{} (IRCC long layout)", view.plan.title.en),
+        "description": "IRCC's long layout: tab-separated although named .csv, as IRCC publishes it; English and French labels per dimension and level, the shown value last.",
+        "format": "csv",
+        "mediatype": "text/tab-separated-values",
+        "encoding": "utf-8",
+        "dialect": {"delimiter": "\t", "lineTerminator": "\r\n", "quoteChar": "\"", "doubleQuote": true, "header": true},
+        "schema": {"fields": fields, "missingValues": ["--"]},
+    });
+    digest(&mut r, f);
+    r
 }

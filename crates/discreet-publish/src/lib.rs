@@ -1,14 +1,17 @@
 //! Writing a release folder.
 //!
 //! Given protected tables and the plan they came from, this crate writes
-//! every file of a release: per table a CSV, a Parquet file and a bilingual
-//! data dictionary; then `structure.json`, `datapackage.json`,
+//! every file of a release: per table a CSV, a Parquet file, IRCC's
+//! English and French workbooks and long CSV, and a bilingual data
+//! dictionary; then `structure.json`, `datapackage.json`,
 //! `package.json` (the open.canada.ca `package_create` body), a copy of the
 //! spec, and `manifest.json` with the SHA-256 of everything.
 //!
 //! Parquet files are written through polars, only with the `parquet`
-//! feature (default on); a build without it cannot write a release, only
-//! rewrite one beside an existing folder (see [`rewrite_release`]).
+//! feature (default on); a build without it writes releases without
+//! Parquet files (the other forms need no polars), and checks a release
+//! with Parquet files by rewriting it beside the folder (see
+//! [`rewrite_release`]).
 //!
 //! It writes only shown values: true counts are never passed to a writer.
 //! It must not read microdata, choose protection, or rename folders; the
@@ -20,12 +23,16 @@ mod error;
 mod files;
 mod frictionless;
 mod info_loss;
+mod ircc_csv;
+mod layout;
 mod manifest;
 mod note;
 #[cfg(feature = "parquet")]
 mod parquet_table;
 mod portal_package;
 mod structure;
+mod workbook;
+mod xlsx;
 
 pub use cells::{column_names, TableView};
 pub use error::PublishError;
@@ -82,14 +89,17 @@ pub fn rewrite_release(
 }
 
 /// Whether this build can write the release `plan` describes: a build
-/// without the `parquet` feature cannot write Parquet files. Lets a run
+/// without the `parquet` feature cannot write Parquet files, and no
+/// workbook holds more than a worksheet's rows and columns. Lets a run
 /// refuse before any work is done.
 pub fn check_release_writable(plan: &Plan) -> Result<(), PublishError> {
-    if cfg!(feature = "parquet") || !plan.writes(TableFormat::Parquet) {
-        Ok(())
-    } else {
-        Err(PublishError::NoParquet)
+    if !cfg!(feature = "parquet") && plan.writes(TableFormat::Parquet) {
+        return Err(PublishError::NoParquet);
     }
+    if plan.writes(TableFormat::Xlsx) {
+        workbook::check_fits(plan)?;
+    }
+    Ok(())
 }
 
 /// [`write_release`], or [`rewrite_release`] beside `original`.
@@ -108,6 +118,19 @@ fn write_files(
         )?);
         if content.plan.writes(TableFormat::Parquet) {
             files.extend(table_parquet(dir, view, content, original)?);
+        }
+        if content.plan.writes(TableFormat::Xlsx) {
+            for (file, fr) in workbook::file_names(name).iter().zip([false, true]) {
+                let bytes = workbook::workbook(view, content.plan, fr)?;
+                files.push(files::write(dir, file, &bytes)?);
+            }
+        }
+        if content.plan.writes(TableFormat::IrccCsv) {
+            files.push(files::write(
+                dir,
+                &ircc_csv::file_name(name),
+                &ircc_csv::ircc_csv(view, content.plan)?,
+            )?);
         }
         files.push(files::write(
             dir,

@@ -46,18 +46,23 @@ fn coverage(content: &ReleaseContent<'_>) -> Option<(String, String)> {
 fn describe_file(content: &ReleaseContent<'_>, path: &str) -> (&'static str, String, String) {
     let plan = content.plan;
     for t in &plan.tables {
-        if path == format!("{}.csv", t.name) {
+        let [en_book, fr_book] = crate::workbook::file_names(&t.name);
+        let datasets = [
+            (format!("{}.csv", t.name), "CSV", "CSV"),
+            (format!("{}.parquet", t.name), "Parquet", "Parquet"),
+            (en_book, "Excel, English", "Excel, anglais"),
+            (fr_book, "Excel, French", "Excel, français"),
+            (
+                crate::ircc_csv::file_name(&t.name),
+                "CSV, IRCC long layout",
+                "CSV, format long d’IRCC",
+            ),
+        ];
+        if let Some((_, en, fr)) = datasets.iter().find(|(f, _, _)| f == path) {
             return (
                 "dataset",
-                format!("{} (CSV)", t.title.en),
-                format!("{} (CSV)", t.title.fr),
-            );
-        }
-        if path == format!("{}.parquet", t.name) {
-            return (
-                "dataset",
-                format!("{} (Parquet)", t.title.en),
-                format!("{} (Parquet)", t.title.fr),
+                format!("{} ({en})", t.title.en),
+                format!("{} ({fr})", t.title.fr),
             );
         }
         if path == format!("{}-dictionary.csv", t.name) {
@@ -80,6 +85,15 @@ fn describe_file(content: &ReleaseContent<'_>, path: &str) -> (&'static str, Str
             "Structure des tableaux et règle de protection".into(),
         ),
         _ => ("dataset", path.to_string(), path.to_string()),
+    }
+}
+
+/// The languages of a file: a workbook is in one, every other file in both.
+fn language(path: &str) -> &'static [&'static str] {
+    match (path.ends_with(".xlsx"), &path[..path.len().min(3)]) {
+        (true, "EN_") => &["en"],
+        (true, "FR_") => &["fr"],
+        _ => &["en", "fr"],
     }
 }
 
@@ -120,8 +134,8 @@ pub(crate) fn package(
         r.insert("name_translated".into(), json!({"en": en, "fr": fr}));
         r.insert("resource_type".into(), json!(kind));
         r.insert("format".into(), json!(format_for_extension(ext)));
-        r.insert("language".into(), json!(["en", "fr"]));
-        if ext != "parquet" {
+        r.insert("language".into(), json!(language(&f.path)));
+        if ext != "parquet" && ext != "xlsx" {
             r.insert("character_set".into(), json!("UTF-8"));
         }
         r.insert("url".into(), json!(format!("{base}{}", f.path)));

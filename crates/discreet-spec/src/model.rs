@@ -72,11 +72,20 @@ pub struct PublishSpec {
     /// the audit and `verify` read it.
     #[serde(default = "PublishSpec::default_formats")]
     pub formats: Vec<TableFormat>,
+    /// Whether IRCC's long CSV keeps the rows whose shown value is `0`
+    /// (IRCC leaves them out, so the default is not to).
+    #[serde(default)]
+    pub ircc_zero_rows: bool,
 }
 
 impl PublishSpec {
     fn default_formats() -> Vec<TableFormat> {
-        vec![TableFormat::Csv, TableFormat::Parquet]
+        vec![
+            TableFormat::Csv,
+            TableFormat::Parquet,
+            TableFormat::Xlsx,
+            TableFormat::IrccCsv,
+        ]
     }
 }
 
@@ -84,18 +93,23 @@ impl Default for PublishSpec {
     fn default() -> Self {
         PublishSpec {
             formats: PublishSpec::default_formats(),
+            ircc_zero_rows: false,
         }
     }
 }
 
 /// A form in which a table is published.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum TableFormat {
     /// `NAME.csv`: one row per cell, codes and the shown value.
     Csv,
     /// `NAME.parquet`: the same cells with labels and statuses, typed.
     Parquet,
+    /// `EN_NAME.xlsx` and `FR_NAME.xlsx`: IRCC's wide workbooks.
+    Xlsx,
+    /// `NAME_ircc.csv`: IRCC's long layout, tab-separated, bilingual labels.
+    IrccCsv,
 }
 
 /// The audit a run does on its own release before installing it.

@@ -407,7 +407,7 @@ fn check_publish(spec: &Spec) -> Result<(), KeyError> {
     if !formats.contains(&TableFormat::Csv) {
         return Err(key_error(
             "publish.formats",
-            "expected a list that holds \"csv\" (the audit and verify read the tidy CSV), and \"parquet\" if wanted",
+            "expected a list that holds \"csv\" (the audit and verify read the tidy CSV), and any of \"parquet\", \"xlsx\", \"ircc_csv\"",
         ));
     }
     let mut seen = formats.clone();
