@@ -464,3 +464,46 @@ fn relation(out: &mut String, f: &FindingReport, r: &RelationReport) {
         interval(r.implied)
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(esc("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
+        assert_eq!(esc("2024-Q1 · –"), "2024-Q1 · –");
+    }
+
+    #[test]
+    fn intervals_read_as_in_the_audit() {
+        assert_eq!(interval(Interval::exact(1)), "[1, 1]");
+        assert_eq!(interval(Interval::at_least(5)), "[5, ∞)");
+    }
+
+    /// The IRCC rule in words, both languages, with its parameters.
+    #[test]
+    fn the_rule_in_words() {
+        let rule = RuleDoc {
+            kind: Method::Ircc,
+            rounding_base: 5,
+            suppress: [1, 4],
+            tie: TieRule::Up,
+            zero: ZeroDisplay::Zero,
+        };
+        let (en, fr) = rule_words(&rule);
+        assert_eq!(
+            en,
+            "Counts 1 to 4 are shown --. A true zero is shown 0. Other counts are rounded to the nearest multiple of 5 (half-way: up). Method ircc: the rule alone, cell by cell; no secondary suppression."
+        );
+        assert!(fr.starts_with("Les effectifs de 1 à 4 sont publiés --."));
+        let exact = RuleDoc {
+            kind: Method::Threshold,
+            rounding_base: 1,
+            ..rule
+        };
+        let (en, _) = rule_words(&exact);
+        assert!(en.contains("Other counts are shown exactly."));
+        assert!(en.contains("a -- may hide any count"));
+    }
+}
