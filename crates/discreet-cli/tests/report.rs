@@ -227,7 +227,6 @@ fn allowed_numbers(rel: &Path) -> BTreeSet<String> {
         texts.push(t["information_loss"].to_string());
     }
     texts.push(std::fs::read_to_string(rel.join("structure.json")).unwrap());
-    let mut ok = ok;
     for t in texts {
         ok.extend(numbers(&t));
     }

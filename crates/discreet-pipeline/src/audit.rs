@@ -545,6 +545,16 @@ pub struct ReleaseAudit {
     pub finding_vars: Vec<Var>,
 }
 
+impl ReleaseAudit {
+    /// The table (index in `tables`) and cell index of var `v`.
+    pub fn cell_of(&self, v: Var) -> (usize, usize) {
+        let ti = (self.tables.iter())
+            .rposition(|t| t.layout.offset <= v)
+            .expect("every var belongs to a table");
+        (ti, (v - self.tables[ti].layout.offset) as usize)
+    }
+}
+
 /// [`audit_release_with_lp`], returning with the report the tables, the
 /// system and the inferred intervals it came from.
 pub fn audit_release_detail(

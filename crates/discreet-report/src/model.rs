@@ -355,12 +355,7 @@ struct Namer<'a> {
 impl Namer<'_> {
     /// The table (index) and cell index of `v`.
     fn cell_of(&self, v: Var) -> (usize, usize) {
-        let tables = &self.audit.tables;
-        let ti = tables
-            .iter()
-            .rposition(|t| t.layout.offset <= v)
-            .expect("every var belongs to a table");
-        (ti, (v - tables[ti].layout.offset) as usize)
+        self.audit.cell_of(v)
     }
 
     fn cell(&self, v: Var) -> CellRef {
