@@ -18,11 +18,15 @@ use crate::model::{
     CellRef, FindingReport, RelationReport, RelationWord, ReleaseInfo, Report, TableReport,
 };
 
+/// A table's list of findings starts open up to this many findings.
+const FINDINGS_OPEN: usize = 200;
+
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1b1f24;background:#fff}
 main{max-width:1100px;margin:0 auto;padding:16px 24px}
 #fr:not(:target) .fr,#fr:target .en{display:none}
 nav.lang{text-align:right}
+summary h3{display:inline}
 h1{font-size:22px}h2{font-size:18px;border-top:1px solid #ccd;padding-top:12px}h3{font-size:15px}
 table.t{border-collapse:collapse;margin:8px 0}
 table.t th,table.t td{border:1px solid #ccd;padding:2px 6px;text-align:left;vertical-align:top}
@@ -36,6 +40,7 @@ rect.fd{stroke:#d00;stroke-width:2}rect.fn{stroke:#f08c00;stroke-width:2}rect.fi
 .key i{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px;vertical-align:middle}
 .figs{display:flex;flex-wrap:wrap;gap:4px 20px;align-items:flex-end}.figs p{margin:2px 0}
 .rel{margin:2px 0}
+section.tab{content-visibility:auto;contain-intrinsic-size:auto 3000px}
 ";
 
 /// Appends `s` with `&`, `<`, `>` and `"` escaped.
@@ -296,6 +301,9 @@ fn manifest(out: &mut String, r: &ReleaseInfo) {
 }
 
 fn table_section(out: &mut String, t: &TableReport) {
+    // Off-screen tables are laid out only when scrolled to: a large
+    // release's page opens about as fast as a small one's.
+    out.push_str("<section class=\"tab\">");
     let _ = writeln!(
         out,
         "<h2 id=\"t-{0}\">{1} <code>{0}</code></h2>",
@@ -337,6 +345,7 @@ fn table_section(out: &mut String, t: &TableReport) {
     }
     heatmap(out, t);
     findings(out, t);
+    out.push_str("</section>\n");
 }
 
 fn findings(out: &mut String, t: &TableReport) {
@@ -351,10 +360,19 @@ fn findings(out: &mut String, t: &TableReport) {
         );
         return;
     }
+    // A long list starts folded (a browser lays out a folded list only
+    // when opened, so a large release's page still opens quickly); the
+    // heat map above shows where its cells are.
+    let open = if t.findings.len() <= FINDINGS_OPEN {
+        " open"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "<h3>{}</h3><table class=\"t\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        "<details{open}><summary><h3>{} ({})</h3></summary><table class=\"t\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
         bi("Findings", "Constats"),
+        t.findings.len(),
         bi("Cell", "Cellule"),
         bi("Shown", "Publié"),
         bi("An outsider proves", "Un tiers prouve"),
@@ -364,7 +382,7 @@ fn findings(out: &mut String, t: &TableReport) {
     for f in &t.findings {
         finding_row(out, f);
     }
-    out.push_str("</table>\n");
+    out.push_str("</table></details>\n");
 }
 
 fn kind_words(kind: &str) -> String {
