@@ -272,3 +272,32 @@ fn a_non_release_is_refused_and_nothing_is_written() {
     assert!(page.is_empty() && !out.exists());
     assert!(!tmp.path().join("report.html").exists());
 }
+
+/// `--previous` adds the earlier release: its name, its manifest check and
+/// its tables, labelled as in `discreet audit`.
+#[test]
+fn an_earlier_release_is_reported_with_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, rel) = design_example_release(tmp.path(), 40);
+    let earlier = tmp.path().join("earlier");
+    let input = testdata(tmp.path(), "a.csv", 1_000, 3);
+    assert_eq!(
+        code(&run(&pipeline("pr_age_gender_year.toml"), &input, &earlier)),
+        0
+    );
+    let out = tmp.path().join("r.html");
+    let o = discreet([
+        "report".as_ref(),
+        rel.as_os_str(),
+        "--previous".as_ref(),
+        earlier.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let page = std::fs::read_to_string(&out).unwrap();
+    assert!(page.contains("Earlier release audited with it</span>"));
+    assert!(page.contains("<code>pr-age-gender-year</code>"));
+    assert!(page.contains("id=\"t-previous1/pr_age_gender_year\""));
+    assert!(!rel.join("report.html").exists());
+}
