@@ -1,7 +1,8 @@
 //! What counts as a disclosure: the policy and the classification of each
 //! var's inferred interval.
 
-use crate::system::{Interval, Var};
+use crate::propagate::Adjacency;
+use crate::system::{Interval, RelationKind, RelationRef, System, Var};
 
 /// Which inferred intervals are findings.
 ///
@@ -115,4 +116,83 @@ pub struct Finding {
     /// For an inconsistency found by propagation, the relation (index in the
     /// order added) that exposed it.
     pub relation: Option<usize>,
+}
+
+/// What one relation, taken alone, proves about one of its cells, given
+/// the intervals inferred for its other cells: the reason a finding's
+/// bound holds, in a form a reviewer can check by hand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RelationBound {
+    /// The relation (index in the order added).
+    pub relation: usize,
+    /// The interval the relation alone allows the cell.
+    pub implied: Interval,
+    /// Whether that interval reaches the cell's inferred lower bound.
+    pub gives_lo: bool,
+    /// Whether it reaches the cell's inferred upper bound.
+    pub gives_hi: bool,
+}
+
+/// For every relation `var` is in, the interval it implies for `var` from
+/// the other cells' `intervals` (an audit's result), and whether that
+/// alone reaches `var`'s inferred bounds. When no relation reaches a bound
+/// alone, the bound comes from several relations at once (the LP or the
+/// integer step).
+pub fn relation_bounds(
+    system: &System,
+    adjacency: &Adjacency,
+    intervals: &[Interval],
+    var: Var,
+) -> Vec<RelationBound> {
+    let at = |v: Var| intervals[v as usize];
+    let mine = at(var);
+    adjacency
+        .of(var)
+        .iter()
+        .map(|&r| {
+            let rel = system.relation(r as usize);
+            let implied = implied_by(&rel, var, &at);
+            RelationBound {
+                relation: r as usize,
+                implied,
+                gives_lo: implied.lo >= mine.lo,
+                gives_hi: matches!((implied.hi, mine.hi), (Some(a), Some(b)) if a <= b),
+            }
+        })
+        .collect()
+}
+
+/// The interval `rel` alone implies for `var`, the other cells within `at`.
+fn implied_by(rel: &RelationRef<'_>, var: Var, at: &impl Fn(Var) -> Interval) -> Interval {
+    // The sum of upper bounds, `None` when one is unbounded.
+    let sum_hi = |vars: &mut dyn Iterator<Item = Var>| {
+        let mut s = 0u64;
+        for v in vars {
+            s = s.saturating_add(at(v).hi?);
+        }
+        Some(s)
+    };
+    let others = || rel.parts.iter().copied().filter(move |&p| p != var);
+    if rel.total == var {
+        let lo_sum: u64 = rel.parts.iter().map(|&p| at(p).lo).sum();
+        let lo = match rel.kind {
+            RelationKind::Additive => lo_sum,
+            RelationKind::Distinct => rel.parts.iter().map(|&p| at(p).lo).max().unwrap_or(0),
+        };
+        return Interval {
+            lo,
+            hi: sum_hi(&mut rel.parts.iter().copied()),
+        };
+    }
+    let total = at(rel.total);
+    // Both kinds: total <= sum of parts, so this part >= total - the others.
+    let lo = sum_hi(&mut others()).map_or(0, |s| total.lo.saturating_sub(s));
+    let hi = match rel.kind {
+        RelationKind::Additive => {
+            let lo_others: u64 = others().map(|p| at(p).lo).sum();
+            total.hi.map(|h| h.saturating_sub(lo_others))
+        }
+        RelationKind::Distinct => total.hi,
+    };
+    Interval { lo, hi }
 }

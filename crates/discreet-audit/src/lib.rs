@@ -77,7 +77,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 pub use export::write_lp;
-pub use findings::{Finding, FindingKind, Policy};
+pub use findings::{relation_bounds, Finding, FindingKind, Policy, RelationBound};
 pub use layout::TableLayout;
 pub use propagate::Adjacency;
 pub use system::{

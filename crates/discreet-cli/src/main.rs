@@ -6,6 +6,7 @@
 mod codelists;
 mod log;
 mod outcome;
+mod report;
 mod reports;
 #[cfg(feature = "testdata")]
 mod testdata;
@@ -128,6 +129,15 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         lp_out: Option<PathBuf>,
     },
+    /// Write a reviewer's report of a release: one self-contained HTML page
+    /// (English and French) with the manifest check, the audit's verdict,
+    /// each table's cells by status and every finding with the relations
+    /// that prove it. Reads only the release folders.
+    #[command(after_help = "Examples:
+  discreet report out/pr_citizenship_month
+  discreet report out/pr_citizenship_month --out review/citizenship.html
+  discreet report out/pr_citizenship_month --previous out/pr_citizenship_month_2024")]
+    Report(report::ReportArgs),
     /// Write synthetic microdata: permanent-resident admissions or study and
     /// work permits.
     #[cfg(feature = "testdata")]
@@ -227,6 +237,7 @@ fn dispatch(command: Command, reporter: &mut StderrReporter) -> Result<Outcome, 
             reporter.audit_summary(&dir, &report);
             Ok(found(!report.findings.is_empty()))
         }
+        Command::Report(args) => report::report(args, reporter),
         #[cfg(feature = "testdata")]
         Command::Testdata(args) => testdata::testdata(args, reporter),
         Command::Codelists(args) => codelists::codelists(args),

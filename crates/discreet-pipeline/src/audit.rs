@@ -508,6 +508,62 @@ pub fn audit_release_with_lp(
     lp_out: Option<&Path>,
     reporter: &mut dyn Reporter,
 ) -> Result<AuditReport, PipelineError> {
+    audit_release_detail(dir, previous, settings, lp_out, reporter).map(|d| d.report)
+}
+
+/// A published table as the audit read it.
+#[derive(Debug, Clone)]
+pub struct AuditedTable {
+    /// Name in reports (`previous<i>/` before the tables of earlier releases).
+    pub label: String,
+    /// 0 for the release audited, `i` for the i-th earlier one.
+    pub release: usize,
+    /// Dimension names, in publication order.
+    pub dims: Vec<String>,
+    /// Per dimension, its codes in publication order (node numbers of the layout).
+    pub codes: Vec<Vec<String>>,
+    /// Its cells' vars and its margins.
+    pub layout: TableLayout,
+    /// The shown value of every cell, in cell order.
+    pub shown: Vec<String>,
+}
+
+/// An audit with everything behind its findings: the tables as read, the
+/// system solved and every cell's inferred interval, so that a reviewer's
+/// report can show why each finding holds. Built from the release alone.
+#[derive(Debug, Clone)]
+pub struct ReleaseAudit {
+    /// The findings and counts `discreet audit` reports.
+    pub report: AuditReport,
+    /// Every table read, the release's first.
+    pub tables: Vec<AuditedTable>,
+    /// The cells, what their shown values allow, and their relations.
+    pub system: discreet_audit::System,
+    /// For every var, the values an outsider can infer.
+    pub intervals: Vec<Interval>,
+    /// The var of each of `report.findings`, in the same order.
+    pub finding_vars: Vec<Var>,
+}
+
+impl ReleaseAudit {
+    /// The table (index in `tables`) and cell index of var `v`.
+    pub fn cell_of(&self, v: Var) -> (usize, usize) {
+        let ti = (self.tables.iter())
+            .rposition(|t| t.layout.offset <= v)
+            .expect("every var belongs to a table");
+        (ti, (v - self.tables[ti].layout.offset) as usize)
+    }
+}
+
+/// [`audit_release_with_lp`], returning with the report the tables, the
+/// system and the inferred intervals it came from.
+pub fn audit_release_detail(
+    dir: &Path,
+    previous: &[PathBuf],
+    settings: &AuditSettings,
+    lp_out: Option<&Path>,
+    reporter: &mut dyn Reporter,
+) -> Result<ReleaseAudit, PipelineError> {
     let mut b = SystemBuilder::new();
     let (rule, mut tables) = load_release(dir, 0, &mut b, reporter)?;
     for (i, p) in previous.iter().enumerate() {
@@ -555,6 +611,7 @@ pub fn audit_release_with_lp(
     }
     let mut findings = result.findings.clone();
     findings.sort_by_key(|f| (f.kind, f.hi.map_or(u64::MAX, |h| h - f.lo), f.var));
+    let finding_vars = findings.iter().map(|f| f.var).collect();
     for f in findings {
         let (ti, idx) = cell_of(&tables, f.var);
         let t = &tables[ti];
@@ -582,7 +639,24 @@ pub fn audit_release_with_lp(
             kind,
         });
     }
-    Ok(report)
+    let tables = tables
+        .into_iter()
+        .map(|t| AuditedTable {
+            label: t.label,
+            release: t.release,
+            dims: t.dims.iter().map(|d| d.name.clone()).collect(),
+            codes: t.dims.into_iter().map(|d| d.codes).collect(),
+            layout: t.layout,
+            shown: t.shown,
+        })
+        .collect();
+    Ok(ReleaseAudit {
+        report,
+        tables,
+        system,
+        intervals: result.intervals,
+        finding_vars,
+    })
 }
 
 /// The table (index in `tables`) and cell index of var `v`.

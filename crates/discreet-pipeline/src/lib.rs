@@ -20,15 +20,15 @@ mod run;
 mod verify;
 
 pub use audit::{
-    audit_release, default_protect_below, finding_name, AuditFinding, AuditReport, AuditSettings,
-    TableAudit,
+    audit_release, audit_release_detail, default_protect_below, finding_name, AuditFinding,
+    AuditReport, AuditSettings, AuditedTable, ReleaseAudit, TableAudit,
 };
 pub use compute::{compute, Computed, UnmatchedRows};
 pub use error::PipelineError;
 pub use protect::{protect, InfoLoss, Protected, SecondaryReport};
 pub use report::{NullReporter, Reporter};
 pub use run::{run, RunOptions, RunSummary, TableSummary};
-pub use verify::{verify, VerifyReport, Violation};
+pub use verify::{check_manifest, verify, ListedFile, VerifyReport, Violation, REPORT_FILE};
 
 /// The version written into manifests.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -57,6 +57,41 @@ impl VerifyReport {
     }
 }
 
+/// The reviewer's report `discreet report` writes into a release folder by
+/// default. It is about the release, not part of it: no manifest lists it,
+/// and verification neither requires nor checks it.
+pub const REPORT_FILE: &str = "report.html";
+
+/// A file the manifest lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedFile {
+    /// File name in the release folder.
+    pub path: String,
+    /// SHA-256 the manifest records (lowercase hex).
+    pub sha256: String,
+}
+
+/// Checks every file of the release in `dir` against its manifest alone
+/// (hash and size; files missing or not listed), without the microdata.
+/// Returns the files the manifest lists and what is wrong.
+pub fn check_manifest(dir: &Path) -> Result<(Vec<ListedFile>, VerifyReport), PipelineError> {
+    let mut report = VerifyReport::default();
+    let manifest = read_manifest(dir, &mut report)?;
+    let mut listed = Vec::new();
+    if let Some(m) = &manifest {
+        check_manifest_files(dir, m, &mut report);
+        for f in m["files"].as_array().into_iter().flatten() {
+            if let (Some(path), Some(sha)) = (f["path"].as_str(), f["sha256"].as_str()) {
+                listed.push(ListedFile {
+                    path: path.to_string(),
+                    sha256: sha.to_string(),
+                });
+            }
+        }
+    }
+    Ok((listed, report))
+}
+
 /// Verifies the release in `dir` against the microdata (`overrides`, else
 /// the paths in the release's spec).
 pub fn verify(
@@ -65,26 +100,7 @@ pub fn verify(
     reporter: &mut dyn Reporter,
 ) -> Result<VerifyReport, PipelineError> {
     let mut report = VerifyReport::default();
-    let manifest_path = dir.join(MANIFEST_FILE);
-    if !dir.is_dir() {
-        return Err(PipelineError::Usage(format!(
-            "{}: not a folder",
-            dir.display()
-        )));
-    }
-    let manifest_bytes = std::fs::read(&manifest_path).map_err(|_| {
-        PipelineError::Usage(format!(
-            "{}: not a release folder (no {MANIFEST_FILE})",
-            dir.display()
-        ))
-    })?;
-    let manifest: Option<Value> = match serde_json::from_slice(&manifest_bytes) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            report.add(MANIFEST_FILE, None, format!("not valid JSON ({e})"));
-            None
-        }
-    };
+    let manifest = read_manifest(dir, &mut report)?;
     if let Some(m) = &manifest {
         check_manifest_files(dir, m, &mut report);
     }
@@ -207,6 +223,30 @@ pub fn verify(
     Ok(report)
 }
 
+/// Reads `dir`'s manifest: an error when `dir` is not a release folder, a
+/// violation (and `None`) when the manifest is not JSON.
+fn read_manifest(dir: &Path, report: &mut VerifyReport) -> Result<Option<Value>, PipelineError> {
+    if !dir.is_dir() {
+        return Err(PipelineError::Usage(format!(
+            "{}: not a folder",
+            dir.display()
+        )));
+    }
+    let manifest_bytes = std::fs::read(dir.join(MANIFEST_FILE)).map_err(|_| {
+        PipelineError::Usage(format!(
+            "{}: not a release folder (no {MANIFEST_FILE})",
+            dir.display()
+        ))
+    })?;
+    Ok(match serde_json::from_slice(&manifest_bytes) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            report.add(MANIFEST_FILE, None, format!("not valid JSON ({e})"));
+            None
+        }
+    })
+}
+
 fn check_manifest_files(dir: &Path, m: &Value, report: &mut VerifyReport) {
     let Some(files) = m["files"].as_array() else {
         report.add(MANIFEST_FILE, None, "has no `files` list");
@@ -252,7 +292,7 @@ fn check_manifest_files(dir: &Path, m: &Value, report: &mut VerifyReport) {
         let mut extra: Vec<String> = entries
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n != MANIFEST_FILE && !listed.contains(n))
+            .filter(|n| n != MANIFEST_FILE && n != REPORT_FILE && !listed.contains(n))
             .collect();
         extra.sort();
         for n in extra {
