@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use discreet_pipeline::{AuditReport, Reporter, RunSummary, VerifyReport};
+use discreet_pipeline::{AuditReport, Reporter, RunSummary, SeriesCheck, VerifyReport};
 use serde_json::json;
 
 /// Output style.
@@ -112,6 +112,11 @@ impl StderrReporter {
                         u.input, u.column, u.rows, u.code
                     );
                 }
+                for (table, both, revised) in &s.revisions {
+                    eprintln!(
+                        "  revisions: {table}: {revised} of the {both} cells also in the previous release show another value (revisions.csv lists them)"
+                    );
+                }
             }
             LogFormat::Json => self.json(release_written(s)),
         }
@@ -185,6 +190,49 @@ impl StderrReporter {
                     self.json(json!({"event": "finding", "kind": f.kind, "table": f.table, "cell": f.cell, "shown": f.shown, "lo": f.lo, "hi": f.hi}));
                 }
                 self.json(json!({"event": "audit_done", "release": dir.display().to_string(), "clean": r.findings.is_empty(), "cells": r.cells, "findings": r.findings.len()}));
+            }
+        }
+    }
+}
+
+impl StderrReporter {
+    /// The outcome of `discreet series`: the releases, then every problem.
+    pub fn series_summary(&mut self, dir: &Path, c: &SeriesCheck) {
+        let entries = c.ledger.as_ref().map_or(&[][..], |l| &l.entries[..]);
+        match self.format {
+            LogFormat::Human => {
+                if let Some(l) = &c.ledger {
+                    eprintln!("  dataset {}", l.dataset_id);
+                }
+                eprintln!(
+                    "  {:<24} {:<12} {:<14} {:<16}",
+                    "release", "published", "final through", "manifest"
+                );
+                for e in entries {
+                    eprintln!(
+                        "  {:<24} {:<12} {:<14} {:<16}",
+                        e.release,
+                        e.published,
+                        e.final_through.as_deref().unwrap_or("-"),
+                        &e.manifest_sha256[..e.manifest_sha256.len().min(16)]
+                    );
+                }
+                for p in c.problems.iter().take(SHOWN_VIOLATIONS) {
+                    eprintln!("problem: {p}");
+                }
+                let verdict = tail(c.problems.len(), "problems", "PROBLEMS FOUND");
+                eprintln!(
+                    "discreet: series {}: {verdict}: {} releases, {} problems",
+                    dir.display(),
+                    entries.len(),
+                    c.problems.len()
+                );
+            }
+            LogFormat::Json => {
+                for p in &c.problems {
+                    self.json(json!({"event": "problem", "message": p}));
+                }
+                self.json(json!({"event": "series_checked", "series": dir.display().to_string(), "clean": c.problems.is_empty(), "releases": entries.len(), "problems": c.problems.len()}));
             }
         }
     }
@@ -265,6 +313,15 @@ fn release_written(s: &RunSummary) -> serde_json::Value {
         "files": s.files.iter().map(|f| json!({"path": f.0, "bytes": f.1})).collect::<Vec<_>>(),
         "audit_findings": s.audit_findings,
     });
+    if !s.revisions.is_empty() {
+        v["revisions"] = s
+            .revisions
+            .iter()
+            .map(
+                |(t, both, revised)| json!({"table": t, "cells_in_both": both, "revised": revised}),
+            )
+            .collect();
+    }
     if !s.unmatched.is_empty() {
         v["unmatched"] = s
             .unmatched

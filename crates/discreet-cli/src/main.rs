@@ -57,7 +57,8 @@ enum Command {
     #[command(after_help = "Examples:
   discreet run pipelines/pr_age_gender_year.toml --out out/pr_age_gender_year
   discreet run pipelines/pr_citizenship_month.toml \\
-      --input admissions=testdata/pr_admissions.csv --out out/pr_citizenship_month --replace")]
+      --input admissions=testdata/pr_admissions.csv --out out/pr_citizenship_month --replace
+  discreet run quarterly/2026Q1.toml --series releases/pr_citizenship_month")]
     Run {
         /// The pipeline spec (TOML).
         spec: PathBuf,
@@ -65,8 +66,15 @@ enum Command {
         #[arg(long = "input", value_name = "NAME=PATH", value_parser = parse_input)]
         inputs: Vec<(String, PathBuf)>,
         /// The release folder to create.
-        #[arg(long)]
-        out: PathBuf,
+        #[arg(long, required_unless_present = "series", conflicts_with = "series")]
+        out: Option<PathBuf>,
+        /// Publish the release as the next quarter of the series in DIR
+        /// (created if absent): written to DIR/<release name>/, protected
+        /// against every release already in DIR (refused, exit 1, when the
+        /// combined audit finds anything a safe method cannot repair), and
+        /// appended to DIR/ledger.json.
+        #[arg(long, value_name = "DIR")]
+        series: Option<PathBuf>,
         /// Replace the release already in --out.
         #[arg(long)]
         replace: bool,
@@ -100,7 +108,8 @@ enum Command {
   discreet audit out/pr_citizenship_month --previous out/pr_citizenship_month_2024
   discreet audit out/pr_citizenship_month --lp-out audit.lp")]
     Audit {
-        /// The release folder.
+        /// The release folder, or a series folder (its last release is
+        /// audited together with every release before it).
         dir: PathBuf,
         /// An earlier release of the same series (repeatable): its cells of
         /// periods it declared final are tied to this release's.
@@ -140,6 +149,18 @@ enum Command {
     Report(report::ReportArgs),
     /// Write synthetic microdata: permanent-resident admissions or study and
     /// work permits.
+    /// List the releases of a series folder and check it: the ledger's hash
+    /// chain, every release's manifest and files. Exit 1 names each problem.
+    #[command(after_help = "Examples:
+  discreet series releases/pr_citizenship_month
+  discreet series releases/pr_citizenship_month --json series.json")]
+    Series {
+        /// The series folder.
+        dir: PathBuf,
+        /// Write the listing and the problems as JSON to FILE too.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
     #[cfg(feature = "testdata")]
     Testdata(testdata::TestdataArgs),
     /// List the codelists a spec may name, or print one to start a list
@@ -188,12 +209,14 @@ fn dispatch(command: Command, reporter: &mut StderrReporter) -> Result<Outcome, 
             spec,
             inputs,
             out,
+            series,
             replace,
         } => {
             let opts = RunOptions {
                 inputs: inputs.into_iter().collect(),
-                out,
+                out: out.unwrap_or_default(),
                 replace,
+                series,
             };
             let plan = Plan::load(&spec)?;
             let summary = discreet_pipeline::run(&plan, &opts, reporter)?;
@@ -231,6 +254,15 @@ fn dispatch(command: Command, reporter: &mut StderrReporter) -> Result<Outcome, 
                 min_width,
                 lp_max_block,
             };
+            // A series folder: its last release, read with all before it.
+            let (dir, previous) = if dir.join(discreet_pipeline::LEDGER_FILE).is_file() {
+                let mut releases = discreet_pipeline::series_releases(&dir)?;
+                let last = releases.remove(0);
+                releases.extend(previous);
+                (last, releases)
+            } else {
+                (dir, previous)
+            };
             let report =
                 settings.audit_release_with_lp(&dir, &previous, lp_out.as_deref(), reporter)?;
             write_report(json, || reports::AuditDoc::new(&dir, &report))?;
@@ -238,6 +270,12 @@ fn dispatch(command: Command, reporter: &mut StderrReporter) -> Result<Outcome, 
             Ok(found(!report.findings.is_empty()))
         }
         Command::Report(args) => report::report(args, reporter),
+        Command::Series { dir, json } => {
+            let check = discreet_pipeline::check_series(&dir)?;
+            write_report(json, || reports::SeriesDoc::new(&dir, &check))?;
+            reporter.series_summary(&dir, &check);
+            Ok(found(!check.problems.is_empty()))
+        }
         #[cfg(feature = "testdata")]
         Command::Testdata(args) => testdata::testdata(args, reporter),
         Command::Codelists(args) => codelists::codelists(args),

@@ -48,7 +48,11 @@ pub fn exit_code(result: &Result<Outcome, CliError>) -> u8 {
     match result {
         Ok(Outcome::Clean) => 0,
         Ok(Outcome::Found) => 1,
-        Err(CliError::Pipeline(PipelineError::Gate(_))) => 1,
+        Err(CliError::Pipeline(
+            PipelineError::Gate(_)
+            | PipelineError::SeriesGate(_)
+            | PipelineError::SeriesUnrepairable(_),
+        )) => 1,
         Err(_) => 2,
     }
 }

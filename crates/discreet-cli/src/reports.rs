@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use discreet_pipeline::{AuditReport, VerifyReport};
+use discreet_pipeline::{AuditReport, LedgerEntry, SeriesCheck, VerifyReport};
 use serde::Serialize;
 
 /// The `discreet verify --json` document.
@@ -134,4 +134,27 @@ impl<'a> AuditDoc<'a> {
 pub fn write(path: &Path, doc: &impl Serialize) -> std::io::Result<()> {
     let text = serde_json::to_string_pretty(doc).expect("reports hold only plain values") + "\n";
     std::fs::write(path, text)
+}
+
+/// The `discreet series --json` document.
+#[derive(Serialize)]
+pub struct SeriesDoc<'a> {
+    clean: bool,
+    dataset_id: Option<&'a str>,
+    problems: &'a [String],
+    releases: &'a [LedgerEntry],
+    series: String,
+}
+
+impl<'a> SeriesDoc<'a> {
+    /// The document for the check of the series folder `dir`.
+    pub fn new(dir: &Path, c: &'a SeriesCheck) -> Self {
+        SeriesDoc {
+            clean: c.problems.is_empty(),
+            dataset_id: c.ledger.as_ref().map(|l| l.dataset_id.as_str()),
+            problems: &c.problems,
+            releases: c.ledger.as_ref().map_or(&[][..], |l| &l.entries[..]),
+            series: dir.display().to_string(),
+        }
+    }
 }

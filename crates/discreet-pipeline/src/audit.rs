@@ -12,7 +12,7 @@ use discreet_audit::{
     audit, AuditOptions, FindingKind, Interval, RelationKind, SystemBuilder, TableLayout, Var,
 };
 use discreet_core::{IrccRule, MarginKind, Shown};
-use discreet_structure::{DimensionDoc, DimensionKind, Structure};
+use discreet_structure::{period_months, DimensionDoc, DimensionKind, Structure};
 
 use crate::error::PipelineError;
 use crate::report::{stage, Reporter};
@@ -143,19 +143,6 @@ struct Dim {
     last_month: Vec<Option<i64>>,
 }
 
-fn month_index(code: &str) -> Option<Vec<i64>> {
-    let y: i64 = code.get(0..4)?.parse().ok()?;
-    match code.len() {
-        4 => Some((1..=12).map(|m| y * 12 + m - 1).collect()),
-        7 if &code[4..6] == "-Q" => {
-            let q: i64 = code[6..].parse().ok()?;
-            Some((1..=3).map(|k| y * 12 + (q - 1) * 3 + k - 1).collect())
-        }
-        7 => Some(vec![y * 12 + code[5..7].parse::<i64>().ok()? - 1]),
-        _ => None,
-    }
-}
-
 fn ranges(mut v: Vec<i64>) -> String {
     v.sort_unstable();
     v.dedup();
@@ -220,7 +207,7 @@ fn parse_dim(dir: &Path, v: &DimensionDoc) -> Result<(Dim, Vec<Vec<u32>>), Pipel
     let months = |i: usize| -> Vec<i64> {
         leaves_under(i)
             .iter()
-            .flat_map(|&l| month_index(&codes[l]).unwrap_or_default())
+            .flat_map(|&l| period_months(&codes[l]).unwrap_or_default())
             .collect()
     };
     let selection = (0..codes.len())
@@ -338,7 +325,7 @@ fn load_structure(
     let secondary = st.rule.kind.has_secondary();
     let final_through = match &st.final_through {
         Some(f) => Some(
-            month_index(f)
+            period_months(f)
                 .and_then(|m| m.first().copied())
                 .ok_or_else(|| bad(dir, "structure.json", "final_through: expected YYYY-MM"))?,
         ),
@@ -405,8 +392,14 @@ fn load_structure(
 }
 
 /// Ties cells that count the same rows: across the tables of one release,
-/// and across releases for cells whose periods are final in both.
-fn link_tables(tables: &[LoadedTable], b: &mut SystemBuilder) -> Result<(), PipelineError> {
+/// and across releases for cells whose periods are final in both. Returns
+/// the ties between releases, `(var loaded first, var of a later release
+/// folder)`.
+fn link_tables(
+    tables: &[LoadedTable],
+    b: &mut SystemBuilder,
+) -> Result<Vec<(Var, Var)>, PipelineError> {
+    let mut across = Vec::new();
     let mut by_input: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, t) in tables.iter().enumerate() {
         by_input.entry(t.input.as_str()).or_default().push(i);
@@ -418,7 +411,7 @@ fn link_tables(tables: &[LoadedTable], b: &mut SystemBuilder) -> Result<(), Pipe
             .collect();
         columns.sort_unstable();
         columns.dedup();
-        let mut first: HashMap<String, Var> = HashMap::new();
+        let mut first: HashMap<String, (Var, usize)> = HashMap::new();
         let mut coords = Vec::new();
         for &ti in group {
             let t = &tables[ti];
@@ -455,19 +448,22 @@ fn link_tables(tables: &[LoadedTable], b: &mut SystemBuilder) -> Result<(), Pipe
                 let key = format!("{scope}|{key}");
                 let var = t.layout.var(idx);
                 match first.get(&key) {
-                    Some(&other) if other != var => {
+                    Some(&(other, release)) if other != var => {
                         b.add_equal(other, var)
                             .map_err(|e| PipelineError::Usage(format!("linking tables: {e}")))?;
+                        if release != t.release {
+                            across.push((other, var));
+                        }
                     }
                     Some(_) => {}
                     None => {
-                        first.insert(key, var);
+                        first.insert(key, (var, t.release));
                     }
                 }
             }
         }
     }
-    Ok(())
+    Ok(across)
 }
 
 /// Audits the release in `dir` from what it publishes, together with the
@@ -659,6 +655,30 @@ pub fn audit_release_detail(
     })
 }
 
+/// Every cell the release in `dir` publishes, by table and cell
+/// (`dim=code,...`), with its shown value.
+pub(crate) fn published_cells(
+    dir: &Path,
+    reporter: &mut dyn Reporter,
+) -> Result<crate::series::PublishedCells, PipelineError> {
+    let (_, tables) = load_release(dir, 0, &mut SystemBuilder::new(), reporter)?;
+    Ok(tables
+        .iter()
+        .map(|t| {
+            let cells = (0..t.shown.len())
+                .map(|i| {
+                    let name: Vec<String> = cell_coords(t, i)
+                        .iter()
+                        .map(|(d, c)| format!("{d}={c}"))
+                        .collect();
+                    (name.join(","), t.shown[i].clone())
+                })
+                .collect();
+            (t.label.clone(), cells)
+        })
+        .collect())
+}
+
 /// The table (index in `tables`) and cell index of var `v`.
 fn cell_of(tables: &[LoadedTable], v: Var) -> (usize, usize) {
     let v = v as usize;
@@ -753,53 +773,96 @@ fn read_shown(
 }
 
 /// The audit system of a release not yet written, built from its content
-/// exactly as an outsider would read it once published.
+/// exactly as an outsider would read it once published, with the earlier
+/// releases it is read together with.
 pub(crate) struct ContentSystem {
-    /// Cells, domains and relations.
+    /// Cells, domains and relations: the release's cells first, then the
+    /// earlier releases' cells.
     pub system: discreet_audit::System,
-    /// For every var, its table (index in the release) and cell index.
+    /// For every var of the release, its table (index in the release) and
+    /// cell index; vars from here on are earlier releases' cells.
     pub cell_of: Vec<(usize, discreet_core::CellIndex)>,
-    /// Per table: its cells' vars and, per dimension in publication order,
-    /// the children of each node.
+    /// Per table of the release: its cells' vars and, per dimension in
+    /// publication order, the children of each node.
     pub layouts: Vec<TableLayout>,
+    /// Every table read, the release's and then the earlier releases'.
+    tables: Vec<LoadedTable>,
+    /// Cells tied between the release and an earlier one (final in both):
+    /// `(var of the release, var of the earlier release)`.
+    pub ties: Vec<(Var, Var)>,
+    /// The release's name, then the earlier release folders' names.
+    releases: Vec<String>,
+}
+
+impl ContentSystem {
+    /// A cell's name (`table:dim=code,...`, earlier releases' tables
+    /// prefixed) and what it shows.
+    pub fn describe(&self, v: Var) -> (String, &str) {
+        let (t, idx) = cell_of(&self.tables, v);
+        (cell_name(&self.tables[t], idx), &self.tables[t].shown[idx])
+    }
+
+    /// The name of the release (or earlier release folder) var `v` is in.
+    pub fn release_of(&self, v: Var) -> &str {
+        let (t, _) = cell_of(&self.tables, v);
+        &self.releases[self.tables[t].release]
+    }
 }
 
 /// Builds the [`ContentSystem`] of `content`: the same structure and shown
 /// values the release folder will hold, so that a run's audit and a later
-/// `discreet audit` of the folder see the same system.
+/// `discreet audit` of the folder see the same system; with the release
+/// folders in `previous` read as `discreet audit --previous` reads them.
 pub(crate) fn content_system(
     content: &discreet_publish::ReleaseContent<'_>,
+    previous: &[PathBuf],
+    reporter: &mut dyn Reporter,
 ) -> Result<ContentSystem, PipelineError> {
     let st = discreet_publish::structure_doc(content);
     let mut b = SystemBuilder::new();
     let mut cell_of = Vec::new();
     let mut next = 0usize;
     let label = PathBuf::from(&content.plan.spec.release.name);
-    let (_, tables) = load_structure(&label, &st, 0, &mut b, &mut |_, _, layout: &TableLayout| {
-        let t = next;
-        next += 1;
-        let view = &content.tables[t];
-        let order: Vec<&[discreet_core::NodeId]> =
-            view.dims().iter().map(|h| h.publication_order()).collect();
-        let mut nodes = Vec::new();
-        let mut coords = vec![0; order.len()];
-        let mut shown = Vec::with_capacity(layout.cells());
-        for i in 0..layout.cells() {
-            layout.coords_into(i, &mut nodes);
-            for (d, &n) in nodes.iter().enumerate() {
-                coords[d] = order[d][n as usize];
+    let (_, mut tables) =
+        load_structure(&label, &st, 0, &mut b, &mut |_, _, layout: &TableLayout| {
+            let t = next;
+            next += 1;
+            let view = &content.tables[t];
+            let order: Vec<&[discreet_core::NodeId]> =
+                view.dims().iter().map(|h| h.publication_order()).collect();
+            let mut nodes = Vec::new();
+            let mut coords = vec![0; order.len()];
+            let mut shown = Vec::with_capacity(layout.cells());
+            for i in 0..layout.cells() {
+                layout.coords_into(i, &mut nodes);
+                for (d, &n) in nodes.iter().enumerate() {
+                    coords[d] = order[d][n as usize];
+                }
+                let idx = view.shape.index(&coords);
+                cell_of.push((t, idx));
+                shown.push(view.protected.shown_at(idx).to_string());
             }
-            let idx = view.shape.index(&coords);
-            cell_of.push((t, idx));
-            shown.push(view.protected.shown_at(idx).to_string());
-        }
-        Ok(shown)
-    })?;
-    link_tables(&tables, &mut b)?;
-    let layouts = tables.into_iter().map(|t| t.layout).collect();
+            Ok(shown)
+        })?;
+    let layouts = tables.iter().map(|t| t.layout.clone()).collect();
+    for (i, p) in previous.iter().enumerate() {
+        tables.extend(load_release(p, i + 1, &mut b, reporter)?.1);
+    }
+    let ties = link_tables(&tables, &mut b)?;
+    let releases = std::iter::once(content.plan.spec.release.name.clone())
+        .chain(previous.iter().map(|p| {
+            p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        }))
+        .collect();
     Ok(ContentSystem {
         system: b.build(),
         cell_of,
         layouts,
+        tables,
+        ties,
+        releases,
     })
 }

@@ -51,6 +51,32 @@ pub enum PipelineError {
     /// The spec's audit gate refused the release: these findings (named
     /// `table:dim=code,...`, never with true counts) were not accepted.
     Gate(Vec<String>),
+    /// A series folder that cannot take the release: its ledger or a
+    /// release in it does not check, the release is already there, the spec
+    /// drops published codes, or the final month goes back.
+    Series(String),
+    /// Read together with the earlier releases of its series, the release
+    /// lets these cells be worked out (`table:dim=code,...`, earlier
+    /// releases' tables prefixed `previous<i>/`).
+    SeriesGate(Vec<String>),
+    /// Read together with the earlier releases of its series, the release
+    /// leaves a cell exposed that hiding more of its own cells cannot
+    /// protect: what pins it is published in the earlier releases.
+    SeriesUnrepairable(String),
+    /// The microdata contradict what an earlier release of the series
+    /// published as final: these cells, with both shown values.
+    RevisedFinal(Vec<String>),
+}
+
+/// Up to 20 lines of `names`, then how many more.
+fn list(f: &mut fmt::Formatter<'_>, names: &[String]) -> fmt::Result {
+    for n in names.iter().take(20) {
+        write!(f, "\n  {n}")?;
+    }
+    if names.len() > 20 {
+        write!(f, "\n  ... and {} more", names.len() - 20)?;
+    }
+    Ok(())
 }
 
 impl fmt::Display for PipelineError {
@@ -80,13 +106,20 @@ impl fmt::Display for PipelineError {
             PipelineError::Publish(e) => e.fmt(f),
             PipelineError::Gate(names) => {
                 write!(f, "the audit gate refused the release: {} findings not accepted in [audit].accept", names.len())?;
-                for n in names.iter().take(20) {
-                    write!(f, "\n  {n}")?;
-                }
-                if names.len() > 20 {
-                    write!(f, "\n  ... and {} more", names.len() - 20)?;
-                }
-                Ok(())
+                list(f, names)
+            }
+            PipelineError::Series(m) => f.write_str(m),
+            PipelineError::SeriesGate(names) => {
+                write!(f, "refused: read together with the earlier releases of its series, the release discloses or narrows {} cells not accepted in [audit].accept (a method with secondary suppression hides more cells instead)", names.len())?;
+                list(f, names)
+            }
+            PipelineError::SeriesUnrepairable(m) => write!(
+                f,
+                "refused: read together with the earlier releases of its series, the release cannot be protected by hiding more of its own cells: {m} (the earlier releases' cells are published and are never hidden). Publish the new breakdown at a coarser level, or leave out the periods that pin it"
+            ),
+            PipelineError::RevisedFinal(cells) => {
+                write!(f, "refused: the microdata change {} cells of periods an earlier release of the series declared final", cells.len())?;
+                list(f, cells)
             }
         }
     }

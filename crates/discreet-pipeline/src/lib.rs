@@ -17,6 +17,7 @@ mod error;
 mod protect;
 mod report;
 mod run;
+mod series;
 mod verify;
 
 pub use audit::{
@@ -28,6 +29,9 @@ pub use error::PipelineError;
 pub use protect::{protect, InfoLoss, Protected, SecondaryReport};
 pub use report::{NullReporter, Reporter};
 pub use run::{run, RunOptions, RunSummary, TableSummary};
+pub use series::{
+    check_series, series_releases, Ledger, LedgerEntry, LedgerInput, SeriesCheck, LEDGER_FILE,
+};
 pub use verify::{check_manifest, verify, ListedFile, VerifyReport, Violation, REPORT_FILE};
 
 /// The version written into manifests.

@@ -3,6 +3,7 @@
 //! the release's own audit finds nothing; and what it all cost.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use discreet_core::{CellStatus, ProtectedTable, Shown, Table};
 use discreet_publish::ReleaseContent;
@@ -68,17 +69,21 @@ impl InfoLoss {
     }
 }
 
-/// Protects every table of `computed` as `plan` says.
+/// Protects every table of `computed` as `plan` says. Under a method with
+/// secondary suppression, the audit-and-repair rounds read the release
+/// together with the earlier release folders in `previous` (which are
+/// never changed), so that no cell can be worked out from both.
 pub fn protect(
     plan: &Plan,
     computed: &Computed,
+    previous: &[PathBuf],
     reporter: &mut dyn Reporter,
 ) -> Result<Protected, PipelineError> {
     let mut tables = stage(reporter, "protecting cells", || {
         computed.protect(&plan.rule)
     });
     let secondary = if plan.protection.method.has_secondary() {
-        Some(secondary(plan, computed, &mut tables, reporter)?)
+        Some(secondary(plan, computed, &mut tables, previous, reporter)?)
     } else {
         None
     };
@@ -101,6 +106,7 @@ fn secondary(
     plan: &Plan,
     computed: &Computed,
     tables: &mut [ProtectedTable],
+    previous: &[PathBuf],
     reporter: &mut dyn Reporter,
 ) -> Result<SecondaryReport, PipelineError> {
     let protection = &plan.protection;
@@ -109,14 +115,22 @@ fn secondary(
         let idx = computed.tables[c.table].index(&c.coords);
         tables[c.table].hide(idx);
     }
-    let cs = {
+    // The pattern methods see this release alone; the repair also sees
+    // the earlier releases (their cells come after this release's).
+    let (cs, combined) = {
         let content = ReleaseContent {
             plan,
             tables: computed.views(plan, tables),
             inputs: Vec::new(),
             tool_version: "",
+            series: None,
         };
-        content_system(&content)?
+        let combined = if previous.is_empty() {
+            None
+        } else {
+            Some(content_system(&content, previous, reporter)?)
+        };
+        (content_system(&content, &[], reporter)?, combined)
     };
     let cells = Cells::new(plan, computed, tables, &cs)?;
     let hidden_domain = plan
@@ -126,7 +140,9 @@ fn secondary(
         .expect("every rule shows some count as `--`");
     // Cells named in errors as a spec names them.
     let cell_name = |v: Var| {
-        let (table, i) = cs.cell_of[v as usize];
+        let Some(&(table, i)) = cs.cell_of.get(v as usize) else {
+            return "a cell of an earlier release".to_string();
+        };
         let mut coords = Vec::new();
         computed.tables[table].coords(i, &mut coords);
         format!(
@@ -143,12 +159,13 @@ fn secondary(
 
     let mut system = cs.system;
     let mut roles = cells.roles;
+    let (mut counts, mut cost) = (cells.counts, cells.cost);
     let by_method = {
         let pattern = Problem {
             system: &system,
-            counts: &cells.counts,
+            counts: &counts,
             roles: roles.clone(),
-            cost: cells.cost.clone(),
+            cost: cost.clone(),
         };
         match protection.method {
             Method::Ircc | Method::IrccRepaired => Vec::new(),
@@ -174,6 +191,20 @@ fn secondary(
             }
         }
     };
+    if let Some(c) = combined {
+        // Earlier releases' cells are published already: never hidden, and
+        // their true counts are not known here (nor needed).
+        let n = c.system.n_vars();
+        let first = roles.len();
+        roles.extend((first..n).map(|v| match c.describe(v as Var).1 {
+            // Hidden there already: a cell tied to it may be hidden too.
+            "--" => Role::ForcedSuppress,
+            _ => Role::ForcedPublish,
+        }));
+        system = c.system;
+        counts.resize(n, 0);
+        cost.resize(n, 0);
+    }
     for &v in &by_method {
         system.set_domain(v, hidden_domain);
         roles[v as usize] = Role::ForcedSuppress;
@@ -183,9 +214,9 @@ fn secondary(
 
     let problem = Problem {
         system: &system,
-        counts: &cells.counts,
+        counts: &counts,
         roles,
-        cost: cells.cost,
+        cost,
     };
     let settings = plan
         .spec
@@ -204,7 +235,14 @@ fn secondary(
     let repaired = stage(reporter, "auditing and repairing", || {
         repair(&problem, hidden_domain, &options)
     })
-    .map_err(|e| stuck(protection.method, e.describe(&cell_name)))?;
+    .map_err(|e| {
+        let e = e.describe(&cell_name);
+        if previous.is_empty() {
+            stuck(protection.method, e)
+        } else {
+            PipelineError::SeriesUnrepairable(e)
+        }
+    })?;
     for &v in &repaired.hidden {
         hide(v, tables);
     }

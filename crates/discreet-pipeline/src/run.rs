@@ -24,6 +24,10 @@ pub struct RunOptions {
     pub out: PathBuf,
     /// Replace an existing, non-empty release folder.
     pub replace: bool,
+    /// A series folder: the release goes into `series/<release name>/`
+    /// instead of `out`, protected against every release already there,
+    /// and is appended to the series' ledger.
+    pub series: Option<PathBuf>,
 }
 
 /// Cell counts of one published table (counts of cells, never of persons).
@@ -60,6 +64,9 @@ pub struct RunSummary {
     pub audit_findings: Option<usize>,
     /// Rows each recoded column sent to its `unmatched` code.
     pub unmatched: Vec<crate::compute::UnmatchedRows>,
+    /// In a series: per table, the cells also published by the release
+    /// before, and how many of them show another value now.
+    pub revisions: Vec<(String, usize, usize)>,
 }
 
 /// Refuses an output folder that would clobber something, before any work.
@@ -103,25 +110,57 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
 }
 
-/// Runs a release: everything or nothing lands in `opts.out`.
+/// Runs a release: everything or nothing lands in `opts.out` (or, in a
+/// series, in the series folder, with the ledger entry after it).
 pub fn run(
     plan: &Plan,
     opts: &RunOptions,
     reporter: &mut dyn Reporter,
 ) -> Result<RunSummary, PipelineError> {
     discreet_publish::check_release_writable(plan)?;
-    check_out(&opts.out, opts.replace)?;
+    let series = match &opts.series {
+        Some(dir) => Some(crate::series::prepare(plan, dir)?),
+        None => None,
+    };
+    let (out, previous) = match &series {
+        Some(s) => (s.out.clone(), s.previous.clone()),
+        None => (opts.out.clone(), Vec::new()),
+    };
+    check_out(&out, opts.replace)?;
     crate::check_spec(plan)?;
     let computed = compute(plan, &opts.inputs, reporter)?;
-    let protected = crate::protect(plan, &computed, reporter)?;
+    let protected = crate::protect(plan, &computed, &previous, reporter)?;
+    let tables = computed.views(plan, &protected.tables);
+    let series_release = match &series {
+        Some(s) => {
+            let content = ReleaseContent {
+                plan,
+                tables: computed.views(plan, &protected.tables),
+                inputs: Vec::new(),
+                tool_version: "",
+                series: None,
+            };
+            let cs = crate::audit::content_system(&content, &previous, reporter)?;
+            crate::series::check_final_cells(&cs, &|t, i| computed.tables[t].counts()[i])?;
+            Some(crate::series::series_release(
+                s.dataset_id(),
+                &previous,
+                &tables,
+                reporter,
+            )?)
+        }
+        None => None,
+    };
+    let revisions = revision_counts(series_release.as_ref());
     let content = ReleaseContent {
         plan,
-        tables: computed.views(plan, &protected.tables),
+        tables,
         inputs: computed.inputs.clone(),
         tool_version: TOOL_VERSION,
+        series: series_release,
     };
 
-    let tmp = sibling(&opts.out, "tmp");
+    let tmp = sibling(&out, "tmp");
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir(&tmp)
         .map_err(|e| PipelineError::Usage(format!("cannot create {}: {e}", tmp.display())))?;
@@ -130,13 +169,25 @@ pub fn run(
         let files = stage(reporter, "writing release", || {
             write_release(&tmp, &content)
         })?;
-        let audited = plan
-            .spec
-            .audit
-            .as_ref()
-            .map(|a| gate(a, &content, &files, &tmp, reporter))
-            .transpose()?;
-        install(&tmp, &opts.out)?;
+        let audited = match (&plan.spec.audit, series.is_some()) {
+            (Some(a), _) => Some(gate(a, &content, &files, &tmp, &previous, reporter)?),
+            (None, true) => {
+                gate(
+                    &AuditSpec::default(),
+                    &content,
+                    &files,
+                    &tmp,
+                    &previous,
+                    reporter,
+                )?;
+                None
+            }
+            (None, false) => None,
+        };
+        install(&tmp, &out)?;
+        if let Some(s) = &series {
+            crate::series::append(s, plan, &content.inputs)?;
+        }
         Ok((files, audited))
     };
     let finished = finish();
@@ -161,23 +212,45 @@ pub fn run(
         })
         .collect();
     Ok(RunSummary {
-        out: opts.out.clone(),
+        out,
         tables,
         secondary: protected.secondary,
         files: files.into_iter().map(|f| (f.path, f.bytes)).collect(),
         audit_findings: audited,
         unmatched: computed.unmatched.clone(),
+        revisions,
     })
 }
 
-/// Audits the written (not yet installed) release; refuses it when the gate
-/// is on and a finding is not accepted; records the outcome in the manifest.
+/// Per table: cells published by both releases, and how many changed.
+fn revision_counts(s: Option<&discreet_publish::SeriesRelease>) -> Vec<(String, usize, usize)> {
+    let mut out: Vec<(String, usize, usize)> = Vec::new();
+    for r in s
+        .iter()
+        .flat_map(|s| s.previous.iter())
+        .flat_map(|p| &p.revisions)
+    {
+        if out.last().is_none_or(|l| l.0 != r.table) {
+            out.push((r.table.clone(), 0, 0));
+        }
+        let last = out.last_mut().expect("pushed");
+        last.1 += 1;
+        last.2 += usize::from(r.previous != r.shown);
+    }
+    out
+}
+
+/// Audits the written (not yet installed) release, read together with the
+/// earlier releases of its series (`previous`); refuses it when the gate is
+/// on, or the release joins a series, and a finding is not accepted;
+/// records the outcome in the manifest when the spec has an audit.
 /// Returns the number of findings.
 fn gate(
     spec: &AuditSpec,
     content: &ReleaseContent<'_>,
     files: &[discreet_publish::FileEntry],
     dir: &Path,
+    previous: &[PathBuf],
     reporter: &mut dyn Reporter,
 ) -> Result<usize, PipelineError> {
     let settings = crate::audit::AuditSettings {
@@ -185,7 +258,7 @@ fn gate(
         min_width: spec.min_width,
         lp_max_block: None,
     };
-    let report = crate::audit::audit_release(dir, &[], &settings, reporter)?;
+    let report = crate::audit::audit_release(dir, previous, &settings, reporter)?;
     let names: Vec<String> = report
         .findings
         .iter()
@@ -196,8 +269,14 @@ fn gate(
         .filter(|n| !spec.accept.contains(n))
         .cloned()
         .collect();
+    if content.series.is_some() && !unaccepted.is_empty() {
+        return Err(PipelineError::SeriesGate(unaccepted));
+    }
     if spec.gate && !unaccepted.is_empty() {
         return Err(PipelineError::Gate(unaccepted));
+    }
+    if content.plan.spec.audit.is_none() {
+        return Ok(report.findings.len());
     }
     let count = |k: &str| report.findings.iter().filter(|f| f.kind == k).count();
     let record = serde_json::json!({

@@ -157,7 +157,14 @@ pub fn verify(
         }
     }
 
-    let protected = crate::protect(&plan, &computed, reporter)?;
+    // A quarter of a series was protected against the releases before it,
+    // which `series.json` names and which sit beside it.
+    let series = crate::series::release_series(dir);
+    let earlier = series.as_ref().map_or(&[][..], |s| &s.1[..]);
+    for p in series.iter().flat_map(|s| &s.2) {
+        report.add(discreet_publish::SERIES_FILE, None, p);
+    }
+    let protected = crate::protect(&plan, &computed, earlier, reporter)?;
     // The cell checks see shapes and shown values only, never true counts.
     stage(reporter, "checking published cells", || {
         for ((tp, table), p) in plan
@@ -184,11 +191,18 @@ pub fn verify(
         .as_ref()
         .and_then(|m| m["tool"]["version"].as_str().map(str::to_string))
         .unwrap_or_else(|| TOOL_VERSION.to_string());
+    let series = match &series {
+        Some((id, earlier, _)) => Some(crate::series::series_release(
+            id, earlier, &views, reporter,
+        )?),
+        None => None,
+    };
     let content = ReleaseContent {
         plan: &plan,
         tables: views,
         inputs: computed.inputs.clone(),
         tool_version: &version,
+        series,
     };
     let scratch = std::env::temp_dir().join(format!("discreet-verify-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);

@@ -75,3 +75,40 @@ pub(crate) fn table_csv(view: &TableView<'_>) -> Result<Vec<u8>, PublishError> {
     w.into_inner()
         .map_err(|e| PublishError::Internal(e.to_string()))
 }
+
+/// Per row (in `view.order`), whether the cell counts a month after the
+/// release's `final_through`, so its count may still be revised; `None`
+/// when the release declares no final month.
+#[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+pub(crate) fn preliminary(view: &TableView<'_>, plan: &discreet_spec::Plan) -> Option<Vec<bool>> {
+    let final_through = plan.spec.release.final_through.as_deref()?;
+    let last_final = *discreet_structure::period_months(final_through)?.last()?;
+    // Per dimension, per node: whether it reaches past the final month.
+    let late: Vec<Option<Vec<bool>>> = (view.plan.dimensions.iter())
+        .zip(view.dims())
+        .map(|(name, h)| {
+            crate::layout::is_calendar(plan, name).then(|| {
+                (0..h.len())
+                    .map(|n| {
+                        h.leaves_under(n as discreet_core::NodeId).iter().any(|&l| {
+                            discreet_structure::period_months(&h.node(l).code)
+                                .is_some_and(|m| m.iter().any(|&m| m > last_final))
+                        })
+                    })
+                    .collect()
+            })
+        })
+        .collect();
+    let mut coords = Vec::new();
+    Some(
+        view.order
+            .iter()
+            .map(|&i| {
+                view.shape.coords(i, &mut coords);
+                late.iter()
+                    .zip(&coords)
+                    .any(|(l, &n)| l.as_ref().is_some_and(|l| l[n as usize]))
+            })
+            .collect(),
+    )
+}

@@ -1,6 +1,7 @@
 //! The bilingual data dictionary of a table: one row per column of the
 //! tidy CSV, then, when the release holds IRCC's long file, one row per
-//! column of that file, saying it is tab-separated.
+//! column of that file, saying it is tab-separated; and, when the release
+//! declares its final month, the Parquet file's `preliminary` column.
 
 use discreet_spec::{Plan, TableFormat};
 
@@ -83,6 +84,19 @@ pub(crate) fn dictionary_csv(view: &TableView<'_>, plan: &Plan) -> Result<Vec<u8
         let (ty, en, fr) = describe(plan, dim, suffix);
         w.write_record([name.as_str(), ty, &en, &fr])
             .map_err(ierr)?;
+    }
+    if let (true, Some(last)) = (
+        plan.writes(TableFormat::Parquet),
+        &plan.spec.release.final_through,
+    ) {
+        let file = format!("{}.parquet", view.plan.name);
+        w.write_record([
+            "preliminary",
+            "boolean",
+            &format!("In {file} only: true where the cell counts a month after {last}, the last month this release declares final; such counts are preliminary and may be revised in a later release"),
+            &format!("Dans {file} seulement : vrai lorsque la cellule compte un mois postérieur à {last}, le dernier mois que cette diffusion déclare définitif ; ces nombres sont provisoires et peuvent être révisés dans une diffusion ultérieure"),
+        ])
+        .map_err(ierr)?;
     }
     if plan.writes(TableFormat::IrccCsv) {
         let file = crate::ircc_csv::file_name(&view.plan.name);

@@ -30,6 +30,7 @@ mod note;
 #[cfg(feature = "parquet")]
 mod parquet_table;
 mod portal_package;
+mod series;
 mod structure;
 mod workbook;
 mod xlsx;
@@ -39,6 +40,10 @@ pub use error::PublishError;
 pub use files::FileEntry;
 pub use manifest::{InputDigest, Manifest};
 pub use note::{rule_note, table_note, DISTINCT_NOTE};
+pub use portal_package::series_dataset_id;
+pub use series::{
+    EarlierRelease, PreviousRelease, Revision, SeriesRelease, REVISIONS_FILE, SERIES_FILE,
+};
 pub use structure::{rule_json, structure_doc};
 
 use std::path::Path;
@@ -56,6 +61,8 @@ pub struct ReleaseContent<'a> {
     pub inputs: Vec<InputDigest>,
     /// Version of the tool, recorded in the manifest.
     pub tool_version: &'a str,
+    /// The series this release is a quarter of, when it is published as one.
+    pub series: Option<SeriesRelease>,
 }
 
 /// Name of the copy of the spec inside a release.
@@ -137,6 +144,21 @@ fn write_files(
             &format!("{name}-dictionary.csv"),
             &dictionary::dictionary_csv(view, content.plan)?,
         )?);
+    }
+    if let Some(s) = &content.series {
+        let release = &content.plan.spec.release.name;
+        files.push(files::write(
+            dir,
+            SERIES_FILE,
+            &json_bytes(&series::series_doc(release, s))?,
+        )?);
+        if let Some(p) = &s.previous {
+            files.push(files::write(
+                dir,
+                REVISIONS_FILE,
+                &series::revisions_csv(p)?,
+            )?);
+        }
     }
     files.push(files::write(
         dir,
@@ -224,6 +246,7 @@ pub fn check_portal_metadata(plan: &Plan) -> Result<(), PublishError> {
         tables: Vec::new(),
         inputs: Vec::new(),
         tool_version: "",
+        series: None,
     };
     let placeholder = vec![FileEntry {
         path: "placeholder.csv".into(),

@@ -1,6 +1,7 @@
 //! The Parquet form of a table: typed columns, the count as a nullable
-//! integer (null when suppressed), a status column, and key-value metadata
-//! naming the rule and the spec.
+//! integer (null when suppressed), a status column, a `preliminary` column
+//! when the release declares its final month, and key-value metadata naming
+//! the rule and the spec.
 
 use polars::prelude::*;
 
@@ -46,6 +47,9 @@ pub(crate) fn table_parquet(
         .collect();
     columns.push(Column::new("count".into(), counts));
     columns.push(Column::new("status".into(), status));
+    if let Some(flags) = crate::cells::preliminary(view, content.plan) {
+        columns.push(Column::new("preliminary".into(), flags));
+    }
     let ierr = |e: PolarsError| PublishError::Internal(e.to_string());
     let mut df = DataFrame::new(n, columns).map_err(ierr)?;
     let metadata = KeyValueMetadata::from_static(vec![

@@ -84,6 +84,12 @@ fn describe_file(content: &ReleaseContent<'_>, path: &str) -> (&'static str, Str
             "Table structure and protection rule".into(),
             "Structure des tableaux et règle de protection".into(),
         ),
+        crate::REVISIONS_FILE => (
+            "dataset",
+            "Revisions: cells whose shown value changed since the previous release".into(),
+            "Révisions : cellules dont la valeur affichée a changé depuis la diffusion précédente"
+                .into(),
+        ),
         _ => ("dataset", path.to_string(), path.to_string()),
     }
 }
@@ -97,6 +103,22 @@ fn language(path: &str) -> &'static [&'static str] {
     }
 }
 
+/// The dataset identifier of a series started by `plan`: the spec's
+/// `portal.id`, else a name-based UUID of the series' name (its
+/// `portal.data_series_name`, else the release title), so that every
+/// quarter of the series names the same dataset.
+pub fn series_dataset_id(plan: &discreet_spec::Plan) -> String {
+    let spec = &plan.spec;
+    spec.portal.id.clone().unwrap_or_else(|| {
+        let name = spec
+            .portal
+            .data_series_name
+            .as_ref()
+            .map_or(&spec.release.title.en, |t| &t.en);
+        dataset_uuid(UUID_NAMESPACE, &format!("series/{name}"))
+    })
+}
+
 /// Builds and checks the package for the given files. Files that are not
 /// for the public (the spec copy) are left out.
 pub(crate) fn package(
@@ -106,10 +128,23 @@ pub(crate) fn package(
     let spec = &content.plan.spec;
     let portal = &spec.portal;
     let release = &spec.release;
-    let id = portal
-        .id
-        .clone()
-        .unwrap_or_else(|| dataset_uuid(UUID_NAMESPACE, &release.name));
+    // A quarter of a series is the series' dataset, whose files sit in one
+    // folder per quarter.
+    let id = match &content.series {
+        Some(s) => s.dataset_id.clone(),
+        None => portal
+            .id
+            .clone()
+            .unwrap_or_else(|| dataset_uuid(UUID_NAMESPACE, &release.name)),
+    };
+    let folder = match &content.series {
+        Some(_) => format!("{}/", release.name),
+        None => String::new(),
+    };
+    let quarter = content.series.as_ref().map(|_| match &release.issue {
+        Some(t) => (t.en.clone(), t.fr.clone()),
+        None => (release.name.clone(), release.name.clone()),
+    });
     let (mut note_en, mut note_fr) = crate::note::rule_note(content.plan);
     if content
         .plan
@@ -126,10 +161,21 @@ pub(crate) fn package(
         format!("{}/", portal.base_url)
     };
 
-    let mut resources = Vec::new();
-    for f in files.iter().filter(|f| f.path != crate::SPEC_FILE) {
+    // The earlier quarters' resources first, as their package lists them.
+    let mut resources: Vec<Value> = content
+        .series
+        .iter()
+        .flat_map(|s| s.previous.iter())
+        .flat_map(|p| p.resources.iter().cloned())
+        .collect();
+    let public = |f: &&FileEntry| f.path != crate::SPEC_FILE && f.path != crate::SERIES_FILE;
+    for f in files.iter().filter(public) {
         let ext = f.path.rsplit('.').next().unwrap_or("");
-        let (kind, en, fr) = describe_file(content, &f.path);
+        let (kind, mut en, mut fr) = describe_file(content, &f.path);
+        if let Some((q_en, q_fr)) = &quarter {
+            en = format!("{en} – {q_en}");
+            fr = format!("{fr} – {q_fr}");
+        }
         let mut r = Map::new();
         r.insert("name_translated".into(), json!({"en": en, "fr": fr}));
         r.insert("resource_type".into(), json!(kind));
@@ -138,7 +184,7 @@ pub(crate) fn package(
         if ext != "parquet" && ext != "xlsx" {
             r.insert("character_set".into(), json!("UTF-8"));
         }
-        r.insert("url".into(), json!(format!("{base}{}", f.path)));
+        r.insert("url".into(), json!(format!("{base}{folder}{}", f.path)));
         r.insert("size".into(), json!(f.bytes));
         r.insert("hash".into(), json!(format!("sha256:{}", f.sha256)));
         r.insert("date_published".into(), json!(release.published));

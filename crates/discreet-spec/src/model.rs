@@ -113,7 +113,7 @@ pub enum TableFormat {
 }
 
 /// The audit a run does on its own release before installing it.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct AuditSpec {
     /// Refuse to write a release with findings that are not accepted.

@@ -297,5 +297,23 @@ impl<'de> Deserialize<'de> for DimensionDoc {
     }
 }
 
+/// The months a calendar code covers (`2024`, `2024-Q1`, `2024-01`), each
+/// as `year * 12 + month - 1`; `None` for any other code (a total).
+pub fn period_months(code: &str) -> Option<Vec<i64>> {
+    let y: i64 = code.get(0..4)?.parse().ok()?;
+    match code.len() {
+        4 => Some((1..=12).map(|m| y * 12 + m - 1).collect()),
+        7 if &code[4..6] == "-Q" => {
+            let q: i64 = code[6..].parse().ok().filter(|q| (1..=4).contains(q))?;
+            Some((1..=3).map(|k| y * 12 + (q - 1) * 3 + k - 1).collect())
+        }
+        7 if &code[4..5] == "-" => {
+            let m: i64 = code[5..7].parse().ok().filter(|m| (1..=12).contains(m))?;
+            Some(vec![y * 12 + m - 1])
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests;

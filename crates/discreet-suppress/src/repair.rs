@@ -344,11 +344,14 @@ impl Links {
         None
     }
 
-    /// A candidate whose equals in other tables are all candidates too.
+    /// A candidate whose equals in other tables (or earlier releases) are
+    /// candidates too or hidden already: hiding it keeps equal cells shown
+    /// alike, and an equal cell that must be shown makes hiding it useless.
     fn hideable(&self, v: Var, problem: &Problem) -> bool {
-        self.members[self.class[v as usize] as usize]
-            .iter()
-            .all(|&w| problem.roles[w as usize] == Role::Candidate)
+        problem.roles[v as usize] == Role::Candidate
+            && self.members[self.class[v as usize] as usize]
+                .iter()
+                .all(|&w| problem.roles[w as usize] != Role::ForcedPublish)
     }
 }
 
