@@ -277,6 +277,23 @@ struct LoadedTable {
     final_through: Option<i64>,
 }
 
+/// Reads and parses the `structure.json` of the release folder `dir`.
+pub(crate) fn read_structure(dir: &Path) -> Result<Structure, PipelineError> {
+    let text = std::fs::read(dir.join("structure.json")).map_err(|_| {
+        PipelineError::Usage(format!(
+            "{}: not a release folder (no structure.json)",
+            dir.display()
+        ))
+    })?;
+    serde_json::from_slice(&text).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Data => e.to_string(),
+            _ => format!("not valid JSON ({e})"),
+        };
+        bad(dir, "structure.json", what)
+    })
+}
+
 /// Reads one release folder's tables, adds their cells and sums to `b`.
 fn load_release(
     dir: &Path,
@@ -284,19 +301,7 @@ fn load_release(
     b: &mut SystemBuilder,
     reporter: &mut dyn Reporter,
 ) -> Result<(IrccRule, Vec<LoadedTable>), PipelineError> {
-    let text = std::fs::read(dir.join("structure.json")).map_err(|_| {
-        PipelineError::Usage(format!(
-            "{}: not a release folder (no structure.json)",
-            dir.display()
-        ))
-    })?;
-    let st: Structure = serde_json::from_slice(&text).map_err(|e| {
-        let what = match e.classify() {
-            serde_json::error::Category::Data => e.to_string(),
-            _ => format!("not valid JSON ({e})"),
-        };
-        bad(dir, "structure.json", what)
-    })?;
+    let st = read_structure(dir)?;
     load_structure(dir, &st, release, b, &mut |file, dims, layout| {
         stage(reporter, &format!("reading {file}"), || {
             read_shown(dir, file, dims, layout)

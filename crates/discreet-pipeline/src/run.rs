@@ -130,35 +130,24 @@ pub fn run(
     crate::check_spec(plan)?;
     let computed = compute(plan, &opts.inputs, reporter)?;
     let protected = crate::protect(plan, &computed, &previous, reporter)?;
-    let tables = computed.views(plan, &protected.tables);
-    let series_release = match &series {
-        Some(s) => {
-            let content = ReleaseContent {
-                plan,
-                tables: computed.views(plan, &protected.tables),
-                inputs: Vec::new(),
-                tool_version: "",
-                series: None,
-            };
-            let cs = crate::audit::content_system(&content, &previous, reporter)?;
-            crate::series::check_final_cells(&cs, &|t, i| computed.tables[t].counts()[i])?;
-            Some(crate::series::series_release(
-                s.dataset_id(),
-                &previous,
-                &tables,
-                reporter,
-            )?)
-        }
-        None => None,
-    };
-    let revisions = revision_counts(series_release.as_ref());
-    let content = ReleaseContent {
+    let mut content = ReleaseContent {
         plan,
-        tables,
+        tables: computed.views(plan, &protected.tables),
         inputs: computed.inputs.clone(),
         tool_version: TOOL_VERSION,
-        series: series_release,
+        series: None,
     };
+    if let Some(s) = &series {
+        let cs = crate::audit::content_system(&content, &previous, reporter)?;
+        crate::series::check_final_cells(&cs, &|t, i| computed.tables[t].counts()[i])?;
+        content.series = Some(crate::series::series_release(
+            s.dataset_id(),
+            &previous,
+            &content.tables,
+            reporter,
+        )?);
+    }
+    let revisions = revision_counts(content.series.as_ref());
 
     let tmp = sibling(&out, "tmp");
     let _ = std::fs::remove_dir_all(&tmp);

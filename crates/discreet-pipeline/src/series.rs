@@ -14,11 +14,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use discreet_publish::{
-    EarlierRelease, PreviousRelease, Revision, SeriesRelease, MANIFEST_FILE, STRUCTURE_FILE,
-};
+use discreet_publish::{EarlierRelease, PreviousRelease, Revision, SeriesRelease, MANIFEST_FILE};
 use discreet_spec::{sha256_hex, Plan};
-use discreet_structure::{period_months, DimensionKind, Structure};
+use discreet_structure::{period_months, DimensionKind};
 
 use crate::audit::ContentSystem;
 use crate::error::PipelineError;
@@ -315,7 +313,7 @@ fn check_codes_kept(
     folder: &Path,
     release: &str,
 ) -> Result<(), PipelineError> {
-    let st = read_structure(folder)?;
+    let st = crate::audit::read_structure(folder)?;
     let mut dropped = Vec::new();
     for t in &st.tables {
         let Some(tp) = plan.tables.iter().find(|p| p.name == t.name) else {
@@ -357,14 +355,6 @@ fn check_codes_kept(
             dropped.join("\n  ")
         ),
     ))
-}
-
-fn read_structure(folder: &Path) -> Result<Structure, PipelineError> {
-    let path = folder.join(STRUCTURE_FILE);
-    let bytes = std::fs::read(&path)
-        .map_err(|e| PipelineError::Series(format!("{}: {e}", path.display())))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| PipelineError::Series(format!("{}: {e}", path.display())))
 }
 
 /// Refuses a release whose counts contradict what an earlier release
