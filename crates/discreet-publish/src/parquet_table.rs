@@ -53,6 +53,8 @@ pub(crate) fn table_parquet(
     let ierr = |e: PolarsError| PublishError::Internal(e.to_string());
     let mut df = DataFrame::new(n, columns).map_err(ierr)?;
     let metadata = KeyValueMetadata::from_static(vec![
+        // Plain `string` text columns, which every reader opens.
+        discreet_parquet::plain_arrow_schema(df.schema()),
         (
             "discreet.rule".to_string(),
             rule_json(content.plan).to_string(),

@@ -236,7 +236,7 @@ struct Admissions {
 impl Dataset for Admissions {
     const COLUMNS: &'static [(&'static str, ColumnType)] = &[
         (COLUMNS[0], ColumnType::Text),
-        (COLUMNS[1], ColumnType::Text),
+        (COLUMNS[1], ColumnType::Date),
         (COLUMNS[2], ColumnType::Text),
         (COLUMNS[3], ColumnType::Text),
         (COLUMNS[4], ColumnType::Text),
@@ -249,7 +249,7 @@ impl Dataset for Admissions {
         let m = &self.model;
         let r = m.sample(rng);
         sink.text(self.id.advance());
-        sink.text(m.date(r.day));
+        sink.date(m.date(r.day));
         sink.text(&m.countries[usize::from(r.country)]);
         sink.text(&m.provinces[usize::from(r.province)]);
         sink.text(&m.categories[usize::from(r.category)]);

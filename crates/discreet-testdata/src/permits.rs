@@ -648,7 +648,7 @@ impl Dataset for Permits {
     const COLUMNS: &'static [(&'static str, ColumnType)] = &[
         (PERMITS_COLUMNS[0], ColumnType::Text),
         (PERMITS_COLUMNS[1], ColumnType::Text),
-        (PERMITS_COLUMNS[2], ColumnType::Text),
+        (PERMITS_COLUMNS[2], ColumnType::Date),
         (PERMITS_COLUMNS[3], ColumnType::Text),
         (PERMITS_COLUMNS[4], ColumnType::NullableText),
         (PERMITS_COLUMNS[5], ColumnType::Text),
@@ -661,7 +661,7 @@ impl Dataset for Permits {
         let m = &self.model;
         sink.text(self.permit_id.advance());
         sink.text(self.person_id.as_str());
-        sink.text(m.date(p.day));
+        sink.date(m.date(p.day));
         sink.text(&m.types[usize::from(p.kind)]);
         match p.level {
             Some(l) => sink.text(&m.levels[usize::from(l)]),

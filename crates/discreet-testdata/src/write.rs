@@ -27,6 +27,8 @@ pub(crate) enum ColumnType {
     NullableText,
     /// 32-bit signed integer, never null.
     Int32,
+    /// A calendar date, never null: `YYYY-MM-DD` in CSV, Parquet's `DATE`.
+    Date,
 }
 
 /// A synthetic data set: a stream of rows drawn from a seeded random stream.
@@ -49,6 +51,8 @@ pub(crate) trait RowSink {
     fn null(&mut self);
     /// An integer value (of a [`ColumnType::Int32`] column).
     fn int(&mut self, value: i32);
+    /// A date, as `YYYY-MM-DD` (of a [`ColumnType::Date`] column).
+    fn date(&mut self, iso: &str);
 }
 
 /// Writes `rows` rows of the data set made by `make` to `path`, as CSV or
@@ -254,6 +258,11 @@ impl RowSink for CsvSink {
             self.line.push(b'-');
         }
         self.line.extend_from_slice(&digits[i..]);
+    }
+
+    #[inline]
+    fn date(&mut self, iso: &str) {
+        self.text(iso);
     }
 }
 

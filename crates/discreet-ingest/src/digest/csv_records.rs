@@ -5,7 +5,7 @@
 use super::dictionary::{pack, pack_ids, unpack_id, Dictionary};
 use super::distinct::{DistinctSet, Identifier, IdentifierAt, Pair, LONG};
 use super::groups::GroupSet;
-use super::hash::{FastMap, KeyHashes};
+use super::hash::KeyHashes;
 use super::RecordPass;
 use crate::int_map::IntMap;
 use crate::source::RowFilter;
@@ -122,17 +122,10 @@ impl RecordCounter {
                 .iter()
                 .map(|(c, vals)| {
                     let allowed = vals.iter().map(|v| v.as_bytes().to_vec()).collect();
-                    (slot(c, names), allowed, Vec::new())
+                    (slot(c, names), allowed)
                 })
                 .collect();
-            GroupSet {
-                slots,
-                filters,
-                single: Vec::new(),
-                pair: IntMap::default(),
-                packed: IntMap::default(),
-                wide: FastMap::default(),
-            }
+            GroupSet::new(slots, filters)
         };
         for (cols, filter) in pass.sets {
             let set = group_set(cols, filter, &mut names);

@@ -14,6 +14,10 @@ pub(super) struct GroupSet {
     pub(super) filters: Vec<(usize, Vec<Vec<u8>>, Vec<u8>)>,
     /// Keys of one column: the measure by value number (`None`: no row).
     pub(super) single: Vec<Option<i64>>,
+    /// Keys of two to four columns while their value numbers are small:
+    /// one measure per combination, addressed without hashing. Given up
+    /// for the maps below when it would grow past [`DENSE_MAX`].
+    pub(super) dense: Option<Dense>,
     /// Keys of two columns packed as two `u32` value numbers: 16-byte
     /// entries, so more of the table stays in cache.
     pub(super) pair: IntMap<u64, i64>,
@@ -24,18 +28,28 @@ pub(super) struct GroupSet {
 }
 
 impl GroupSet {
-    /// A set with the same key columns and filters, and no groups yet.
-    pub(super) fn empty_like(&self) -> Self {
+    /// A set keyed on the values of `slots`, keeping the rows `filters`
+    /// let through (a slot and the values kept), with no groups yet.
+    pub(super) fn new(slots: Vec<usize>, filters: Vec<(usize, Vec<Vec<u8>>)>) -> Self {
         GroupSet {
-            slots: self.slots.clone(),
-            filters: (self.filters.iter())
-                .map(|(slot, allowed, _)| (*slot, allowed.clone(), Vec::new()))
+            dense: (2..=4).contains(&slots.len()).then(|| Dense::new(slots.len())),
+            slots,
+            filters: (filters.into_iter())
+                .map(|(slot, allowed)| (slot, allowed, Vec::new()))
                 .collect(),
             single: Vec::new(),
             pair: IntMap::default(),
             packed: IntMap::default(),
             wide: FastMap::default(),
         }
+    }
+
+    /// A set with the same key columns and filters, and no groups yet.
+    pub(super) fn empty_like(&self) -> Self {
+        let filters = (self.filters.iter())
+            .map(|(slot, allowed, _)| (*slot, allowed.clone()))
+            .collect();
+        GroupSet::new(self.slots.clone(), filters)
     }
 
     /// The groups: value numbers of the key columns (in the set's order)
@@ -45,6 +59,7 @@ impl GroupSet {
         let single = self.single.into_iter().enumerate();
         single
             .filter_map(|(id, n)| Some((vec![id as u32], n?)))
+            .chain(self.dense.into_iter().flat_map(Dense::into_rows))
             .chain(
                 self.pair
                     .into_entries()
@@ -79,7 +94,24 @@ impl GroupSet {
 
     #[inline]
     pub(super) fn add(&mut self, row: &[u32], measure: i64) {
-        let n = match self.slots[..] {
+        if let Some(dense) = &mut self.dense {
+            if dense.add(&self.slots, row, measure) {
+                return;
+            }
+            let dense = self.dense.take().expect("dense");
+            for (ids, n) in dense.into_rows() {
+                self.add_sparse(&ids, &(0..ids.len()).collect::<Vec<_>>(), n);
+            }
+        }
+        let slots = std::mem::take(&mut self.slots);
+        self.add_sparse(row, &slots, measure);
+        self.slots = slots;
+    }
+
+    /// Adds to the group of `row`'s values at `slots` in the maps.
+    #[inline]
+    fn add_sparse(&mut self, row: &[u32], slots: &[usize], measure: i64) {
+        let n = match slots[..] {
             [slot] => {
                 let id = row[slot] as usize;
                 if self.single.len() <= id {
@@ -91,15 +123,160 @@ impl GroupSet {
                 let key = u64::from(row[a]) | u64::from(row[b]) << 32;
                 self.pair.entry(key, || 0)
             }
-            _ if self.slots.len() <= 4 => {
-                let key = pack_ids(self.slots.iter().map(|&slot| row[slot]));
+            _ if slots.len() <= 4 => {
+                let key = pack_ids(slots.iter().map(|&slot| row[slot]));
                 self.packed.entry(key, || 0)
             }
             _ => {
-                let key: Vec<u32> = self.slots.iter().map(|&s| row[s]).collect();
+                let key: Vec<u32> = slots.iter().map(|&s| row[s]).collect();
                 self.wide.entry(key).or_insert(0)
             }
         };
         *n = n.saturating_add(measure);
+    }
+}
+
+/// Most entries of a [`Dense`] store (32 MiB of measures).
+pub(super) const DENSE_MAX: usize = 1 << 22;
+
+/// Marks a combination no row has reached.
+const ABSENT: i64 = i64::MIN;
+
+/// The measures of every combination of two to four key columns' value
+/// numbers, in one array: column `k`'s number is bits `shift[k]..` of the
+/// index, each column given a power-of-two width that doubles as its
+/// dictionary grows. Value numbers are dense from 0 and code columns have
+/// few values, so this is small, and a row costs one indexed add.
+pub(super) struct Dense {
+    /// Bits per column.
+    bits: Vec<u32>,
+    measures: Vec<i64>,
+}
+
+impl Dense {
+    fn new(columns: usize) -> Self {
+        let bits = vec![4; columns];
+        Dense {
+            measures: vec![ABSENT; 1 << (4 * columns)],
+            bits,
+        }
+    }
+
+    /// Adds `measure` to the combination of `row`'s values at `slots`;
+    /// `false` (and nothing added) when that would need more than
+    /// [`DENSE_MAX`] entries.
+    #[inline]
+    fn add(&mut self, slots: &[usize], row: &[u32], measure: i64) -> bool {
+        let mut index = 0usize;
+        let mut shift = 0;
+        for (k, &slot) in slots.iter().enumerate() {
+            let id = row[slot] as usize;
+            if id >> self.bits[k] != 0 {
+                return self.grow(k, id) && self.add(slots, row, measure);
+            }
+            index |= id << shift;
+            shift += self.bits[k];
+        }
+        let n = &mut self.measures[index];
+        if *n == ABSENT {
+            *n = 0;
+        }
+        // Only a sum reaching `i64::MIN` (negative weights) could be taken
+        // for no row: it stays one above.
+        *n = n.saturating_add(measure).max(ABSENT + 1);
+        true
+    }
+
+    /// Widens column `k` to hold value number `id`, if the array stays
+    /// within [`DENSE_MAX`].
+    #[cold]
+    fn grow(&mut self, k: usize, id: usize) -> bool {
+        let mut bits = self.bits.clone();
+        while id >> bits[k] != 0 {
+            bits[k] += 1;
+        }
+        let total: u32 = bits.iter().sum();
+        if total > DENSE_MAX.trailing_zeros() {
+            return false;
+        }
+        let mut measures = vec![ABSENT; 1 << total];
+        for (ids, n) in std::mem::take(self).into_rows() {
+            measures[index_of(&bits, &ids)] = n;
+        }
+        *self = Dense { bits, measures };
+        true
+    }
+
+    /// The combinations reached, with their measures.
+    fn into_rows(self) -> impl Iterator<Item = (Vec<u32>, i64)> {
+        let bits = self.bits;
+        (self.measures.into_iter().enumerate())
+            .filter(|&(_, n)| n != ABSENT)
+            .map(move |(index, n)| {
+                let mut shift = 0;
+                let ids = (bits.iter())
+                    .map(|&b| {
+                        let id = (index >> shift) & ((1 << b) - 1);
+                        shift += b;
+                        id as u32
+                    })
+                    .collect();
+                (ids, n)
+            })
+    }
+}
+
+impl Default for Dense {
+    fn default() -> Self {
+        Dense {
+            bits: Vec::new(),
+            measures: Vec::new(),
+        }
+    }
+}
+
+/// The index of value numbers `ids` under column widths `bits`.
+fn index_of(bits: &[u32], ids: &[u32]) -> usize {
+    let mut shift = 0;
+    (bits.iter().zip(ids)).fold(0, |index, (&b, &id)| {
+        let i = index | (id as usize) << shift;
+        shift += b;
+        i
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::GroupSet;
+
+    /// Sums per key of random rows whose value numbers stay small, grow
+    /// past the dense store's limit, or mix both, against a plain map.
+    #[test]
+    fn groups_agree_with_a_map_through_growth_and_spill() {
+        for (columns, largest) in [(2, 40u32), (3, 300), (2, 5_000), (4, 70), (3, 20_000)] {
+            let mut rng = ChaCha8Rng::seed_from_u64(u64::from(largest));
+            let mut set = GroupSet::new((0..columns).rev().collect(), Vec::new());
+            let mut expected: HashMap<Vec<u32>, i64> = HashMap::new();
+            for i in 0..20_000u32 {
+                // Value numbers appear roughly in order, as a dictionary
+                // hands them out.
+                let reach = 1 + largest * (i + 1) / 20_000;
+                let row: Vec<u32> = (0..columns).map(|_| rng.gen_range(0..reach)).collect();
+                let measure = rng.gen_range(0..3);
+                set.add(&row, measure);
+                let key: Vec<u32> = row.iter().rev().copied().collect();
+                *expected.entry(key).or_insert(0) += measure;
+            }
+            let mut found = set.into_rows();
+            found.sort();
+            let mut expected: Vec<_> = expected.into_iter().collect();
+            expected.sort();
+            assert_eq!(found, expected, "{columns} columns up to {largest}");
+        }
     }
 }

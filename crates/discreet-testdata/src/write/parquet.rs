@@ -3,8 +3,8 @@
 use std::io::{self, Write};
 
 use polars::prelude::{
-    Column, DataFrame, DataType, Field, Int32Chunked, IntoColumn, ParquetCompression,
-    ParquetWriter, Schema, StringChunkedBuilder,
+    Column, DataFrame, DataType, Field, Int32Chunked, IntoColumn, KeyValueMetadata,
+    ParquetCompression, ParquetWriter, Schema, StringChunkedBuilder,
 };
 use rand_chacha::ChaCha8Rng;
 
@@ -14,6 +14,8 @@ use super::{Chunks, ColumnType, Dataset, RowSink};
 enum Builder {
     Text(StringChunkedBuilder),
     Int32(Vec<i32>),
+    /// Days since 1970-01-01.
+    Date(Vec<i32>),
 }
 
 /// Parquet: values appended to per-column builders, one row group a chunk.
@@ -37,7 +39,7 @@ impl RowSink for ParquetSink {
     fn text(&mut self, value: &str) {
         match self.builder() {
             Builder::Text(b) => b.append_value(value),
-            Builder::Int32(_) => unreachable!("text value for an integer column"),
+            _ => unreachable!("text value for a column of another type"),
         }
     }
 
@@ -45,7 +47,7 @@ impl RowSink for ParquetSink {
     fn null(&mut self) {
         match self.builder() {
             Builder::Text(b) => b.append_null(),
-            Builder::Int32(_) => unreachable!("null value for an integer column"),
+            _ => unreachable!("null value for a column of another type"),
         }
     }
 
@@ -53,9 +55,34 @@ impl RowSink for ParquetSink {
     fn int(&mut self, value: i32) {
         match self.builder() {
             Builder::Int32(v) => v.push(value),
-            Builder::Text(_) => unreachable!("integer value for a text column"),
+            _ => unreachable!("integer value for a column of another type"),
         }
     }
+
+    #[inline]
+    fn date(&mut self, iso: &str) {
+        match self.builder() {
+            Builder::Date(v) => v.push(days_since_epoch(iso)),
+            _ => unreachable!("date value for a column of another type"),
+        }
+    }
+}
+
+/// `YYYY-MM-DD` (a valid date, as the models write) as days since
+/// 1970-01-01, Parquet's `DATE`.
+fn days_since_epoch(iso: &str) -> i32 {
+    let number = |range: std::ops::Range<usize>| -> i64 {
+        iso[range].parse().expect("the models write valid dates")
+    };
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    // Years from March, so that the leap day ends the year.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    i32::try_from(era * 146_097 + doe - 719_468).expect("dates fit in 32 bits")
 }
 
 /// Why a Parquet file could not be written.
@@ -89,13 +116,17 @@ pub(super) fn write_parquet<D: Dataset, W: Write>(
         let dtype = match kind {
             ColumnType::Text | ColumnType::NullableText => DataType::String,
             ColumnType::Int32 => DataType::Int32,
+            ColumnType::Date => DataType::Date,
         };
         Field::new(name.into(), dtype)
     }));
+    // Plain `string` text columns, which every reader opens.
+    let arrow_schema = discreet_parquet::plain_arrow_schema(&schema);
     // Compression is set explicitly so a change of polars' default does not
     // silently change the files.
     let mut writer = ParquetWriter::new(&mut *out)
         .with_compression(ParquetCompression::Zstd(None))
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![arrow_schema])))
         .batched(&schema)?;
     let mut written = 0u64;
     for n in chunks.sizes() {
@@ -108,6 +139,7 @@ pub(super) fn write_parquet<D: Dataset, W: Write>(
                         Builder::Text(StringChunkedBuilder::new(name.into(), n_us))
                     }
                     ColumnType::Int32 => Builder::Int32(Vec::with_capacity(n_us)),
+                    ColumnType::Date => Builder::Date(Vec::with_capacity(n_us)),
                 })
                 .collect(),
             next: 0,
@@ -124,6 +156,9 @@ pub(super) fn write_parquet<D: Dataset, W: Write>(
             .map(|(b, &(name, _))| match b {
                 Builder::Text(b) => b.finish().into_column(),
                 Builder::Int32(v) => Int32Chunked::from_vec(name.into(), v).into_column(),
+                Builder::Date(v) => Int32Chunked::from_vec(name.into(), v)
+                    .into_date()
+                    .into_column(),
             })
             .collect();
         let df = DataFrame::new(n_us, columns)?;
@@ -134,4 +169,18 @@ pub(super) fn write_parquet<D: Dataset, W: Write>(
     }
     writer.finish()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::days_since_epoch;
+
+    #[test]
+    fn dates_count_days_from_1970() {
+        assert_eq!(days_since_epoch("1970-01-01"), 0);
+        assert_eq!(days_since_epoch("1969-12-31"), -1);
+        assert_eq!(days_since_epoch("2000-03-01"), 11_017);
+        assert_eq!(days_since_epoch("2024-02-29"), 19_782);
+        assert_eq!(days_since_epoch("2025-12-31"), 20_453);
+    }
 }
