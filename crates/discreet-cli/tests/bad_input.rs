@@ -134,6 +134,55 @@ fn faults_in_a_parquet_file_are_located_by_row() {
     fails(&p, &["in.parquet", "at least one data row"]);
 }
 
+/// A Parquet file with typed columns (dates as dates, ages as integers):
+/// a null date or an age out of range is located by row and column, and a
+/// clean typed file gives the same table as its CSV.
+#[test]
+fn typed_parquet_columns_are_read_and_checked() {
+    use polars::prelude::DataType;
+    let typed = [("admission_date", DataType::Date), ("age", DataType::Int32)];
+    let cases: [(&[&str], &[&str]); 3] = [
+        (
+            &[GOOD, "R2,,AFG,ON,FSW,30,F"],
+            &["row 2", "column `admission_date`", "empty"],
+        ),
+        (
+            &[GOOD, "R2,2024-01-15,AFG,ON,FSW,131,F"],
+            &["row 2", "column `age`"],
+        ),
+        (
+            &[GOOD, "R2,2024-01-15,AFG,ON,FSW,-1,F"],
+            &["row 2", "column `age`"],
+        ),
+    ];
+    for (rows, must_contain) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = write_parquet(tmp.path(), "in.parquet", rows, &typed);
+        let mut must = vec!["in.parquet"];
+        must.extend_from_slice(must_contain);
+        fails(&p, &must);
+    }
+    let rows = [
+        GOOD,
+        "R2,2023-12-31,IND,BC,CEC,0,M",
+        "R3,2024-02-29,IND,BC,CEC,64,F",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let parquet = write_parquet(tmp.path(), "in.parquet", &rows, &typed);
+    let csv = write_admissions(tmp.path(), "in.csv", &rows);
+    let spec = pipeline("pr_age_gender_year.toml");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for (input, out) in [(&csv, &a), (&parquet, &b)] {
+        let o = run(&spec, input, out);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let table = "pr_age_gender_year.csv";
+    assert_eq!(
+        std::fs::read(a.join(table)).unwrap(),
+        std::fs::read(b.join(table)).unwrap()
+    );
+}
+
 #[test]
 fn malformed_csv_wrong_field_count() {
     let (_t, p) = with_rows(&[GOOD, "R2,2024-01-15,AFG,ON,FSW,30,F,extra"]);

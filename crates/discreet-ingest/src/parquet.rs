@@ -63,15 +63,16 @@ pub(crate) fn digest(source: &Source, pass: &RecordPass<'_>) -> Result<FileDiges
             let half = rows / 2;
             let (first, second) = feed.counters();
             let [first_caches, second_caches] = &mut caches;
-            let count = |counter: &mut RowCounter, caches: &mut [TextCache], from: usize, to: usize| {
-                let part: Vec<_> = values.iter().map(|c| c.slice(from, to)).collect();
-                let mut readers: Vec<_> = (part.iter().zip(caches))
-                    .map(|(c, cache)| c.reader(cache))
-                    .collect();
-                for _ in from..to {
-                    counter.row(readers.iter_mut().map(ColumnReader::next));
-                }
-            };
+            let count =
+                |counter: &mut RowCounter, caches: &mut [TextCache], from: usize, to: usize| {
+                    let part: Vec<_> = values.iter().map(|c| c.slice(from, to)).collect();
+                    let mut readers: Vec<_> = (part.iter().zip(caches))
+                        .map(|(c, cache)| c.reader(cache))
+                        .collect();
+                    for _ in from..to {
+                        counter.row(readers.iter_mut().map(ColumnReader::next));
+                    }
+                };
             std::thread::scope(|s| {
                 s.spawn(|| count(second, second_caches, half, rows));
                 count(first, first_caches, 0, half);
@@ -93,7 +94,9 @@ impl SliceColumn {
     fn new(column: &Column) -> PolarsResult<SliceColumn> {
         Ok(match column.dtype() {
             DataType::Date => SliceColumn::Date(column.to_physical_repr().i32()?.clone()),
-            dt if dt.is_integer() => SliceColumn::Integer(column.cast(&DataType::Int64)?.i64()?.clone()),
+            dt if dt.is_integer() => {
+                SliceColumn::Integer(column.cast(&DataType::Int64)?.i64()?.clone())
+            }
             DataType::String => SliceColumn::Text(column.str()?.clone()),
             _ => SliceColumn::Text(column.cast(&DataType::String)?.str()?.clone()),
         })
@@ -112,7 +115,9 @@ impl SliceColumn {
         let (from, n) = (from as i64, to - from);
         match self {
             SliceColumn::Text(c) => SliceColumn::Text(c.slice(from, n).rechunk().into_owned()),
-            SliceColumn::Integer(c) => SliceColumn::Integer(c.slice(from, n).rechunk().into_owned()),
+            SliceColumn::Integer(c) => {
+                SliceColumn::Integer(c.slice(from, n).rechunk().into_owned())
+            }
             SliceColumn::Date(c) => SliceColumn::Date(c.slice(from, n).rechunk().into_owned()),
         }
     }
@@ -140,8 +145,16 @@ enum Number {
 /// bytes, empty for a null as for an empty CSV field.
 enum ColumnReader<'a> {
     Text(&'a <StringType as PolarsDataType>::Array, usize),
-    Integer(&'a <Int64Type as PolarsDataType>::Array, usize, &'a mut TextCache),
-    Date(&'a <Int32Type as PolarsDataType>::Array, usize, &'a mut TextCache),
+    Integer(
+        &'a <Int64Type as PolarsDataType>::Array,
+        usize,
+        &'a mut TextCache,
+    ),
+    Date(
+        &'a <Int32Type as PolarsDataType>::Array,
+        usize,
+        &'a mut TextCache,
+    ),
 }
 
 impl ColumnReader<'_> {

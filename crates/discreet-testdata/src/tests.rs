@@ -332,7 +332,11 @@ fn parquet_is_deterministic_and_holds_the_csv_rows() {
             assert!(v.iter().zip(&csv).all(|(a, r)| *a == r[i]), "column {name}");
         } else {
             // Dates are Parquet dates; read back as text they are the CSV's.
-            let expected = if *name == "admission_date" { DataType::Date } else { DataType::String };
+            let expected = if *name == "admission_date" {
+                DataType::Date
+            } else {
+                DataType::String
+            };
             assert_eq!(col.dtype(), &expected, "column {name}");
             let col = col.cast(&DataType::String).unwrap();
             let v: Vec<&str> = col

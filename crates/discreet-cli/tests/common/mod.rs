@@ -151,6 +151,18 @@ pub fn write_admissions(dir: &Path, name: &str, rows: &[&str]) -> PathBuf {
 /// The same hand-written admissions as a Parquet file of text columns, an
 /// empty value written as a null.
 pub fn write_admissions_parquet(dir: &Path, name: &str, rows: &[&str]) -> PathBuf {
+    write_parquet(dir, name, rows, &[])
+}
+
+/// The same hand-written admissions as a Parquet file whose columns
+/// `typed` are cast from text (`admission_date` to a date, `age` to an
+/// integer, as an analyst's extract types them); an empty value is a null.
+pub fn write_parquet(
+    dir: &Path,
+    name: &str,
+    rows: &[&str],
+    typed: &[(&str, polars::prelude::DataType)],
+) -> PathBuf {
     use polars::prelude::*;
     let names = discreet_testdata::COLUMNS;
     let fields: Vec<Vec<&str>> = rows.iter().map(|r| r.split(',').collect()).collect();
@@ -159,7 +171,11 @@ pub fn write_admissions_parquet(dir: &Path, name: &str, rows: &[&str]) -> PathBu
             let values: Vec<Option<&str>> = (fields.iter())
                 .map(|f| Some(f[c]).filter(|v| !v.is_empty()))
                 .collect();
-            Column::new((*name).into(), values)
+            let column = Column::new((*name).into(), values);
+            match typed.iter().find(|(n, _)| n == name) {
+                Some((_, dtype)) => column.strict_cast(dtype).unwrap(),
+                None => column,
+            }
         })
         .collect();
     let mut df = DataFrame::new(rows.len(), columns).unwrap();

@@ -45,7 +45,11 @@ impl Dictionary {
 pub(super) fn pack(value: &[u8]) -> Option<u128> {
     let n = value.len();
     let word = |at: usize| u64::from_le_bytes(value[at..at + 8].try_into().expect("8 bytes"));
-    let half = |at: usize| u64::from(u32::from_le_bytes(value[at..at + 4].try_into().expect("4 bytes")));
+    let half = |at: usize| {
+        u64::from(u32::from_le_bytes(
+            value[at..at + 4].try_into().expect("4 bytes"),
+        ))
+    };
     let (low, high) = match n {
         16.. => return None,
         // Bytes 8.. are the top `n - 8` bytes of the last word.

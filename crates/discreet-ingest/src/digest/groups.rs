@@ -32,7 +32,9 @@ impl GroupSet {
     /// let through (a slot and the values kept), with no groups yet.
     pub(super) fn new(slots: Vec<usize>, filters: Vec<(usize, Vec<Vec<u8>>)>) -> Self {
         GroupSet {
-            dense: (2..=4).contains(&slots.len()).then(|| Dense::new(slots.len())),
+            dense: (2..=4)
+                .contains(&slots.len())
+                .then(|| Dense::new(slots.len())),
             slots,
             filters: (filters.into_iter())
                 .map(|(slot, allowed)| (slot, allowed, Vec::new()))

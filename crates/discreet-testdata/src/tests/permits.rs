@@ -403,7 +403,11 @@ fn permits_parquet_is_deterministic_and_holds_the_csv_rows() {
     for name in PERMITS_COLUMNS {
         let col = df.column(name).unwrap();
         // Dates are Parquet dates; read back as text they are the CSV's.
-        let expected = if name == "effective_date" { DataType::Date } else { DataType::String };
+        let expected = if name == "effective_date" {
+            DataType::Date
+        } else {
+            DataType::String
+        };
         assert_eq!(col.dtype(), &expected, "column {name}");
         let col = col.cast(&DataType::String).unwrap();
         values.push(
