@@ -91,6 +91,8 @@
 //! are the audit's findings and the repair pass's job.
 
 mod elim;
+mod rowops;
+mod watched;
 
 use discreet_audit::{Adjacency, Var};
 
@@ -200,6 +202,9 @@ fn gauss_with(
                 stats.hidden_zeros += 1;
             }
         }
+    }
+    if std::env::var_os("GAUSS_DEBUG").is_some() {
+        eprintln!("DEBUG elim {} entries {} summed {} peak {}", elim.eliminations, elim.row_entries, elim.debug_summed(), elim.peak_entries);
     }
     stats.eliminations = elim.eliminations;
     stats.row_entries = elim.row_entries;

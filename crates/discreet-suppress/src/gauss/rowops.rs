@@ -1,0 +1,204 @@
+//! The rows' entries at undecided cells and the row operations on them.
+//!
+//! Rows live in two arenas by parity of their number, so that a
+//! decision's row operations can be written in place by two threads, each
+//! owning one arena; each arena sees its rows' operations in the same
+//! order with one thread or two, so the state after a decision does not
+//! depend on the thread count.
+
+use crate::modp::{mul, neg, sub};
+use crate::store::Rows;
+
+/// Sparse rows (see [`Rows`]), row `r` in arena `r & 1` at `r >> 1`.
+pub(super) struct Halves {
+    half: [Rows; 2],
+}
+
+impl Halves {
+    /// Rows from one sparse vector per row: `row(r)` gives the entries of
+    /// row `r` (increasing vars, non-zero coefficients).
+    pub fn new<'a>(n_rows: usize, row: impl Fn(u32) -> (&'a [u32], &'a [u64])) -> Self {
+        let build = |parity: u32| {
+            let mut start = vec![0usize];
+            let (mut vars, mut coefs) = (Vec::new(), Vec::new());
+            for r in (parity..n_rows as u32).step_by(2) {
+                let (v, c) = row(r);
+                vars.extend_from_slice(v);
+                coefs.extend_from_slice(c);
+                start.push(vars.len());
+            }
+            Rows::new(start, vars, coefs)
+        };
+        Halves {
+            half: [build(0), build(1)],
+        }
+    }
+
+    fn at(&self, r: u32) -> (&Rows, u32) {
+        (&self.half[(r & 1) as usize], r >> 1)
+    }
+
+    fn at_mut(&mut self, r: u32) -> (&mut Rows, u32) {
+        (&mut self.half[(r & 1) as usize], r >> 1)
+    }
+
+    pub fn alive(&self, r: u32) -> bool {
+        let (h, i) = self.at(r);
+        h.alive(i)
+    }
+
+    pub fn len(&self, r: u32) -> usize {
+        let (h, i) = self.at(r);
+        h.len(i)
+    }
+
+    pub fn vars(&self, r: u32) -> &[u32] {
+        let (h, i) = self.at(r);
+        h.vars(i)
+    }
+
+    pub fn coefs(&self, r: u32) -> &[u64] {
+        let (h, i) = self.at(r);
+        h.coefs(i)
+    }
+
+    pub fn coef(&self, r: u32, v: u32) -> u64 {
+        let (h, i) = self.at(r);
+        h.coef(i, v)
+    }
+
+    pub fn write(&mut self, r: u32, vars: &[u32], coefs: &[u64]) {
+        let (h, i) = self.at_mut(r);
+        h.write(i, vars, coefs);
+    }
+
+    pub fn remove(&mut self, r: u32, v: u32) {
+        let (h, i) = self.at_mut(r);
+        h.remove(i, v);
+    }
+
+    pub fn kill(&mut self, r: u32) {
+        let (h, i) = self.at_mut(r);
+        h.kill(i);
+    }
+
+    /// Entries in live rows.
+    pub fn used(&self) -> usize {
+        self.half[0].used() + self.half[1].used()
+    }
+
+    pub fn maybe_compact(&mut self) {
+        self.half[0].maybe_compact();
+        self.half[1].maybe_compact();
+    }
+
+    /// Subtracts `alpha_r` times the pivot (`pivot_vars`, `pivot_coefs`)
+    /// from every row `r` of `ops`, in place; what each operation changed
+    /// goes to `out[r & 1]` in the order of `ops`. On two threads (one per
+    /// arena) when `parallel`.
+    pub fn eliminate(
+        &mut self,
+        ops: &[(u32, u64)],
+        pivot_vars: &[u32],
+        pivot_coefs: &[u64],
+        out: &mut [Merged; 2],
+        parallel: bool,
+    ) {
+        let [h0, h1] = &mut self.half;
+        let [m0, m1] = out;
+        let run = |h: &mut Rows, parity: u32, m: &mut Merged| {
+            m.clear();
+            for &(r, alpha) in ops.iter().filter(|o| o.0 & 1 == parity) {
+                m.buf_vars.clear();
+                m.buf_coefs.clear();
+                merge_row(h, r >> 1, pivot_vars, pivot_coefs, alpha, m);
+                h.write(r >> 1, &m.buf_vars, &m.buf_coefs);
+                m.ops
+                    .push((m.buf_vars.len() as u32, m.fresh.len(), m.cancelled.len()));
+            }
+        };
+        if parallel {
+            std::thread::scope(|scope| {
+                let worker = scope.spawn(|| run(h1, 1, m1));
+                run(h0, 0, m0);
+                worker.join().expect("row operations do not panic");
+            });
+        } else {
+            run(h0, 0, m0);
+            run(h1, 1, m1);
+        }
+    }
+}
+
+/// What the row operations of one arena changed (see
+/// [`Halves::eliminate`]).
+#[derive(Default)]
+pub(super) struct Merged {
+    /// Scratch: the row being written.
+    buf_vars: Vec<u32>,
+    buf_coefs: Vec<u64>,
+    /// Per row operation, in order: the row's new length, and where its
+    /// new entries and its cancelled entries end in `fresh` and
+    /// `cancelled`.
+    pub ops: Vec<(u32, usize, usize)>,
+    /// Cells at which a row became non-zero.
+    pub fresh: Vec<u32>,
+    /// Cells at which a row became zero.
+    pub cancelled: Vec<u32>,
+}
+
+impl Merged {
+    fn clear(&mut self) {
+        self.ops.clear();
+        self.fresh.clear();
+        self.cancelled.clear();
+    }
+}
+
+/// Row `r` of `rows` minus `alpha` times the pivot (`pivot_vars`,
+/// `pivot_coefs`, its entry at the cell being published among them), into
+/// `out`'s buffer. The entry at that cell cancels exactly (`alpha` is the
+/// ratio of the row's and the pivot's coefficients there) and goes to the
+/// cancelled cells with any other that cancels.
+///
+/// Rows hold undecided cells only; late in the elimination they are
+/// several times longer than the pivot, so copying the runs of the row
+/// between two pivot entries is most of the work: a plain merge, whose
+/// short runs cost less than a call to copy each.
+fn merge_row(
+    rows: &Rows,
+    r: u32,
+    pivot_vars: &[u32],
+    pivot_coefs: &[u64],
+    alpha: u64,
+    out: &mut Merged,
+) {
+    let (rv, rc) = (rows.vars(r), rows.coefs(r));
+    let (vars, coefs) = (&mut out.buf_vars, &mut out.buf_coefs);
+    vars.reserve(rv.len() + pivot_vars.len());
+    coefs.reserve(rv.len() + pivot_vars.len());
+    let mut i = 0;
+    for (&y, &b) in pivot_vars.iter().zip(pivot_coefs) {
+        while i < rv.len() && rv[i] < y {
+            vars.push(rv[i]);
+            coefs.push(rc[i]);
+            i += 1;
+        }
+        if i < rv.len() && rv[i] == y {
+            let z = sub(rc[i], mul(alpha, b));
+            if z != 0 {
+                vars.push(y);
+                coefs.push(z);
+            } else {
+                out.cancelled.push(y);
+            }
+            i += 1;
+        } else {
+            vars.push(y);
+            coefs.push(neg(mul(alpha, b)));
+            out.fresh.push(y);
+        }
+    }
+    vars.extend_from_slice(&rv[i..]);
+    coefs.extend_from_slice(&rc[i..]);
+}

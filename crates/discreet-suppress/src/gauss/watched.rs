@@ -1,0 +1,157 @@
+//! The rows' entries at watched cells (primaries and count-1 cells), kept
+//! out of the row operations.
+//!
+//! A watched cell is never pivoted on and its entries never cancel in
+//! practice, yet late in the elimination more than half of every row's
+//! entries are at such cells: copying them through every row operation was
+//! most of the cost. The checks need them only through the fingerprints
+//! (see [`super::elim`]), which change by the pivot's watched entries
+//! alone. So a row's watched part is stored as its value at some point
+//! (`base`) plus the row operations applied since (`pending`: the row lost
+//! `alpha` times a pivot's watched part, kept once per pivot as a
+//! snapshot), and summed only when the row becomes a pivot. A snapshot is
+//! freed when no pending operation refers to it any more.
+
+use crate::modp::{add, mul, neg};
+
+/// Sparse vector: (var, non-zero coefficient), increasing vars.
+pub(super) type Entries = Vec<(u32, u64)>;
+
+/// Value of `None` as a snapshot id: the pivot had no watched entry.
+pub(super) const NO_SNAPSHOT: u32 = u32::MAX;
+
+/// The watched parts of the rows (see the module notes).
+pub(super) struct Watched {
+    /// Per row, its watched part as of its last materialization (the
+    /// initial basis at first).
+    base: Vec<Entries>,
+    /// Per row, the row operations applied since: (snapshot, alpha).
+    pending: Vec<Vec<(u32, u64)>>,
+    /// Pivots' watched parts by id, while some pending operation refers to
+    /// them (empty afterwards).
+    snapshots: Vec<Entries>,
+    /// Per snapshot, the pending operations that refer to it.
+    refs: Vec<u32>,
+    /// Dense accumulator of a materialization, zero between them.
+    acc: Vec<u64>,
+    /// Vars set in `acc` (may repeat).
+    touched: Vec<u32>,
+    /// Entries summed by materializations (their cost).
+    pub summed: u64,
+}
+
+impl Watched {
+    /// Rows' watched parts from `base` (one per row), for `n_vars` vars.
+    pub fn new(n_vars: usize, base: Vec<Entries>) -> Self {
+        Watched {
+            pending: vec![Vec::new(); base.len()],
+            base,
+            snapshots: Vec::new(),
+            refs: Vec::new(),
+            acc: vec![0; n_vars],
+            touched: Vec::new(),
+            summed: 0,
+        }
+    }
+
+    /// The watched part of row `r` now, into `out` (increasing vars,
+    /// non-zero). Consumes the row's pending operations: the row must then
+    /// be [`Watched::set`] or [`Watched::clear`]ed.
+    pub fn materialize(&mut self, r: u32, out: &mut Entries) {
+        out.clear();
+        self.touched.clear();
+        let base = std::mem::take(&mut self.base[r as usize]);
+        for &(p, x) in &base {
+            self.acc[p as usize] = x;
+            self.touched.push(p);
+        }
+        let pending = std::mem::take(&mut self.pending[r as usize]);
+        for &(s, alpha) in &pending {
+            let na = neg(alpha);
+            let snap = &self.snapshots[s as usize];
+            self.summed += snap.len() as u64;
+            for &(p, x) in snap {
+                let a = &mut self.acc[p as usize];
+                if *a == 0 {
+                    self.touched.push(p);
+                }
+                *a = add(*a, mul(na, x));
+            }
+            self.release(s);
+        }
+        self.touched.sort_unstable();
+        self.touched.dedup();
+        for &p in &self.touched {
+            let a = std::mem::take(&mut self.acc[p as usize]);
+            if a != 0 {
+                out.push((p, a));
+            }
+        }
+        // Keep the allocations for the row's next life.
+        self.base[r as usize] = reuse(base);
+        self.pending[r as usize] = reuse(pending);
+    }
+
+    /// Sets the watched part of row `r` (after [`Watched::materialize`]).
+    pub fn set(&mut self, r: u32, entries: &[(u32, u64)]) {
+        let b = &mut self.base[r as usize];
+        b.clear();
+        b.extend_from_slice(entries);
+    }
+
+    /// Forgets row `r` (it left the basis, or no row operation will touch
+    /// it again): its pending operations release their snapshots.
+    pub fn clear(&mut self, r: u32) {
+        let pending = std::mem::take(&mut self.pending[r as usize]);
+        for &(s, _) in &pending {
+            self.release(s);
+        }
+        self.base[r as usize] = Vec::new();
+    }
+
+    /// Stores a pivot's watched part; [`NO_SNAPSHOT`] when it is empty
+    /// (nothing to subtract).
+    pub fn snapshot(&mut self, entries: &[(u32, u64)]) -> u32 {
+        if entries.is_empty() {
+            return NO_SNAPSHOT;
+        }
+        self.snapshots.push(entries.to_vec());
+        self.refs.push(0);
+        (self.snapshots.len() - 1) as u32
+    }
+
+    /// Row `r` lost `alpha` times snapshot `s`.
+    pub fn push(&mut self, r: u32, s: u32, alpha: u64) {
+        if s != NO_SNAPSHOT {
+            self.refs[s as usize] += 1;
+            self.pending[r as usize].push((s, alpha));
+        }
+    }
+
+    /// Frees snapshot `s` if no row refers to it (all the rows it was
+    /// subtracted from left the row operations).
+    pub fn drop_if_unused(&mut self, s: u32) {
+        if s != NO_SNAPSHOT && self.refs[s as usize] == 0 {
+            self.snapshots[s as usize] = Vec::new();
+        }
+    }
+
+    fn release(&mut self, s: u32) {
+        let k = &mut self.refs[s as usize];
+        *k -= 1;
+        if *k == 0 {
+            self.snapshots[s as usize] = Vec::new();
+        }
+    }
+}
+
+/// An emptied vector, its allocation kept unless it is large (a row's
+/// next pending list is usually short; a large idle buffer per row would
+/// add up).
+fn reuse<T>(mut v: Vec<T>) -> Vec<T> {
+    v.clear();
+    if v.capacity() > 64 {
+        v = Vec::new();
+    }
+    v
+}
