@@ -195,6 +195,23 @@ impl Lists {
         self.used += 1;
     }
 
+    /// Removes one occurrence of `r` from list `v`, searched from the end,
+    /// if there is one (the order of the list is not kept).
+    pub(crate) fn remove_item(&mut self, v: u32, r: u32) -> bool {
+        let vi = v as usize;
+        let (s, n) = (self.start[vi], self.len[vi] as usize);
+        let items = &mut self.items[s..s + n];
+        match items.iter().rposition(|&x| x == r) {
+            Some(i) => {
+                items[i] = items[n - 1];
+                self.len[vi] -= 1;
+                self.used -= 1;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Replaces list `v` by `rows`, which must not be longer than it.
     pub(crate) fn shrink_to(&mut self, v: u32, rows: &[u32]) {
         let vi = v as usize;
@@ -277,6 +294,11 @@ mod tests {
         assert_eq!(lists.list(0), &[3, 4]);
         lists.shrink_to(1, &[9]);
         assert_eq!(lists.list(1), &[9]);
+        lists.push(1, 4);
+        lists.push(1, 5);
+        assert!(lists.remove_item(1, 9));
+        assert!(!lists.remove_item(1, 9));
+        assert_eq!(lists.list(1), &[5, 4]);
     }
 
     /// Compaction moves rows and lists down in place (the arenas keep their

@@ -47,7 +47,13 @@ impl Hasher for KeyHasher {
     }
 }
 
-type KeyMap = HashMap<u64, Vec<u32>, BuildHasherDefault<KeyHasher>>;
+/// Key to the first of the watched cells that have it (the others follow
+/// in [`Elim::next_same_key`]): most keys have one cell, so no list is
+/// allocated per key.
+type KeyMap = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
+
+/// End of a chain of cells.
+const NONE: u32 = u32::MAX;
 
 /// The elimination state: a basis of the perturbations that leave every
 /// published cell unchanged, with the bookkeeping that makes each check
@@ -126,6 +132,9 @@ pub(super) struct Elim<'a> {
     key: Vec<u64>,
     /// The watched cells by key: parallel columns share one.
     key_cells: KeyMap,
+    /// Per watched var, the next cell with the same key ([`NONE`] at the
+    /// end).
+    next_same_key: Vec<u32>,
     /// Pairs (low, high) equal before anything is published (the same
     /// count published twice, say), or found equal since: a person knows
     /// their own cell, so these are no disclosure and are not checked.
@@ -232,7 +241,7 @@ impl<'a> Elim<'a> {
             listed,
             peak_entries: rows.used(),
             rows,
-            watch: Watched::new(n, Vec::new()),
+            watch: Watched::new(&[], Vec::new()),
             rows_of,
             primary,
             count_one,
@@ -244,6 +253,7 @@ impl<'a> Elim<'a> {
             fingerprint_g: Vec::new(),
             key: Vec::new(),
             key_cells: KeyMap::default(),
+            next_same_key: vec![NONE; n],
             exempt: HashSet::new(),
             row_mark: vec![0; n_rows],
             row_epoch: 0,
@@ -264,7 +274,7 @@ impl<'a> Elim<'a> {
             row_entries: 0,
         };
         elim.init_fingerprints(&base, &watched);
-        elim.watch = Watched::new(n, base);
+        elim.watch = Watched::new(&watched, base);
         Ok(elim)
     }
 
@@ -377,19 +387,41 @@ impl<'a> Elim<'a> {
                 continue;
             }
             if old != NO_KEY {
-                if let Some(list) = self.key_cells.get_mut(&old) {
-                    if let Some(k) = list.iter().position(|&x| x == v) {
-                        list.swap_remove(k);
-                    }
-                    if list.is_empty() {
-                        self.key_cells.remove(&old);
-                    }
-                }
+                self.unlink(old, v);
             }
             if new != NO_KEY {
-                self.key_cells.entry(new).or_default().push(v);
+                self.next_same_key[vi] = self.key_cells.insert(new, v).unwrap_or(NONE);
             }
             self.key[vi] = new;
+        }
+    }
+
+    /// Takes `v` out of the chain of cells with key `key`.
+    fn unlink(&mut self, key: u64, v: u32) {
+        let head = self.key_cells[&key];
+        let next = self.next_same_key[v as usize];
+        if head == v {
+            if next == NONE {
+                self.key_cells.remove(&key);
+            } else {
+                self.key_cells.insert(key, next);
+            }
+            return;
+        }
+        let mut u = head;
+        while self.next_same_key[u as usize] != v {
+            u = self.next_same_key[u as usize];
+        }
+        self.next_same_key[u as usize] = next;
+    }
+
+    /// The watched cells with key `key`, into `out`.
+    fn cells_with_key(&self, key: u64, out: &mut Vec<u32>) {
+        out.clear();
+        let mut u = self.key_cells.get(&key).copied().unwrap_or(NONE);
+        while u != NONE {
+            out.push(u);
+            u = self.next_same_key[u as usize];
         }
     }
 
@@ -454,8 +486,14 @@ impl<'a> Elim<'a> {
             g = add(g, mul(self.weight_g[r as usize], x));
         }
         let key = Self::key_of(f, if g != 0 { inv(g) } else { 0 }, g);
-        let list = self.key_cells.get(&key)?;
-        list.iter().copied().find(|&p| self.primary[p as usize])
+        let mut u = self.key_cells.get(&key).copied().unwrap_or(NONE);
+        while u != NONE {
+            if self.primary[u as usize] {
+                return Some(u);
+            }
+            u = self.next_same_key[u as usize];
+        }
+        None
     }
 
     /// Decides one cell: publishes it (Ok) or explains why not (Err).
@@ -543,7 +581,7 @@ impl<'a> Elim<'a> {
         if verdict.is_some() && !self.pivot_vars.is_empty() {
             // b stays, without c.
             self.rows.write(b, &self.pivot_vars, &self.pivot_coefs);
-            self.watch.set(b, &self.pivot_watched);
+            self.watch.keep_last(b);
         } else {
             // Published: b leaves the basis. Or hidden, with b left with
             // watched entries only: no row operation will touch it again,
@@ -586,7 +624,7 @@ impl<'a> Elim<'a> {
         if ops.is_empty() {
             return;
         }
-        let snap = self.watch.snapshot(&self.pivot_watched);
+        let snap = self.watch.snapshot_last();
         let work: usize = ops.iter().map(|&(r, _)| self.rows.len(r)).sum::<usize>()
             + ops.len() * self.pivot_vars.len();
         let parallel = self.threads >= 2 && ops.len() >= 2 && work >= self.parallel_work;
@@ -608,6 +646,12 @@ impl<'a> Elim<'a> {
             at[h] = (i + 1, f1, c1);
             for &x in &m.cancelled[c0..c1] {
                 self.nonzero_rows[x as usize] -= 1;
+                // Out of x's list at once when that is a short search:
+                // finding later that the row lost x means a binary search
+                // in a long row, cold in cache.
+                if self.listed[x as usize] && self.rows_of.list(x).len() <= SHORT_LIST {
+                    self.rows_of.remove_item(x, r);
+                }
             }
             self.row_entries += k as u64;
             if k == 0 {
@@ -730,12 +774,10 @@ impl<'a> Elim<'a> {
             return Some(reason);
         }
         // Pairs with unchanged columns.
+        let mut partners = Vec::new();
         for &(k, v) in &cand {
-            let partners: Vec<u32> = match self.key_cells.get(&k) {
-                Some(list) => list.clone(),
-                None => continue,
-            };
-            for u in partners {
+            self.cells_with_key(k, &mut partners);
+            for &u in &partners {
                 if self.var_mark[u as usize] == self.var_epoch {
                     continue;
                 }
@@ -763,6 +805,9 @@ fn equal_key_pairs<B>(
     }
     ControlFlow::Continue(())
 }
+
+/// Lists up to this long lose a row as soon as the row loses their cell.
+const SHORT_LIST: usize = 512;
 
 /// Work (entries read) of one decision's row operations above which they
 /// run on two threads: about a millisecond, against tens of microseconds

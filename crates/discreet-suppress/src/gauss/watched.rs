@@ -14,16 +14,20 @@
 
 use crate::modp::{add, mul, neg};
 
-/// Sparse vector: (var, non-zero coefficient), increasing vars.
+/// Sparse vector: (var, non-zero coefficient).
 pub(super) type Entries = Vec<(u32, u64)>;
 
 /// Value of `None` as a snapshot id: the pivot had no watched entry.
 pub(super) const NO_SNAPSHOT: u32 = u32::MAX;
 
-/// The watched parts of the rows (see the module notes).
+/// The watched parts of the rows (see the module notes). Watched cells are
+/// numbered densely here, so that the accumulator of a materialization
+/// (one word per watched cell) stays in cache.
 pub(super) struct Watched {
-    /// Per row, its watched part as of its last materialization (the
-    /// initial basis at first).
+    /// Per dense number, the var.
+    var_of: Vec<u32>,
+    /// Per row, its watched part (dense numbers) as of its last
+    /// materialization (the initial basis at first).
     base: Vec<Entries>,
     /// Per row, the row operations applied since: (snapshot, alpha).
     pending: Vec<Vec<(u32, u64)>>,
@@ -34,35 +38,59 @@ pub(super) struct Watched {
     refs: Vec<u32>,
     /// Dense accumulator of a materialization, zero between them.
     acc: Vec<u64>,
-    /// Vars set in `acc` (may repeat).
+    /// Per dense number, the materialization that last touched it.
+    seen: Vec<u32>,
+    epoch: u32,
+    /// Dense numbers touched by the current materialization.
     touched: Vec<u32>,
+    /// The last materialization's result, by dense number.
+    last: Entries,
     /// Entries summed by materializations (their cost).
     pub summed: u64,
 }
 
 impl Watched {
-    /// Rows' watched parts from `base` (one per row), for `n_vars` vars.
-    pub fn new(n_vars: usize, base: Vec<Entries>) -> Self {
+    /// Rows' watched parts from `base` (one per row, by var) for the
+    /// watched cells `watched`.
+    pub fn new(watched: &[bool], base: Vec<Entries>) -> Self {
+        let mut id_of = vec![u32::MAX; watched.len()];
+        let mut var_of = Vec::new();
+        for (v, _) in watched.iter().enumerate().filter(|w| *w.1) {
+            id_of[v] = var_of.len() as u32;
+            var_of.push(v as u32);
+        }
+        let base = base
+            .into_iter()
+            .map(|row| row.into_iter().map(|(v, x)| (id_of[v as usize], x)).collect())
+            .collect::<Vec<Entries>>();
+        let m = var_of.len();
         Watched {
             pending: vec![Vec::new(); base.len()],
             base,
+            var_of,
             snapshots: Vec::new(),
             refs: Vec::new(),
-            acc: vec![0; n_vars],
+            acc: vec![0; m],
+            seen: vec![0; m],
+            epoch: 0,
             touched: Vec::new(),
+            last: Vec::new(),
             summed: 0,
         }
     }
 
-    /// The watched part of row `r` now, into `out` (increasing vars,
-    /// non-zero). Consumes the row's pending operations: the row must then
-    /// be [`Watched::set`] or [`Watched::clear`]ed.
+    /// The watched part of row `r` now, into `out` (by var, non-zero).
+    /// Consumes the row's pending operations: the row must then be
+    /// [`Watched::keep_last`] or [`Watched::clear`]ed.
     pub fn materialize(&mut self, r: u32, out: &mut Entries) {
         out.clear();
         self.touched.clear();
+        self.epoch += 1;
+        let epoch = self.epoch;
         let base = std::mem::take(&mut self.base[r as usize]);
         for &(p, x) in &base {
             self.acc[p as usize] = x;
+            self.seen[p as usize] = epoch;
             self.touched.push(p);
         }
         let pending = std::mem::take(&mut self.pending[r as usize]);
@@ -71,20 +99,22 @@ impl Watched {
             let snap = &self.snapshots[s as usize];
             self.summed += snap.len() as u64;
             for &(p, x) in snap {
-                let a = &mut self.acc[p as usize];
-                if *a == 0 {
+                let pi = p as usize;
+                if self.seen[pi] != epoch {
+                    self.seen[pi] = epoch;
+                    self.acc[pi] = 0;
                     self.touched.push(p);
                 }
-                *a = add(*a, mul(na, x));
+                self.acc[pi] = add(self.acc[pi], mul(na, x));
             }
             self.release(s);
         }
-        self.touched.sort_unstable();
-        self.touched.dedup();
+        self.last.clear();
         for &p in &self.touched {
-            let a = std::mem::take(&mut self.acc[p as usize]);
+            let a = self.acc[p as usize];
             if a != 0 {
-                out.push((p, a));
+                self.last.push((p, a));
+                out.push((self.var_of[p as usize], a));
             }
         }
         // Keep the allocations for the row's next life.
@@ -92,11 +122,11 @@ impl Watched {
         self.pending[r as usize] = reuse(pending);
     }
 
-    /// Sets the watched part of row `r` (after [`Watched::materialize`]).
-    pub fn set(&mut self, r: u32, entries: &[(u32, u64)]) {
+    /// Sets the watched part of row `r` to the last materialization's.
+    pub fn keep_last(&mut self, r: u32) {
         let b = &mut self.base[r as usize];
         b.clear();
-        b.extend_from_slice(entries);
+        b.extend_from_slice(&self.last);
     }
 
     /// Forgets row `r` (it left the basis, or no row operation will touch
@@ -109,13 +139,13 @@ impl Watched {
         self.base[r as usize] = Vec::new();
     }
 
-    /// Stores a pivot's watched part; [`NO_SNAPSHOT`] when it is empty
-    /// (nothing to subtract).
-    pub fn snapshot(&mut self, entries: &[(u32, u64)]) -> u32 {
-        if entries.is_empty() {
+    /// Stores the last materialization as a pivot's watched part;
+    /// [`NO_SNAPSHOT`] when it is empty (nothing to subtract).
+    pub fn snapshot_last(&mut self) -> u32 {
+        if self.last.is_empty() {
             return NO_SNAPSHOT;
         }
-        self.snapshots.push(entries.to_vec());
+        self.snapshots.push(self.last.clone());
         self.refs.push(0);
         (self.snapshots.len() - 1) as u32
     }
