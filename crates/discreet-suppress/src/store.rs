@@ -7,6 +7,7 @@
 
 /// Sparse rows: row `r` holds `len[r]` (var, coefficient) pairs, increasing
 /// vars, non-zero coefficients.
+#[derive(Default)]
 pub(crate) struct Rows {
     start: Vec<usize>,
     len: Vec<u32>,
@@ -34,6 +35,11 @@ impl Rows {
             vars,
             coefs,
         }
+    }
+
+    /// No rows (a placeholder while the rows are elsewhere).
+    pub(crate) fn empty() -> Self {
+        Rows::default()
     }
 
     pub(crate) fn n_rows(&self) -> usize {

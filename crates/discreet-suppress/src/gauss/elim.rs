@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::ControlFlow;
 
-use super::rowops::{Halves, Merged};
-use super::watched::{Entries, Watched};
+use super::rowops::{Halves, Merged, Worker};
+use super::watched::{Entries, Watched, NO_SNAPSHOT};
 use crate::modp::{add, batch_inv, inv, mul, sub, Weights, P};
 use crate::outcome::SuppressError;
 use crate::problem::{Problem, Role};
@@ -158,6 +158,8 @@ pub(super) struct Elim<'a> {
     merged: [Merged; 2],
     /// Threads the row operations may use (1 or 2).
     pub threads: usize,
+    /// The second thread, started at the first decision that uses it.
+    worker: Option<Worker>,
     /// Work of a decision's row operations from which they use 2 threads.
     pub parallel_work: usize,
     /// The pivot row's entries at undecided cells other than the one
@@ -264,6 +266,7 @@ impl<'a> Elim<'a> {
             row_ops: Vec::new(),
             merged: Default::default(),
             threads: 1,
+            worker: None,
             parallel_work: PARALLEL_WORK,
             pivot_vars: Vec::new(),
             pivot_coefs: Vec::new(),
@@ -544,9 +547,6 @@ impl<'a> Elim<'a> {
         self.pivot_coefs.clear();
         self.pivot_vars.extend_from_slice(self.rows.vars(b));
         self.pivot_coefs.extend_from_slice(self.rows.coefs(b));
-        let mut pivot_watched = std::mem::take(&mut self.pivot_watched);
-        self.watch.materialize(b, &mut pivot_watched);
-        self.pivot_watched = pivot_watched;
         let binv = inv(bx);
         let (mut k1, mut k2) = (0u64, 0u64);
         let mut ops = std::mem::take(&mut self.row_ops);
@@ -560,7 +560,7 @@ impl<'a> Elim<'a> {
             k2 = add(k2, mul(alpha, self.weight_g[r as usize]));
             ops.push((r, alpha));
         }
-        self.eliminate_all(&ops);
+        self.eliminate_all(b, &ops);
         self.row_ops = ops;
         // c is decided: out of the pivot, which may stay.
         let at = self.pivot_vars.binary_search(&c).expect("pivot is non-zero at c");
@@ -619,23 +619,33 @@ impl<'a> Elim<'a> {
     /// two threads (one per arena of rows, see [`Halves`]); the
     /// bookkeeping is then done in the order of `ops`, so the state after
     /// them is the same, entry for entry, as with one thread.
-    fn eliminate_all(&mut self, ops: &[(u32, u64)]) {
+    fn eliminate_all(&mut self, b: u32, ops: &[(u32, u64)]) {
         self.eliminations += ops.len() as u64;
-        if ops.is_empty() {
-            return;
-        }
-        let snap = self.watch.snapshot_last();
         let work: usize = ops.iter().map(|&(r, _)| self.rows.len(r)).sum::<usize>()
             + ops.len() * self.pivot_vars.len();
         let parallel = self.threads >= 2 && ops.len() >= 2 && work >= self.parallel_work;
+        if parallel && self.worker.is_none() {
+            self.worker = Some(Worker::new());
+        }
+        let worker = if parallel { self.worker.as_ref() } else { None };
         let mut merged = std::mem::take(&mut self.merged);
+        let mut pivot_watched = std::mem::take(&mut self.pivot_watched);
+        let watch = &mut self.watch;
+        // The pivot's watched part is summed while the worker runs.
         self.rows.eliminate(
             ops,
             &self.pivot_vars,
             &self.pivot_coefs,
             &mut merged,
-            parallel,
+            worker,
+            || watch.materialize(b, &mut pivot_watched),
         );
+        self.pivot_watched = pivot_watched;
+        let snap = if ops.is_empty() {
+            NO_SNAPSHOT
+        } else {
+            self.watch.snapshot_last()
+        };
         // Per arena: next operation, ends of its fresh and cancelled cells.
         let mut at = [(0usize, 0usize, 0usize); 2];
         for &(r, alpha) in ops {
@@ -809,10 +819,10 @@ fn equal_key_pairs<B>(
 /// Lists up to this long lose a row as soon as the row loses their cell.
 const SHORT_LIST: usize = 512;
 
-/// Work (entries read) of one decision's row operations above which they
-/// run on two threads: about a millisecond, against tens of microseconds
-/// to start a thread.
-pub(super) const PARALLEL_WORK: usize = 200_000;
+/// Work (entries read) of one decision's row operations from which they
+/// run on two threads: tens of microseconds, against a microsecond or two
+/// to hand the odd rows to the worker and take them back.
+pub(super) const PARALLEL_WORK: usize = 16_384;
 
 /// Whether two sparse columns (increasing rows, non-zero values) are
 /// multiples of each other.

@@ -179,7 +179,8 @@ impl Default for GaussOptions {
 /// [`SuppressError::ForcedPublishDiscloses`].
 pub fn gauss(problem: &Problem, options: &GaussOptions) -> Result<Suppression, SuppressError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
-    gauss_with(problem, options, threads, PARALLEL_WORK)
+    let pw = std::env::var("GAUSS_PW").ok().and_then(|s| s.parse().ok()).unwrap_or(PARALLEL_WORK);
+    gauss_with(problem, options, threads, pw)
 }
 
 /// [`gauss()`] with the threads it may use (1 or 2) and the work above

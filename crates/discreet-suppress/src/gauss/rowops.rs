@@ -6,6 +6,10 @@
 //! order with one thread or two, so the state after a decision does not
 //! depend on the thread count.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use crate::modp::{mul, neg, sub};
 use crate::store::Rows;
 
@@ -94,39 +98,184 @@ impl Halves {
 
     /// Subtracts `alpha_r` times the pivot (`pivot_vars`, `pivot_coefs`)
     /// from every row `r` of `ops`, in place; what each operation changed
-    /// goes to `out[r & 1]` in the order of `ops`. On two threads (one per
-    /// arena) when `parallel`.
+    /// goes to `out[r & 1]` in the order of `ops`. With a `worker`, the
+    /// odd rows are its job, and `meanwhile` runs on this thread while it
+    /// works; otherwise `meanwhile` runs first.
+    #[allow(clippy::too_many_arguments)]
     pub fn eliminate(
         &mut self,
         ops: &[(u32, u64)],
         pivot_vars: &[u32],
         pivot_coefs: &[u64],
         out: &mut [Merged; 2],
-        parallel: bool,
+        worker: Option<&Worker>,
+        meanwhile: impl FnOnce(),
     ) {
-        let [h0, h1] = &mut self.half;
-        let [m0, m1] = out;
-        let run = |h: &mut Rows, parity: u32, m: &mut Merged| {
-            m.clear();
-            for &(r, alpha) in ops.iter().filter(|o| o.0 & 1 == parity) {
-                m.buf_vars.clear();
-                m.buf_coefs.clear();
-                merge_row(h, r >> 1, pivot_vars, pivot_coefs, alpha, m);
-                h.write(r >> 1, &m.buf_vars, &m.buf_coefs);
-                m.ops
-                    .push((m.buf_vars.len() as u32, m.fresh.len(), m.cancelled.len()));
+        let odd = |o: &&(u32, u64)| o.0 & 1 == 1;
+        let even = |o: &&(u32, u64)| o.0 & 1 == 0;
+        match worker {
+            Some(worker) => {
+                let mut job = worker.idle_job();
+                job.rows = std::mem::replace(&mut self.half[1], Rows::empty());
+                job.out = std::mem::take(&mut out[1]);
+                job.ops.clear();
+                job.ops.extend(ops.iter().filter(odd));
+                job.pivot_vars.clear();
+                job.pivot_vars.extend_from_slice(pivot_vars);
+                job.pivot_coefs.clear();
+                job.pivot_coefs.extend_from_slice(pivot_coefs);
+                worker.post(job);
+                meanwhile();
+                run_ops(&mut self.half[0], ops.iter().filter(even), pivot_vars, pivot_coefs, &mut out[0]);
+                let mut job = worker.wait();
+                self.half[1] = std::mem::replace(&mut job.rows, Rows::empty());
+                out[1] = std::mem::take(&mut job.out);
+                worker.give_back(job);
             }
-        };
-        if parallel {
-            std::thread::scope(|scope| {
-                let worker = scope.spawn(|| run(h1, 1, m1));
-                run(h0, 0, m0);
-                worker.join().expect("row operations do not panic");
-            });
-        } else {
-            run(h0, 0, m0);
-            run(h1, 1, m1);
+            None => {
+                meanwhile();
+                run_ops(&mut self.half[0], ops.iter().filter(even), pivot_vars, pivot_coefs, &mut out[0]);
+                run_ops(&mut self.half[1], ops.iter().filter(odd), pivot_vars, pivot_coefs, &mut out[1]);
+            }
         }
+    }
+}
+
+/// The row operations `ops` (rows of one arena `h`), recorded in `m`.
+fn run_ops<'a>(
+    h: &mut Rows,
+    ops: impl Iterator<Item = &'a (u32, u64)>,
+    pivot_vars: &[u32],
+    pivot_coefs: &[u64],
+    m: &mut Merged,
+) {
+    m.clear();
+    for &(r, alpha) in ops {
+        m.buf_vars.clear();
+        m.buf_coefs.clear();
+        merge_row(h, r >> 1, pivot_vars, pivot_coefs, alpha, m);
+        h.write(r >> 1, &m.buf_vars, &m.buf_coefs);
+        m.ops
+            .push((m.buf_vars.len() as u32, m.fresh.len(), m.cancelled.len()));
+    }
+}
+
+/// The row operations of the odd arena on a second thread, which lives as
+/// long as the elimination: starting a thread per decision would cost more
+/// than most decisions' row operations. Between jobs it spins briefly
+/// (decisions come fast), then sleeps.
+pub(super) struct Worker {
+    shared: Arc<Shared>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+struct Shared {
+    state: AtomicU32,
+    job: Mutex<Option<Job>>,
+}
+
+const IDLE: u32 = 0;
+const POSTED: u32 = 1;
+const DONE: u32 = 2;
+const QUIT: u32 = 3;
+
+/// How long the worker spins for the next job before it sleeps.
+const SPIN: Duration = Duration::from_micros(50);
+
+/// One decision's row operations for the worker (moved to it and back).
+#[derive(Default)]
+pub(super) struct Job {
+    rows: Rows,
+    ops: Vec<(u32, u64)>,
+    pivot_vars: Vec<u32>,
+    pivot_coefs: Vec<u64>,
+    out: Merged,
+}
+
+impl Worker {
+    pub fn new() -> Self {
+        let shared = Arc::new(Shared {
+            state: AtomicU32::new(IDLE),
+            job: Mutex::new(Some(Job::default())),
+        });
+        let theirs = Arc::clone(&shared);
+        let thread = std::thread::spawn(move || work(&theirs));
+        Worker {
+            shared,
+            thread: Some(thread),
+        }
+    }
+
+    fn idle_job(&self) -> Job {
+        self.shared.job.lock().expect("no panic holds it").take().expect("worker idle")
+    }
+
+    fn give_back(&self, job: Job) {
+        *self.shared.job.lock().expect("no panic holds it") = Some(job);
+    }
+
+    fn post(&self, job: Job) {
+        self.give_back(job);
+        self.shared.state.store(POSTED, Ordering::Release);
+        if let Some(t) = &self.thread {
+            t.thread().unpark();
+        }
+    }
+
+    fn wait(&self) -> Job {
+        let mut spins = 0u32;
+        while self.shared.state.load(Ordering::Acquire) != DONE {
+            spins += 1;
+            if spins < 1 << 10 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+        self.shared.state.store(IDLE, Ordering::Relaxed);
+        self.idle_job()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.shared.state.store(QUIT, Ordering::Release);
+        if let Some(t) = self.thread.take() {
+            t.thread().unpark();
+            let _ = t.join();
+        }
+    }
+}
+
+/// The worker's loop: wait for a job (spin, then sleep), run it, repeat.
+fn work(shared: &Shared) {
+    loop {
+        let start = Instant::now();
+        let mut spins = 0u32;
+        loop {
+            match shared.state.load(Ordering::Acquire) {
+                POSTED => break,
+                QUIT => return,
+                _ => {}
+            }
+            spins += 1;
+            if spins % 64 != 0 || start.elapsed() < SPIN {
+                std::hint::spin_loop();
+            } else {
+                std::thread::park_timeout(Duration::from_millis(10));
+            }
+        }
+        let mut job = shared.job.lock().expect("no panic holds it").take().expect("posted");
+        let Job {
+            rows,
+            ops,
+            pivot_vars,
+            pivot_coefs,
+            out,
+        } = &mut job;
+        run_ops(rows, ops.iter(), pivot_vars, pivot_coefs, out);
+        *shared.job.lock().expect("no panic holds it") = Some(job);
+        shared.state.store(DONE, Ordering::Release);
     }
 }
 

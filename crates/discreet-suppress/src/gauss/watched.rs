@@ -31,9 +31,10 @@ pub(super) struct Watched {
     base: Vec<Entries>,
     /// Per row, the row operations applied since: (snapshot, alpha).
     pending: Vec<Vec<(u32, u64)>>,
-    /// Pivots' watched parts by id, while some pending operation refers to
-    /// them (empty afterwards).
-    snapshots: Vec<Entries>,
+    /// Pivots' watched parts by id (dense numbers, then coefficients: a
+    /// sum reads 12 bytes an entry), while some pending operation refers
+    /// to them (empty afterwards).
+    snapshots: Vec<(Box<[u32]>, Box<[u64]>)>,
     /// Per snapshot, the pending operations that refer to it.
     refs: Vec<u32>,
     /// Dense accumulator of a materialization, zero between them.
@@ -96,9 +97,9 @@ impl Watched {
         let pending = std::mem::take(&mut self.pending[r as usize]);
         for &(s, alpha) in &pending {
             let na = neg(alpha);
-            let snap = &self.snapshots[s as usize];
-            self.summed += snap.len() as u64;
-            for &(p, x) in snap {
+            let (ids, coefs) = &self.snapshots[s as usize];
+            self.summed += ids.len() as u64;
+            for (&p, &x) in ids.iter().zip(coefs.iter()) {
                 let pi = p as usize;
                 if self.seen[pi] != epoch {
                     self.seen[pi] = epoch;
@@ -145,7 +146,9 @@ impl Watched {
         if self.last.is_empty() {
             return NO_SNAPSHOT;
         }
-        self.snapshots.push(self.last.clone());
+        let ids = self.last.iter().map(|e| e.0).collect();
+        let coefs = self.last.iter().map(|e| e.1).collect();
+        self.snapshots.push((ids, coefs));
         self.refs.push(0);
         (self.snapshots.len() - 1) as u32
     }
@@ -162,7 +165,7 @@ impl Watched {
     /// subtracted from left the row operations).
     pub fn drop_if_unused(&mut self, s: u32) {
         if s != NO_SNAPSHOT && self.refs[s as usize] == 0 {
-            self.snapshots[s as usize] = Vec::new();
+            self.snapshots[s as usize] = Default::default();
         }
     }
 
@@ -170,7 +173,7 @@ impl Watched {
         let k = &mut self.refs[s as usize];
         *k -= 1;
         if *k == 0 {
-            self.snapshots[s as usize] = Vec::new();
+            self.snapshots[s as usize] = Default::default();
         }
     }
 }
