@@ -147,13 +147,11 @@ pub(super) struct Elim<'a> {
     /// watched cells.
     var_mark: Vec<u32>,
     var_epoch: u32,
-    /// The live rows non-zero at the cell being decided, with its
-    /// coefficient there.
-    decided_column: Vec<(u32, u64)>,
+    /// The live rows listed at the cell being decided (see
+    /// [`Elim::gather`]).
+    decided_column: Vec<u32>,
     /// Scratch: the live rows of a var's list, which the list shrinks to.
     live_rows: Vec<u32>,
-    /// Scratch: the row operations of a decision, `(row, alpha)`.
-    row_ops: Vec<(u32, u64)>,
     /// What the row operations changed, per arena.
     merged: [Merged; 2],
     /// Threads the row operations may use (1 or 2).
@@ -263,7 +261,6 @@ impl<'a> Elim<'a> {
             var_epoch: 0,
             decided_column: Vec::new(),
             live_rows: Vec::new(),
-            row_ops: Vec::new(),
             merged: Default::default(),
             threads: 1,
             worker: None,
@@ -277,6 +274,16 @@ impl<'a> Elim<'a> {
             row_entries: 0,
         };
         elim.init_fingerprints(&base, &watched);
+        // Undecided cells have fingerprints too: the key of a decided
+        // cell's column is then known without reading the rows.
+        for r in 0..n_rows as u32 {
+            let (wf, wg) = (elim.weight_f[r as usize], elim.weight_g[r as usize]);
+            for (&v, &x) in elim.rows.vars(r).iter().zip(elim.rows.coefs(r)) {
+                let vi = v as usize;
+                elim.fingerprint_f[vi] = add(elim.fingerprint_f[vi], mul(wf, x));
+                elim.fingerprint_g[vi] = add(elim.fingerprint_g[vi], mul(wg, x));
+            }
+        }
         elim.watch = Watched::new(&watched, base);
         Ok(elim)
     }
@@ -428,23 +435,20 @@ impl<'a> Elim<'a> {
         }
     }
 
-    /// The live rows non-zero at `v` with their coefficients, in list
-    /// order, into `out`; also drops stale entries from `v`'s list.
-    fn gather(&mut self, v: u32, out: &mut Vec<(u32, u64)>) {
+    /// The live rows of `v`'s list, each once, in list order, into `out`
+    /// (the rows non-zero at `v` and perhaps a few that lost it: reading
+    /// each row's coefficient here would be a search in a cold row); the
+    /// list shrinks to them.
+    fn gather(&mut self, v: u32, out: &mut Vec<u32>) {
         self.row_epoch += 1;
         out.clear();
-        self.live_rows.clear();
         for &r in self.rows_of.list(v) {
             if self.rows.alive(r) && self.row_mark[r as usize] != self.row_epoch {
                 self.row_mark[r as usize] = self.row_epoch;
-                let x = self.rows.coef(r, v);
-                if x != 0 {
-                    out.push((r, x));
-                    self.live_rows.push(r);
-                }
+                out.push(r);
             }
         }
-        self.rows_of.shrink_to(v, &self.live_rows);
+        self.rows_of.shrink_to(v, out);
     }
 
     /// `lambda` with `col(v) = lambda col(u)`, from the fingerprints of two
@@ -480,15 +484,13 @@ impl<'a> Elim<'a> {
         true
     }
 
-    /// A primary whose column is a multiple of the decided column (the
-    /// rows non-zero at the cell being decided), by fingerprints.
-    fn primary_parallel_to_decided(&self) -> Option<u32> {
-        let (mut f, mut g) = (0u64, 0u64);
-        for &(r, x) in &self.decided_column {
-            f = add(f, mul(self.weight_f[r as usize], x));
-            g = add(g, mul(self.weight_g[r as usize], x));
-        }
+    /// A primary whose column is a multiple of `c`'s, by fingerprints.
+    fn primary_parallel_to(&self, c: u32) -> Option<u32> {
+        let (f, g) = (self.fingerprint_f[c as usize], self.fingerprint_g[c as usize]);
         let key = Self::key_of(f, if g != 0 { inv(g) } else { 0 }, g);
+        if key == NO_KEY {
+            return None;
+        }
         let mut u = self.key_cells.get(&key).copied().unwrap_or(NONE);
         while u != NONE {
             if self.primary[u as usize] {
@@ -518,13 +520,15 @@ impl<'a> Elim<'a> {
         // A primary becomes fixed exactly when its column is a multiple of
         // c's: found through the fingerprints before the basis is touched,
         // so that a cell to hide costs no row operation.
-        if let Some(p) = self.primary_parallel_to_decided() {
+        if let Some(p) = self.primary_parallel_to(c) {
             // Hidden and no longer read: out of the rows.
             for i in 0..self.decided_column.len() {
-                let r = self.decided_column[i].0;
-                self.rows.remove(r, c);
-                if self.rows.len(r) == 0 {
-                    self.freeze(r);
+                let r = self.decided_column[i];
+                if self.rows.coef(r, c) != 0 {
+                    self.rows.remove(r, c);
+                    if self.rows.len(r) == 0 {
+                        self.freeze(r);
+                    }
                 }
             }
             return Err(Reason {
@@ -534,46 +538,49 @@ impl<'a> Elim<'a> {
         }
 
         // Pivot: the row with the fewest entries (all at undecided cells),
-        // then by row number. Every entry of the pivot is copied into the
-        // other rows and costs each of them one more elimination later
-        // (when that cell is decided).
-        let rows = &self.rows;
-        let &(b, bx) = self
-            .decided_column
-            .iter()
-            .min_by_key(|&&(r, _)| (rows.len(r), r))
-            .expect("non-empty");
+        // then by row number, among those still non-zero at c. Every entry
+        // of the pivot is copied into the other rows and costs each of
+        // them one more elimination later (when that cell is decided).
+        let (b, bx) = loop {
+            let rows = &self.rows;
+            let Some((i, &b)) = self
+                .decided_column
+                .iter()
+                .enumerate()
+                .min_by_key(|&(_, &r)| (rows.len(r), r))
+            else {
+                // No row is non-zero at c: publishing adds nothing.
+                return Ok(());
+            };
+            let bx = self.rows.coef(b, c);
+            self.decided_column.swap_remove(i);
+            if bx != 0 {
+                break (b, bx);
+            }
+        };
         self.pivot_vars.clear();
         self.pivot_coefs.clear();
         self.pivot_vars.extend_from_slice(self.rows.vars(b));
         self.pivot_coefs.extend_from_slice(self.rows.coefs(b));
-        let binv = inv(bx);
-        let (mut k1, mut k2) = (0u64, 0u64);
-        let mut ops = std::mem::take(&mut self.row_ops);
-        ops.clear();
-        for &(r, x) in &self.decided_column {
-            if r == b {
-                continue;
-            }
-            let alpha = mul(x, binv);
-            k1 = add(k1, mul(alpha, self.weight_f[r as usize]));
-            k2 = add(k2, mul(alpha, self.weight_g[r as usize]));
-            ops.push((r, alpha));
-        }
-        self.eliminate_all(b, &ops);
-        self.row_ops = ops;
+        // The other rows, their multipliers found by the row operations.
+        let ops = std::mem::take(&mut self.decided_column);
+        let (k1, k2) = self.eliminate_all(b, c, inv(bx), &ops);
+        self.decided_column = ops;
         // c is decided: out of the pivot, which may stay.
         let at = self.pivot_vars.binary_search(&c).expect("pivot is non-zero at c");
         self.pivot_vars.remove(at);
         self.pivot_coefs.remove(at);
         self.peak_entries = self.peak_entries.max(self.rows.used());
         if k1 != 0 || k2 != 0 {
-            // Row r lost alpha_r * b: each watched column of b changes by
-            // -b[v] * sum_r alpha_r w[r] in its fingerprints.
-            for &(v, x) in &self.pivot_watched {
+            // Row r lost alpha_r * b: each column of b changes by -b[v] *
+            // sum_r alpha_r w[r] in its fingerprints.
+            let (ff, fg) = (&mut self.fingerprint_f, &mut self.fingerprint_g);
+            let pivot = self.pivot_watched.iter().copied();
+            let undecided = self.pivot_vars.iter().copied().zip(self.pivot_coefs.iter().copied());
+            for (v, x) in pivot.chain(undecided) {
                 let vi = v as usize;
-                self.fingerprint_f[vi] = sub(self.fingerprint_f[vi], mul(x, k1));
-                self.fingerprint_g[vi] = sub(self.fingerprint_g[vi], mul(x, k2));
+                ff[vi] = sub(ff[vi], mul(x, k1));
+                fg[vi] = sub(fg[vi], mul(x, k2));
             }
         }
 
@@ -588,8 +595,12 @@ impl<'a> Elim<'a> {
             // and its part of the fingerprints stays.
             self.freeze(b);
             if verdict.is_none() {
-                for &v in &self.pivot_vars {
-                    self.nonzero_rows[v as usize] -= 1;
+                let (wf, wg) = (self.weight_f[b as usize], self.weight_g[b as usize]);
+                for (&v, &x) in self.pivot_vars.iter().zip(&self.pivot_coefs) {
+                    let vi = v as usize;
+                    self.nonzero_rows[vi] -= 1;
+                    self.fingerprint_f[vi] = sub(self.fingerprint_f[vi], mul(wf, x));
+                    self.fingerprint_g[vi] = sub(self.fingerprint_g[vi], mul(wg, x));
                 }
             }
         }
@@ -609,19 +620,20 @@ impl<'a> Elim<'a> {
         self.watch.clear(r);
     }
 
-    /// Subtracts `alpha_r` times the pivot row (undecided part in
-    /// `pivot_vars`, `pivot_coefs`, the cell being published included,
-    /// where every row's entry cancels; watched part in `pivot_watched`)
-    /// from every row `r` of `ops`; a row left without undecided entries
-    /// leaves the row operations.
+    /// Subtracts `alpha_r = row_r[c] / b[c]` times the pivot row `b`
+    /// (undecided part in `pivot_vars`, `pivot_coefs`, `c` included, where
+    /// every row's entry cancels; watched part in `pivot_watched`, summed
+    /// here) from every row `r` of `ops` (a row that lost `c` is left
+    /// alone); a row left without undecided entries leaves the row
+    /// operations. Returns `sum_r alpha_r w[r]` for both fingerprints'
+    /// weights.
     ///
     /// The row operations are independent: on a large decision they run on
     /// two threads (one per arena of rows, see [`Halves`]); the
     /// bookkeeping is then done in the order of `ops`, so the state after
     /// them is the same, entry for entry, as with one thread.
-    fn eliminate_all(&mut self, b: u32, ops: &[(u32, u64)]) {
-        self.eliminations += ops.len() as u64;
-        let work: usize = ops.iter().map(|&(r, _)| self.rows.len(r)).sum::<usize>()
+    fn eliminate_all(&mut self, b: u32, c: u32, binv: u64, ops: &[u32]) -> (u64, u64) {
+        let work: usize = ops.iter().map(|&r| self.rows.len(r)).sum::<usize>()
             + ops.len() * self.pivot_vars.len();
         let parallel = self.threads >= 2 && ops.len() >= 2 && work >= self.parallel_work;
         if parallel && self.worker.is_none() {
@@ -634,8 +646,7 @@ impl<'a> Elim<'a> {
         // The pivot's watched part is summed while the worker runs.
         self.rows.eliminate(
             ops,
-            &self.pivot_vars,
-            &self.pivot_coefs,
+            (&self.pivot_vars, &self.pivot_coefs, c, binv),
             &mut merged,
             worker,
             || watch.materialize(b, &mut pivot_watched),
@@ -646,14 +657,22 @@ impl<'a> Elim<'a> {
         } else {
             self.watch.snapshot_last()
         };
+        let (mut k1, mut k2) = (0u64, 0u64);
         // Per arena: next operation, ends of its fresh and cancelled cells.
         let mut at = [(0usize, 0usize, 0usize); 2];
-        for &(r, alpha) in ops {
+        for &r in ops {
             let h = (r & 1) as usize;
             let m = &merged[h];
             let (i, f0, c0) = at[h];
-            let (k, f1, c1) = m.ops[i];
+            let (k, f1, c1, alpha) = m.ops[i];
             at[h] = (i + 1, f1, c1);
+            if alpha == 0 {
+                // The row had lost c: untouched.
+                continue;
+            }
+            self.eliminations += 1;
+            k1 = add(k1, mul(alpha, self.weight_f[r as usize]));
+            k2 = add(k2, mul(alpha, self.weight_g[r as usize]));
             for &x in &m.cancelled[c0..c1] {
                 self.nonzero_rows[x as usize] -= 1;
                 // Out of x's list at once when that is a short search:
@@ -675,6 +694,7 @@ impl<'a> Elim<'a> {
         }
         self.merged = merged;
         self.watch.drop_if_unused(snap);
+        (k1, k2)
     }
 
     /// Row `r` became non-zero at `w`: count it, and list it. A list more

@@ -96,23 +96,25 @@ impl Halves {
         self.half[1].maybe_compact();
     }
 
-    /// Subtracts `alpha_r` times the pivot (`pivot_vars`, `pivot_coefs`)
-    /// from every row `r` of `ops`, in place; what each operation changed
-    /// goes to `out[r & 1]` in the order of `ops`. With a `worker`, the
+    /// Subtracts `alpha_r` times the pivot (`pivot`: its vars, its
+    /// coefficients, the cell `c` being published and the inverse of the
+    /// pivot's coefficient there; `alpha_r = row_r[c] / b[c]`) from every
+    /// row `r` of `ops`, in place; what each operation changed goes to
+    /// `out[r & 1]` in the order of `ops`. With a `worker`, the
     /// odd rows are its job, and `meanwhile` runs on this thread while it
     /// works; otherwise `meanwhile` runs first.
     #[allow(clippy::too_many_arguments)]
     pub fn eliminate(
         &mut self,
-        ops: &[(u32, u64)],
-        pivot_vars: &[u32],
-        pivot_coefs: &[u64],
+        ops: &[u32],
+        pivot: (&[u32], &[u64], u32, u64),
         out: &mut [Merged; 2],
         worker: Option<&Worker>,
         meanwhile: impl FnOnce(),
     ) {
-        let odd = |o: &&(u32, u64)| o.0 & 1 == 1;
-        let even = |o: &&(u32, u64)| o.0 & 1 == 0;
+        let odd = |r: &&u32| **r & 1 == 1;
+        let even = |r: &&u32| **r & 1 == 0;
+        let (pivot_vars, pivot_coefs, c, binv) = pivot;
         match worker {
             Some(worker) => {
                 let mut job = worker.idle_job();
@@ -124,9 +126,11 @@ impl Halves {
                 job.pivot_vars.extend_from_slice(pivot_vars);
                 job.pivot_coefs.clear();
                 job.pivot_coefs.extend_from_slice(pivot_coefs);
+                job.c = c;
+                job.binv = binv;
                 worker.post(job);
                 meanwhile();
-                run_ops(&mut self.half[0], ops.iter().filter(even), pivot_vars, pivot_coefs, &mut out[0]);
+                run_ops(&mut self.half[0], ops.iter().filter(even), pivot, &mut out[0]);
                 let mut job = worker.wait();
                 self.half[1] = std::mem::replace(&mut job.rows, Rows::empty());
                 out[1] = std::mem::take(&mut job.out);
@@ -134,8 +138,8 @@ impl Halves {
             }
             None => {
                 meanwhile();
-                run_ops(&mut self.half[0], ops.iter().filter(even), pivot_vars, pivot_coefs, &mut out[0]);
-                run_ops(&mut self.half[1], ops.iter().filter(odd), pivot_vars, pivot_coefs, &mut out[1]);
+                run_ops(&mut self.half[0], ops.iter().filter(even), pivot, &mut out[0]);
+                run_ops(&mut self.half[1], ops.iter().filter(odd), pivot, &mut out[1]);
             }
         }
     }
@@ -144,19 +148,32 @@ impl Halves {
 /// The row operations `ops` (rows of one arena `h`), recorded in `m`.
 fn run_ops<'a>(
     h: &mut Rows,
-    ops: impl Iterator<Item = &'a (u32, u64)>,
-    pivot_vars: &[u32],
-    pivot_coefs: &[u64],
+    ops: impl Iterator<Item = &'a u32>,
+    (pivot_vars, pivot_coefs, c, binv): (&[u32], &[u64], u32, u64),
     m: &mut Merged,
 ) {
     m.clear();
-    for &(r, alpha) in ops {
+    for &r in ops {
+        // The row's coefficient at c, by a scan of the vars before it:
+        // the merge reads them next, so they are not read twice from
+        // memory (a binary search would miss the cache several times).
+        let rv = h.vars(r >> 1);
+        let at = rv.iter().position(|&v| v >= c).unwrap_or(rv.len());
+        if rv.get(at) != Some(&c) {
+            m.ops.push((0, m.fresh.len(), m.cancelled.len(), 0));
+            continue;
+        }
+        let alpha = mul(h.coefs(r >> 1)[at], binv);
         m.buf_vars.clear();
         m.buf_coefs.clear();
         merge_row(h, r >> 1, pivot_vars, pivot_coefs, alpha, m);
         h.write(r >> 1, &m.buf_vars, &m.buf_coefs);
-        m.ops
-            .push((m.buf_vars.len() as u32, m.fresh.len(), m.cancelled.len()));
+        m.ops.push((
+            m.buf_vars.len() as u32,
+            m.fresh.len(),
+            m.cancelled.len(),
+            alpha,
+        ));
     }
 }
 
@@ -186,9 +203,11 @@ const SPIN: Duration = Duration::from_micros(50);
 #[derive(Default)]
 pub(super) struct Job {
     rows: Rows,
-    ops: Vec<(u32, u64)>,
+    ops: Vec<u32>,
     pivot_vars: Vec<u32>,
     pivot_coefs: Vec<u64>,
+    c: u32,
+    binv: u64,
     out: Merged,
 }
 
@@ -271,9 +290,11 @@ fn work(shared: &Shared) {
             ops,
             pivot_vars,
             pivot_coefs,
+            c,
+            binv,
             out,
         } = &mut job;
-        run_ops(rows, ops.iter(), pivot_vars, pivot_coefs, out);
+        run_ops(rows, ops.iter(), (pivot_vars, pivot_coefs, *c, *binv), out);
         *shared.job.lock().expect("no panic holds it") = Some(job);
         shared.state.store(DONE, Ordering::Release);
     }
@@ -286,10 +307,11 @@ pub(super) struct Merged {
     /// Scratch: the row being written.
     buf_vars: Vec<u32>,
     buf_coefs: Vec<u64>,
-    /// Per row operation, in order: the row's new length, and where its
-    /// new entries and its cancelled entries end in `fresh` and
-    /// `cancelled`.
-    pub ops: Vec<(u32, usize, usize)>,
+    /// Per row operation, in order: the row's new length, where its new
+    /// entries and its cancelled entries end in `fresh` and `cancelled`,
+    /// and its multiplier `alpha` (0: the row had lost `c` and was left
+    /// alone).
+    pub ops: Vec<(u32, usize, usize, u64)>,
     /// Cells at which a row became non-zero.
     pub fresh: Vec<u32>,
     /// Cells at which a row became zero.
