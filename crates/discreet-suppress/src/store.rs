@@ -99,9 +99,11 @@ impl Rows {
         self.len[ri] = n as u32;
     }
 
-    /// Removes the entry of `v` from row `r` (which must have one).
+    /// Removes the entry of `v` from row `r`, if it has one.
     pub(crate) fn remove(&mut self, r: u32, v: u32) {
-        let i = self.vars(r).binary_search(&v).expect("entry to remove");
+        let Ok(i) = self.vars(r).binary_search(&v) else {
+            return;
+        };
         let ri = r as usize;
         let (s, n) = (self.start[ri], self.len[ri] as usize);
         self.vars.copy_within(s + i + 1..s + n, s + i);

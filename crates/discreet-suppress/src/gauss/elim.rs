@@ -117,6 +117,9 @@ pub(super) struct Elim<'a> {
     count_one: Vec<bool>,
     /// Per undecided var, the exact number of live rows non-zero at it.
     nonzero_rows: Vec<u32>,
+    /// Per undecided var, the length of its list below which it is not
+    /// cleaned up again (see [`Elim::new_entry`]).
+    clean_at: Vec<u32>,
     /// Singleton protection on.
     singleton: bool,
     /// Random weight of every row in the first fingerprint.
@@ -246,6 +249,7 @@ impl<'a> Elim<'a> {
             primary,
             count_one,
             nonzero_rows: list_sizes,
+            clean_at: vec![0; n],
             singleton,
             weight_f: Vec::new(),
             weight_g: Vec::new(),
@@ -486,7 +490,10 @@ impl<'a> Elim<'a> {
 
     /// A primary whose column is a multiple of `c`'s, by fingerprints.
     fn primary_parallel_to(&self, c: u32) -> Option<u32> {
-        let (f, g) = (self.fingerprint_f[c as usize], self.fingerprint_g[c as usize]);
+        let (f, g) = (
+            self.fingerprint_f[c as usize],
+            self.fingerprint_g[c as usize],
+        );
         let key = Self::key_of(f, if g != 0 { inv(g) } else { 0 }, g);
         if key == NO_KEY {
             return None;
@@ -502,10 +509,6 @@ impl<'a> Elim<'a> {
     }
 
     /// Decides one cell: publishes it (Ok) or explains why not (Err).
-    pub fn debug_summed(&self) -> u64 {
-        self.watch.summed
-    }
-
     pub fn decide(&mut self, c: u32) -> Result<(), Reason> {
         self.listed[c as usize] = false;
         self.rows.maybe_compact();
@@ -524,11 +527,9 @@ impl<'a> Elim<'a> {
             // Hidden and no longer read: out of the rows.
             for i in 0..self.decided_column.len() {
                 let r = self.decided_column[i];
-                if self.rows.coef(r, c) != 0 {
-                    self.rows.remove(r, c);
-                    if self.rows.len(r) == 0 {
-                        self.freeze(r);
-                    }
+                self.rows.remove(r, c);
+                if self.rows.len(r) == 0 {
+                    self.freeze(r);
                 }
             }
             return Err(Reason {
@@ -567,7 +568,10 @@ impl<'a> Elim<'a> {
         let (k1, k2) = self.eliminate_all(b, c, inv(bx), &ops);
         self.decided_column = ops;
         // c is decided: out of the pivot, which may stay.
-        let at = self.pivot_vars.binary_search(&c).expect("pivot is non-zero at c");
+        let at = self
+            .pivot_vars
+            .binary_search(&c)
+            .expect("pivot is non-zero at c");
         self.pivot_vars.remove(at);
         self.pivot_coefs.remove(at);
         self.peak_entries = self.peak_entries.max(self.rows.used());
@@ -576,7 +580,11 @@ impl<'a> Elim<'a> {
             // sum_r alpha_r w[r] in its fingerprints.
             let (ff, fg) = (&mut self.fingerprint_f, &mut self.fingerprint_g);
             let pivot = self.pivot_watched.iter().copied();
-            let undecided = self.pivot_vars.iter().copied().zip(self.pivot_coefs.iter().copied());
+            let undecided = self
+                .pivot_vars
+                .iter()
+                .copied()
+                .zip(self.pivot_coefs.iter().copied());
             for (v, x) in pivot.chain(undecided) {
                 let vi = v as usize;
                 ff[vi] = sub(ff[vi], mul(x, k1));
@@ -697,39 +705,32 @@ impl<'a> Elim<'a> {
         (k1, k2)
     }
 
-    /// Row `r` became non-zero at `w`: count it, and list it. A list more
-    /// than twice as long as its count (stale entries of rows that lost
-    /// `w`, or repeats) is compacted, which keeps the lists within twice
-    /// the live entries.
+    /// Row `r` became non-zero at `w`: count it, and list it. A list much
+    /// longer than its count is rid of dead rows and repeats (no look into
+    /// the rows). Rows that lost `w` by a cancellation (taken out at once
+    /// from short lists, see [`SHORT_LIST`]) stay in long ones until `w`
+    /// is decided: searching each row for `w` (a binary search in a long,
+    /// cold row) cost more than carrying them. The next clean-up waits
+    /// until the list has doubled, so each costs at most as much as the
+    /// entries added since.
     fn new_entry(&mut self, w: u32, r: u32) {
         debug_assert!(self.rows.coef(r, w) != 0);
         debug_assert!(self.listed[w as usize]);
         let wi = w as usize;
         self.nonzero_rows[wi] += 1;
         self.rows_of.push(w, r);
-        if self.rows_of.list(w).len() > 4 * self.nonzero_rows[wi] as usize + 64 {
-            // Dead rows and repeats first: no look into the rows. Only
-            // when that is not enough (rows that lost `w` by a
-            // cancellation, which is rare) is each row searched for `w`:
-            // a binary search in a long row, too costly on large tables
-            // to do at every compaction.
-            for exact in [false, true] {
-                self.row_epoch += 1;
-                self.live_rows.clear();
-                for &q in self.rows_of.list(w) {
-                    if self.rows.alive(q)
-                        && self.row_mark[q as usize] != self.row_epoch
-                        && (!exact || self.rows.coef(q, w) != 0)
-                    {
-                        self.row_mark[q as usize] = self.row_epoch;
-                        self.live_rows.push(q);
-                    }
-                }
-                self.rows_of.shrink_to(w, &self.live_rows);
-                if self.live_rows.len() <= 2 * self.nonzero_rows[wi] as usize + 32 {
-                    break;
+        let len = self.rows_of.list(w).len();
+        if len > 4 * self.nonzero_rows[wi] as usize + 64 && len > self.clean_at[wi] as usize {
+            self.row_epoch += 1;
+            self.live_rows.clear();
+            for &q in self.rows_of.list(w) {
+                if self.rows.alive(q) && self.row_mark[q as usize] != self.row_epoch {
+                    self.row_mark[q as usize] = self.row_epoch;
+                    self.live_rows.push(q);
                 }
             }
+            self.rows_of.shrink_to(w, &self.live_rows);
+            self.clean_at[wi] = 2 * self.live_rows.len() as u32;
         }
     }
 

@@ -179,8 +179,7 @@ impl Default for GaussOptions {
 /// [`SuppressError::ForcedPublishDiscloses`].
 pub fn gauss(problem: &Problem, options: &GaussOptions) -> Result<Suppression, SuppressError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
-    let pw = std::env::var("GAUSS_PW").ok().and_then(|s| s.parse().ok()).unwrap_or(PARALLEL_WORK);
-    gauss_with(problem, options, threads, pw)
+    gauss_with(problem, options, threads, PARALLEL_WORK)
 }
 
 /// [`gauss()`] with the threads it may use (1 or 2) and the work above
@@ -225,9 +224,6 @@ fn gauss_with(
                 stats.hidden_zeros += 1;
             }
         }
-    }
-    if std::env::var_os("GAUSS_DEBUG").is_some() {
-        eprintln!("DEBUG elim {} entries {} summed {} peak {}", elim.eliminations, elim.row_entries, elim.debug_summed(), elim.peak_entries);
     }
     stats.eliminations = elim.eliminations;
     stats.row_entries = elim.row_entries;

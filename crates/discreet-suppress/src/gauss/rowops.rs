@@ -130,7 +130,12 @@ impl Halves {
                 job.binv = binv;
                 worker.post(job);
                 meanwhile();
-                run_ops(&mut self.half[0], ops.iter().filter(even), pivot, &mut out[0]);
+                run_ops(
+                    &mut self.half[0],
+                    ops.iter().filter(even),
+                    pivot,
+                    &mut out[0],
+                );
                 let mut job = worker.wait();
                 self.half[1] = std::mem::replace(&mut job.rows, Rows::empty());
                 out[1] = std::mem::take(&mut job.out);
@@ -138,8 +143,18 @@ impl Halves {
             }
             None => {
                 meanwhile();
-                run_ops(&mut self.half[0], ops.iter().filter(even), pivot, &mut out[0]);
-                run_ops(&mut self.half[1], ops.iter().filter(odd), pivot, &mut out[1]);
+                run_ops(
+                    &mut self.half[0],
+                    ops.iter().filter(even),
+                    pivot,
+                    &mut out[0],
+                );
+                run_ops(
+                    &mut self.half[1],
+                    ops.iter().filter(odd),
+                    pivot,
+                    &mut out[1],
+                );
             }
         }
     }
@@ -226,7 +241,12 @@ impl Worker {
     }
 
     fn idle_job(&self) -> Job {
-        self.shared.job.lock().expect("no panic holds it").take().expect("worker idle")
+        self.shared
+            .job
+            .lock()
+            .expect("no panic holds it")
+            .take()
+            .expect("worker idle")
     }
 
     fn give_back(&self, job: Job) {
@@ -284,7 +304,12 @@ fn work(shared: &Shared) {
                 std::thread::park_timeout(Duration::from_millis(10));
             }
         }
-        let mut job = shared.job.lock().expect("no panic holds it").take().expect("posted");
+        let mut job = shared
+            .job
+            .lock()
+            .expect("no panic holds it")
+            .take()
+            .expect("posted");
         let Job {
             rows,
             ops,

@@ -17,6 +17,9 @@ use crate::modp::{add, mul, neg};
 /// Sparse vector: (var, non-zero coefficient).
 pub(super) type Entries = Vec<(u32, u64)>;
 
+/// A pivot's watched part: dense numbers, then coefficients.
+type Snapshot = (Box<[u32]>, Box<[u64]>);
+
 /// Value of `None` as a snapshot id: the pivot had no watched entry.
 pub(super) const NO_SNAPSHOT: u32 = u32::MAX;
 
@@ -34,7 +37,7 @@ pub(super) struct Watched {
     /// Pivots' watched parts by id (dense numbers, then coefficients: a
     /// sum reads 12 bytes an entry), while some pending operation refers
     /// to them (empty afterwards).
-    snapshots: Vec<(Box<[u32]>, Box<[u64]>)>,
+    snapshots: Vec<Snapshot>,
     /// Per snapshot, the pending operations that refer to it.
     refs: Vec<u32>,
     /// Dense accumulator of a materialization, zero between them.
@@ -46,8 +49,6 @@ pub(super) struct Watched {
     touched: Vec<u32>,
     /// The last materialization's result, by dense number.
     last: Entries,
-    /// Entries summed by materializations (their cost).
-    pub summed: u64,
 }
 
 impl Watched {
@@ -62,7 +63,11 @@ impl Watched {
         }
         let base = base
             .into_iter()
-            .map(|row| row.into_iter().map(|(v, x)| (id_of[v as usize], x)).collect())
+            .map(|row| {
+                row.into_iter()
+                    .map(|(v, x)| (id_of[v as usize], x))
+                    .collect()
+            })
             .collect::<Vec<Entries>>();
         let m = var_of.len();
         Watched {
@@ -76,7 +81,6 @@ impl Watched {
             epoch: 0,
             touched: Vec::new(),
             last: Vec::new(),
-            summed: 0,
         }
     }
 
@@ -98,7 +102,6 @@ impl Watched {
         for &(s, alpha) in &pending {
             let na = neg(alpha);
             let (ids, coefs) = &self.snapshots[s as usize];
-            self.summed += ids.len() as u64;
             for (&p, &x) in ids.iter().zip(coefs.iter()) {
                 let pi = p as usize;
                 if self.seen[pi] != epoch {
