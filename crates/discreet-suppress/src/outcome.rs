@@ -37,7 +37,9 @@ pub struct Stats {
     pub decisions: usize,
     /// Gauss: row eliminations (one basis row reduced by a pivot row).
     pub eliminations: u64,
-    /// Gauss: entries written by those row operations (their cost).
+    /// Gauss: entries written by those row operations (their cost): the
+    /// rows' entries at undecided cells (those at primaries and count-1
+    /// cells are kept apart, see the `gauss` module notes).
     pub row_entries: u64,
     /// Gauss: largest number of stored basis entries at any time (a measure
     /// of fill-in and memory).

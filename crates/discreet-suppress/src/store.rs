@@ -7,6 +7,7 @@
 
 /// Sparse rows: row `r` holds `len[r]` (var, coefficient) pairs, increasing
 /// vars, non-zero coefficients.
+#[derive(Default)]
 pub(crate) struct Rows {
     start: Vec<usize>,
     len: Vec<u32>,
@@ -34,6 +35,11 @@ impl Rows {
             vars,
             coefs,
         }
+    }
+
+    /// No rows (a placeholder while the rows are elsewhere).
+    pub(crate) fn empty() -> Self {
+        Rows::default()
     }
 
     pub(crate) fn n_rows(&self) -> usize {
@@ -93,9 +99,11 @@ impl Rows {
         self.len[ri] = n as u32;
     }
 
-    /// Removes the entry of `v` from row `r` (which must have one).
+    /// Removes the entry of `v` from row `r`, if it has one.
     pub(crate) fn remove(&mut self, r: u32, v: u32) {
-        let i = self.vars(r).binary_search(&v).expect("entry to remove");
+        let Ok(i) = self.vars(r).binary_search(&v) else {
+            return;
+        };
         let ri = r as usize;
         let (s, n) = (self.start[ri], self.len[ri] as usize);
         self.vars.copy_within(s + i + 1..s + n, s + i);
@@ -195,6 +203,23 @@ impl Lists {
         self.used += 1;
     }
 
+    /// Removes one occurrence of `r` from list `v`, searched from the end,
+    /// if there is one (the order of the list is not kept).
+    pub(crate) fn remove_item(&mut self, v: u32, r: u32) -> bool {
+        let vi = v as usize;
+        let (s, n) = (self.start[vi], self.len[vi] as usize);
+        let items = &mut self.items[s..s + n];
+        match items.iter().rposition(|&x| x == r) {
+            Some(i) => {
+                items[i] = items[n - 1];
+                self.len[vi] -= 1;
+                self.used -= 1;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Replaces list `v` by `rows`, which must not be longer than it.
     pub(crate) fn shrink_to(&mut self, v: u32, rows: &[u32]) {
         let vi = v as usize;
@@ -277,6 +302,11 @@ mod tests {
         assert_eq!(lists.list(0), &[3, 4]);
         lists.shrink_to(1, &[9]);
         assert_eq!(lists.list(1), &[9]);
+        lists.push(1, 4);
+        lists.push(1, 5);
+        assert!(lists.remove_item(1, 9));
+        assert!(!lists.remove_item(1, 9));
+        assert_eq!(lists.list(1), &[5, 4]);
     }
 
     /// Compaction moves rows and lists down in place (the arenas keep their

@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::ControlFlow;
 
-use crate::modp::{add, batch_inv, inv, mul, neg, sub, Weights, P};
+use super::rowops::{Halves, Merged, Worker};
+use super::watched::{Entries, Watched, NO_SNAPSHOT};
+use crate::modp::{add, batch_inv, inv, mul, sub, Weights, P};
 use crate::outcome::SuppressError;
 use crate::problem::{Problem, Role};
 use crate::store::{Lists, Rows};
@@ -45,48 +47,66 @@ impl Hasher for KeyHasher {
     }
 }
 
-type KeyMap = HashMap<u64, Vec<u32>, BuildHasherDefault<KeyHasher>>;
+/// Key to the first of the watched cells that have it (the others follow
+/// in [`Elim::next_same_key`]): most keys have one cell, so no list is
+/// allocated per key.
+type KeyMap = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
+
+/// End of a chain of cells.
+const NONE: u32 = u32::MAX;
 
 /// The elimination state: a basis of the perturbations that leave every
 /// published cell unchanged, with the bookkeeping that makes each check
 /// local.
 ///
 /// Watched cells are the primaries and, with singleton protection, the
-/// count-1 cells hidden from the start (primary or forced-suppress). For
-/// every cell still read, the number of rows non-zero at it is kept exact
-/// (zero means "fixed"). Each watched column also has two random linear
-/// fingerprints `F = sum_r weight_f[r] col[r]` and `G = sum_r weight_g[r] col[r]`,
-/// updated in O(1) per watched entry of a pivot row: parallel columns (one
-/// cell a multiple of the other plus a constant, i.e. fixed once the other
-/// is known) have equal ratios `F / G`, so a hash map from ratio to cells
-/// finds every candidate pair; each is then verified exactly. A false match
-/// costs one verification (probability about 2^-61 per pair); a missed
-/// pair is impossible.
+/// count-1 cells hidden from the start (primary or forced-suppress). The
+/// checks read their columns only through two random linear fingerprints
+/// each, `F = sum_r weight_f[r] col[r]` and `G = sum_r weight_g[r]
+/// col[r]` (the entries, at the watched cells, of two random vectors of
+/// the space), updated in O(1) per watched entry of a pivot row:
+/// - a column is zero (the cell is fixed by what is published) when `F =
+///   G = 0`;
+/// - two columns are parallel (one cell a multiple of the other plus a
+///   constant, i.e. fixed once the other is known) when their ratios `F /
+///   G` are equal, so a hash map from ratio to cells finds every candidate
+///   pair.
+///
+/// A non-zero column, or a pair that is not parallel, passes for zero or
+/// parallel with probability about `2^-60` per test (a non-zero polynomial
+/// of degree at most 2 in the random weights vanishes modulo `P`): that
+/// only hides one cell more than needed, which is still safe. The other
+/// way round is impossible: a zero column has zero fingerprints and
+/// parallel columns have equal ratios. The one answer a false match could
+/// turn the unsafe way is "these two cells are equal" (ratio 1, which
+/// exempts a count-1 cell and a primary with the same count, see
+/// [`Elim::discloses`]): it needs both fingerprints of a non-zero column
+/// (their difference) to vanish, probability about `2^-122`.
+///
+/// The rows hold the entries of undecided cells only; the watched entries
+/// are kept apart ([`Watched`]) and summed when a row becomes a pivot, the
+/// only time they are read.
 pub(super) struct Elim<'a> {
     /// True count of every var (equal counts exempt a pair, see
     /// [`Elim::discloses`]).
     counts: &'a [u64],
-    /// Whether a var's list of rows is still read: undecided and watched
-    /// cells. Lists of decided cells are not extended (they would only take
-    /// memory).
-    listed: Vec<bool>,
-    /// Whether a var's entries are still needed in the rows: undecided and
-    /// watched cells; the rows hold entries of these cells only (a cell
-    /// leaves them when decided). The checks read only those columns, and
-    /// dropping the others (published cells are zero anyway; hidden
-    /// secondaries are never read again) projects the space onto the cells
-    /// that matter: the rows then span the projection (they may stop being
+    /// Whether a var is undecided (a candidate or forced-publish cell not
+    /// decided yet): the rows hold entries of these cells only and their
+    /// lists of rows are kept. A cell leaves the rows when decided
+    /// (published cells are zero anyway; hidden secondaries, like the
+    /// forced-suppress cells that are not watched, are never read): this
+    /// projects the space onto the cells that matter. The rows (with their
+    /// watched parts) then span the projection (they may stop being
     /// independent, which the checks do not need), publishing still
     /// intersects it with `n_c = 0`, and a watched column is zero, or
     /// parallel to another, in the projection exactly when it is in the
     /// space. Without this, rows keep every hidden cell they ever met and
     /// grow without end.
-    keep: Vec<bool>,
-    /// The basis of the perturbations, as sparse rows.
-    rows: Rows,
-    /// Per row, its entries at unwatched (hence undecided) cells: the
-    /// pivot choice's measure.
-    undecided_len: Vec<u32>,
+    listed: Vec<bool>,
+    /// The basis of the perturbations, as sparse rows, at undecided cells.
+    rows: Halves,
+    /// The rows' entries at watched cells.
+    watch: Watched,
     /// Per var, the rows that may be non-zero at it (a superset: rows that
     /// lost the var or died stay until the list is compacted).
     rows_of: Lists,
@@ -95,11 +115,11 @@ pub(super) struct Elim<'a> {
     /// Whether a var is a count-1 cell hidden from the start (primary or
     /// forced-suppress), under singleton protection.
     count_one: Vec<bool>,
-    /// Primaries and count-one cells: the columns the checks read.
-    watched: Vec<bool>,
-    /// Per var, the exact number of live rows non-zero at it (0: the cell
-    /// is fixed by what is published).
+    /// Per undecided var, the exact number of live rows non-zero at it.
     nonzero_rows: Vec<u32>,
+    /// Per undecided var, the length of its list below which it is not
+    /// cleaned up again (see [`Elim::new_entry`]).
+    clean_at: Vec<u32>,
     /// Singleton protection on.
     singleton: bool,
     /// Random weight of every row in the first fingerprint.
@@ -115,9 +135,12 @@ pub(super) struct Elim<'a> {
     key: Vec<u64>,
     /// The watched cells by key: parallel columns share one.
     key_cells: KeyMap,
-    /// Pairs (low, high) parallel before anything is published (the same
-    /// count published twice, say): a person knows their own cell, so these
-    /// are no disclosure and are not checked.
+    /// Per watched var, the next cell with the same key ([`NONE`] at the
+    /// end).
+    next_same_key: Vec<u32>,
+    /// Pairs (low, high) equal before anything is published (the same
+    /// count published twice, say), or found equal since: a person knows
+    /// their own cell, so these are no disclosure and are not checked.
     exempt: HashSet<(u32, u32)>,
     /// Scratch: per row, the last `row_epoch` that saw it, to read each
     /// row of a var's list once.
@@ -127,26 +150,28 @@ pub(super) struct Elim<'a> {
     /// watched cells.
     var_mark: Vec<u32>,
     var_epoch: u32,
-    /// The live rows non-zero at the cell being decided, with its
-    /// coefficient there.
-    decided_column: Vec<(u32, u64)>,
+    /// The live rows listed at the cell being decided (see
+    /// [`Elim::gather`]).
+    decided_column: Vec<u32>,
     /// Scratch: the live rows of a var's list, which the list shrinks to.
     live_rows: Vec<u32>,
-    /// Scratch: the watched cells of the pivot, whose keys change.
-    rekeyed: Vec<u32>,
-    /// Scratch: the row operations of a decision, `(row, alpha)`.
-    row_ops: Vec<(u32, u64)>,
-    /// The row operations computed per thread.
+    /// What the row operations changed, per arena.
     merged: [Merged; 2],
     /// Threads the row operations may use (1 or 2).
     pub threads: usize,
+    /// The second thread, started at the first decision that uses it.
+    worker: Option<Worker>,
     /// Work of a decision's row operations from which they use 2 threads.
     pub parallel_work: usize,
-    /// Scratch: the primaries that share the key of the decided column.
-    partners: Vec<u32>,
-    /// The pivot row's entries at kept cells: vars, then coefficients.
+    /// The pivot row's entries at undecided cells other than the one
+    /// being decided: vars, then coefficients.
     pivot_vars: Vec<u32>,
     pivot_coefs: Vec<u64>,
+    /// The pivot row's entries at watched cells.
+    pivot_watched: Entries,
+    /// Scratch: fingerprints of the pivot's watched cells before the
+    /// pivot's removal is tried.
+    saved: Vec<(u64, u64)>,
     /// Scratch of the batch inversions.
     inv_scratch: Vec<u64>,
     /// Row operations made.
@@ -158,7 +183,7 @@ pub(super) struct Elim<'a> {
 }
 
 impl<'a> Elim<'a> {
-    pub fn new(problem: &Problem<'a>, singleton: bool, rows: Rows) -> Result<Self, SuppressError> {
+    pub fn new(problem: &Problem<'a>, singleton: bool, basis: Rows) -> Result<Self, SuppressError> {
         let n = problem.system.n_vars();
         let primary: Vec<bool> = problem.roles.iter().map(|&r| r == Role::Primary).collect();
         let count_one: Vec<bool> = (0..n)
@@ -169,50 +194,62 @@ impl<'a> Elim<'a> {
             })
             .collect();
         let watched: Vec<bool> = (0..n).map(|v| primary[v] || count_one[v]).collect();
-        let listed: Vec<bool> = (0..n)
-            .map(|v| match problem.roles[v] {
-                Role::Candidate | Role::ForcedPublish => true,
-                _ => watched[v],
-            })
+        let listed: Vec<bool> = problem
+            .roles
+            .iter()
+            .map(|r| matches!(r, Role::Candidate | Role::ForcedPublish))
             .collect();
 
+        // Split every basis row into its undecided entries (the rows) and
+        // its watched ones; the other cells are never read.
+        let n_rows = basis.n_rows();
         let mut sizes = vec![0u32; n];
-        let n_rows = rows.n_rows();
+        let mut base: Vec<Entries> = Vec::with_capacity(n_rows);
+        let (mut start, mut vars, mut coefs) = (vec![0usize], Vec::new(), Vec::new());
         for r in 0..n_rows as u32 {
-            for &v in rows.vars(r) {
+            let mut w = Vec::new();
+            for (&v, &x) in basis.vars(r).iter().zip(basis.coefs(r)) {
                 sizes[v as usize] += 1;
+                if listed[v as usize] {
+                    vars.push(v);
+                    coefs.push(x);
+                } else if watched[v as usize] {
+                    w.push((v, x));
+                }
             }
+            start.push(vars.len());
+            base.push(w);
         }
-        let mut rows_of = Lists::with_sizes(&sizes);
+        drop(basis);
+        if let Some(v) = (0..n).find(|&v| primary[v] && sizes[v] == 0) {
+            return Err(SuppressError::Unprotectable { var: v as Var });
+        }
+        let rows = Halves::new(n_rows, |r| {
+            let (s, e) = (start[r as usize], start[r as usize + 1]);
+            (&vars[s..e], &coefs[s..e])
+        });
+        let list_sizes: Vec<u32> = (0..n)
+            .map(|v| if listed[v] { sizes[v] } else { 0 })
+            .collect();
+        let mut rows_of = Lists::with_sizes(&list_sizes);
         for r in 0..n_rows as u32 {
             for &v in rows.vars(r) {
                 rows_of.push(v, r);
             }
         }
-        let nonzero_rows = sizes;
-        if let Some(v) = (0..n).find(|&v| primary[v] && nonzero_rows[v] == 0) {
-            return Err(SuppressError::Unprotectable { var: v as Var });
-        }
+        drop((start, vars, coefs));
 
         let mut elim = Elim {
             counts: problem.counts,
             listed,
-            keep: vec![true; n],
             peak_entries: rows.used(),
-            undecided_len: (0..n_rows as u32)
-                .map(|r| {
-                    rows.vars(r)
-                        .iter()
-                        .filter(|&&v| !watched[v as usize])
-                        .count() as u32
-                })
-                .collect(),
             rows,
+            watch: Watched::new(&[], Vec::new()),
             rows_of,
             primary,
             count_one,
-            watched,
-            nonzero_rows,
+            nonzero_rows: list_sizes,
+            clean_at: vec![0; n],
             singleton,
             weight_f: Vec::new(),
             weight_g: Vec::new(),
@@ -220,6 +257,7 @@ impl<'a> Elim<'a> {
             fingerprint_g: Vec::new(),
             key: Vec::new(),
             key_cells: KeyMap::default(),
+            next_same_key: vec![NONE; n],
             exempt: HashSet::new(),
             row_mark: vec![0; n_rows],
             row_epoch: 0,
@@ -227,63 +265,93 @@ impl<'a> Elim<'a> {
             var_epoch: 0,
             decided_column: Vec::new(),
             live_rows: Vec::new(),
-            rekeyed: Vec::new(),
-            row_ops: Vec::new(),
             merged: Default::default(),
             threads: 1,
+            worker: None,
             parallel_work: PARALLEL_WORK,
-            partners: Vec::new(),
             pivot_vars: Vec::new(),
             pivot_coefs: Vec::new(),
+            pivot_watched: Vec::new(),
+            saved: Vec::new(),
             inv_scratch: Vec::new(),
             eliminations: 0,
             row_entries: 0,
         };
-        elim.init_fingerprints();
+        elim.init_fingerprints(&base, &watched);
+        // Undecided cells have fingerprints too: the key of a decided
+        // cell's column is then known without reading the rows.
+        for r in 0..n_rows as u32 {
+            let (wf, wg) = (elim.weight_f[r as usize], elim.weight_g[r as usize]);
+            for (&v, &x) in elim.rows.vars(r).iter().zip(elim.rows.coefs(r)) {
+                let vi = v as usize;
+                elim.fingerprint_f[vi] = add(elim.fingerprint_f[vi], mul(wf, x));
+                elim.fingerprint_g[vi] = add(elim.fingerprint_g[vi], mul(wg, x));
+            }
+        }
+        elim.watch = Watched::new(&watched, base);
         Ok(elim)
     }
 
-    fn init_fingerprints(&mut self) {
-        let n = self.watched.len();
-        let n_rows = self.rows.n_rows();
+    /// Fingerprints and keys of the watched columns of the initial basis
+    /// (`base`: each row's watched entries), and the pairs equal from the
+    /// start (checked exactly on the columns).
+    fn init_fingerprints(&mut self, base: &[Entries], watched: &[bool]) {
+        let n = watched.len();
+        let n_rows = base.len();
         let mut w = Weights::new(0x5EED_6A55);
         self.weight_f = (0..n_rows).map(|_| w.next()).collect();
         self.weight_g = (0..n_rows).map(|_| w.next()).collect();
         self.fingerprint_f = vec![0; n];
         self.fingerprint_g = vec![0; n];
         self.key = vec![NO_KEY; n];
-        for r in 0..n_rows as u32 {
-            let (wf, wg) = (self.weight_f[r as usize], self.weight_g[r as usize]);
-            for (&v, &c) in self.rows.vars(r).iter().zip(self.rows.coefs(r)) {
-                if self.watched[v as usize] {
-                    self.fingerprint_f[v as usize] =
-                        add(self.fingerprint_f[v as usize], mul(wf, c));
-                    self.fingerprint_g[v as usize] =
-                        add(self.fingerprint_g[v as usize], mul(wg, c));
-                }
+        for (r, entries) in base.iter().enumerate() {
+            let (wf, wg) = (self.weight_f[r], self.weight_g[r]);
+            for &(v, c) in entries {
+                let vi = v as usize;
+                self.fingerprint_f[vi] = add(self.fingerprint_f[vi], mul(wf, c));
+                self.fingerprint_g[vi] = add(self.fingerprint_g[vi], mul(wg, c));
             }
         }
-        let watched: Vec<u32> = (0..n as u32)
-            .filter(|&v| self.watched[v as usize])
-            .collect();
+        let watched: Vec<u32> = (0..n as u32).filter(|&v| watched[v as usize]).collect();
         self.rekey(&watched);
-        // Pairs parallel from the start.
+        // Pairs parallel from the start, verified on the columns.
         let mut by_key: Vec<(u64, u32)> = watched
             .iter()
             .map(|&v| (self.key[v as usize], v))
             .filter(|&(k, _)| k != NO_KEY)
             .collect();
         by_key.sort_unstable();
+        let mut pairs = Vec::new();
         let _ = equal_key_pairs(&by_key, |u, v| {
-            if self.relevant(u, v) && self.parallel(u, v, u32::MAX) {
-                self.exempt.insert((u.min(v), u.max(v)));
+            if self.relevant(u, v) {
+                pairs.push((u, v));
             }
             ControlFlow::<()>::Continue(())
         });
+        if pairs.is_empty() {
+            return;
+        }
+        let mut columns: HashMap<u32, Vec<(u32, u64)>> = HashMap::new();
+        for &(u, v) in &pairs {
+            columns.entry(u).or_default();
+            columns.entry(v).or_default();
+        }
+        for (r, entries) in base.iter().enumerate() {
+            for &(v, x) in entries {
+                if let Some(col) = columns.get_mut(&v) {
+                    col.push((r as u32, x));
+                }
+            }
+        }
+        for (u, v) in pairs {
+            if parallel_columns(&columns[&u], &columns[&v]) {
+                self.exempt.insert((u.min(v), u.max(v)));
+            }
+        }
     }
 
     /// Whether `u` and `v` being parallel would disclose: one is a primary,
-    /// the other a count-1 cell, and they are not parallel by structure.
+    /// the other a count-1 cell, and they are not equal by structure.
     fn relevant(&self, u: u32, v: u32) -> bool {
         let (ui, vi) = (u as usize, v as usize);
         u != v
@@ -327,137 +395,115 @@ impl<'a> Elim<'a> {
         batch_inv(&mut ginv, &mut self.inv_scratch);
         for (i, &v) in vars.iter().enumerate() {
             let vi = v as usize;
-            let new = if self.nonzero_rows[vi] == 0 {
-                NO_KEY
-            } else {
-                Self::key_of(self.fingerprint_f[vi], ginv[i], self.fingerprint_g[vi])
-            };
+            let new = Self::key_of(self.fingerprint_f[vi], ginv[i], self.fingerprint_g[vi]);
             let old = self.key[vi];
             if new == old {
                 continue;
             }
             if old != NO_KEY {
-                if let Some(list) = self.key_cells.get_mut(&old) {
-                    if let Some(k) = list.iter().position(|&x| x == v) {
-                        list.swap_remove(k);
-                    }
-                    if list.is_empty() {
-                        self.key_cells.remove(&old);
-                    }
-                }
+                self.unlink(old, v);
             }
             if new != NO_KEY {
-                self.key_cells.entry(new).or_default().push(v);
+                self.next_same_key[vi] = self.key_cells.insert(new, v).unwrap_or(NONE);
             }
             self.key[vi] = new;
         }
     }
 
-    /// The live rows non-zero at `v` with their coefficients, in list
-    /// order, into `out`; also drops stale entries from `v`'s list. (Not
-    /// during an elimination: it uses the scratch marks.)
-    fn gather(&mut self, v: u32, out: &mut Vec<(u32, u64)>) {
+    /// Takes `v` out of the chain of cells with key `key`.
+    fn unlink(&mut self, key: u64, v: u32) {
+        let head = self.key_cells[&key];
+        let next = self.next_same_key[v as usize];
+        if head == v {
+            if next == NONE {
+                self.key_cells.remove(&key);
+            } else {
+                self.key_cells.insert(key, next);
+            }
+            return;
+        }
+        let mut u = head;
+        while self.next_same_key[u as usize] != v {
+            u = self.next_same_key[u as usize];
+        }
+        self.next_same_key[u as usize] = next;
+    }
+
+    /// The watched cells with key `key`, into `out`.
+    fn cells_with_key(&self, key: u64, out: &mut Vec<u32>) {
+        out.clear();
+        let mut u = self.key_cells.get(&key).copied().unwrap_or(NONE);
+        while u != NONE {
+            out.push(u);
+            u = self.next_same_key[u as usize];
+        }
+    }
+
+    /// The live rows of `v`'s list, each once, in list order, into `out`
+    /// (the rows non-zero at `v` and perhaps a few that lost it: reading
+    /// each row's coefficient here would be a search in a cold row); the
+    /// list shrinks to them.
+    fn gather(&mut self, v: u32, out: &mut Vec<u32>) {
         self.row_epoch += 1;
         out.clear();
-        self.live_rows.clear();
         for &r in self.rows_of.list(v) {
             if self.rows.alive(r) && self.row_mark[r as usize] != self.row_epoch {
                 self.row_mark[r as usize] = self.row_epoch;
-                let x = self.rows.coef(r, v);
-                if x != 0 {
-                    out.push((r, x));
-                    self.live_rows.push(r);
-                }
+                out.push(r);
             }
         }
-        self.rows_of.shrink_to(v, &self.live_rows);
+        self.rows_of.shrink_to(v, out);
     }
 
-    /// The live rows non-zero at `v` with their coefficients, increasing
-    /// rows, without row `excl` (see [`Elim::gather`]).
-    fn column(&mut self, v: u32, excl: u32) -> Vec<(u32, u64)> {
-        let mut out = Vec::new();
-        self.gather(v, &mut out);
-        out.retain(|&(r, _)| r != excl);
-        out.sort_unstable_by_key(|&(r, _)| r);
-        out
-    }
-
-    /// `Some(lambda)` when the column of `v` is `lambda` times that of `u`
-    /// (both without row `excl`), i.e. `v = lambda * u + constant` in every
-    /// table consistent with what is published.
-    fn ratio(&mut self, u: u32, v: u32, excl: u32) -> Option<u64> {
-        let cu = self.column(u, excl);
-        let cv = self.column(v, excl);
-        if cu.len() != cv.len() {
-            return None;
+    /// `lambda` with `col(v) = lambda col(u)`, from the fingerprints of two
+    /// parallel non-zero columns.
+    fn ratio(&self, u: u32, v: u32) -> u64 {
+        let (ui, vi) = (u as usize, v as usize);
+        let (fu, gu) = (self.fingerprint_f[ui], self.fingerprint_g[ui]);
+        if fu != 0 {
+            mul(self.fingerprint_f[vi], inv(fu))
+        } else if gu != 0 {
+            mul(self.fingerprint_g[vi], inv(gu))
+        } else {
+            0
         }
-        if cu.is_empty() {
-            return Some(0);
-        }
-        let lambda = mul(cv[0].1, inv(cu[0].1));
-        cu.iter()
-            .zip(&cv)
-            .all(|(a, b)| a.0 == b.0 && mul(a.1, lambda) == b.1)
-            .then_some(lambda)
     }
 
-    /// Whether `u` and `v` are parallel.
-    fn parallel(&mut self, u: u32, v: u32, excl: u32) -> bool {
-        self.ratio(u, v, excl).is_some()
-    }
-
-    /// Whether, without row `excl`, the person of one count-1 cell of the
-    /// pair could work out the other, a primary. Not when the two are
-    /// equal (`lambda = 1` and equal counts, so the constant is 0): then
-    /// the primary is that same person, who learns nothing about anyone
-    /// else (a subtotal whose only non-zero part is the cell, say).
-    fn discloses(&mut self, u: u32, v: u32, excl: u32) -> bool {
+    /// Whether the person of one count-1 cell of the pair `u`, `v`
+    /// (parallel: equal keys) could work out the other, a primary. Not
+    /// when the two are equal (`lambda = 1` and equal counts, so the
+    /// constant is 0): then the primary is that same person, who learns
+    /// nothing about anyone else (a subtotal whose only non-zero part is
+    /// the cell, say).
+    fn discloses(&mut self, u: u32, v: u32) -> bool {
         if !self.relevant(u, v) {
             return false;
         }
-        match self.ratio(u, v, excl) {
-            None => false,
-            Some(1) if self.counts[u as usize] == self.counts[v as usize] => {
-                // Parallel now means parallel after any later publication
-                // (a restriction keeps it): never verify this pair again.
-                self.exempt.insert((u.min(v), u.max(v)));
-                false
-            }
-            Some(_) => true,
+        if self.ratio(u, v) == 1 && self.counts[u as usize] == self.counts[v as usize] {
+            // Equal now means equal after any later publication (a
+            // restriction keeps it): never check this pair again.
+            self.exempt.insert((u.min(v), u.max(v)));
+            return false;
         }
+        true
     }
 
-    /// A primary whose column is a multiple of the decided column (the
-    /// rows non-zero at the cell being decided), if any.
-    fn primary_parallel_to_decided(&mut self) -> Option<u32> {
-        let (mut f, mut g) = (0u64, 0u64);
-        for &(r, x) in &self.decided_column {
-            f = add(f, mul(self.weight_f[r as usize], x));
-            g = add(g, mul(self.weight_g[r as usize], x));
-        }
+    /// A primary whose column is a multiple of `c`'s, by fingerprints.
+    fn primary_parallel_to(&self, c: u32) -> Option<u32> {
+        let (f, g) = (
+            self.fingerprint_f[c as usize],
+            self.fingerprint_g[c as usize],
+        );
         let key = Self::key_of(f, if g != 0 { inv(g) } else { 0 }, g);
-        let list = self.key_cells.get(&key)?;
-        self.partners.clear();
-        self.partners
-            .extend(list.iter().copied().filter(|&p| self.primary[p as usize]));
-        if self.partners.is_empty() {
+        if key == NO_KEY {
             return None;
         }
-        self.decided_column.sort_unstable_by_key(|&(r, _)| r);
-        for i in 0..self.partners.len() {
-            let p = self.partners[i];
-            let col = self.column(p, u32::MAX);
-            if col.len() == self.decided_column.len() {
-                let lambda = mul(col[0].1, inv(self.decided_column[0].1));
-                if col
-                    .iter()
-                    .zip(&self.decided_column)
-                    .all(|(a, b)| a.0 == b.0 && a.1 == mul(lambda, b.1))
-                {
-                    return Some(p);
-                }
+        let mut u = self.key_cells.get(&key).copied().unwrap_or(NONE);
+        while u != NONE {
+            if self.primary[u as usize] {
+                return Some(u);
             }
+            u = self.next_same_key[u as usize];
         }
         None
     }
@@ -465,7 +511,6 @@ impl<'a> Elim<'a> {
     /// Decides one cell: publishes it (Ok) or explains why not (Err).
     pub fn decide(&mut self, c: u32) -> Result<(), Reason> {
         self.listed[c as usize] = false;
-        self.keep[c as usize] = self.watched[c as usize];
         self.rows.maybe_compact();
         self.rows_of.maybe_compact();
         let mut column = std::mem::take(&mut self.decided_column);
@@ -478,12 +523,14 @@ impl<'a> Elim<'a> {
         // A primary becomes fixed exactly when its column is a multiple of
         // c's: found through the fingerprints before the basis is touched,
         // so that a cell to hide costs no row operation.
-        if let Some(p) = self.primary_parallel_to_decided() {
-            // Hidden and no longer kept: out of the rows (which hold kept
-            // cells only).
-            for &(r, _) in &self.decided_column {
+        if let Some(p) = self.primary_parallel_to(c) {
+            // Hidden and no longer read: out of the rows.
+            for i in 0..self.decided_column.len() {
+                let r = self.decided_column[i];
                 self.rows.remove(r, c);
-                self.undecided_len[r as usize] -= 1;
+                if self.rows.len(r) == 0 {
+                    self.freeze(r);
+                }
             }
             return Err(Reason {
                 primary: p,
@@ -491,264 +538,264 @@ impl<'a> Elim<'a> {
             });
         }
 
-        // Pivot: the row with the fewest entries at undecided cells, then
-        // the shortest, then by row number. Every undecided entry of the
-        // pivot is copied into the other rows and costs each of them one
-        // more elimination later (when that cell is decided), while an
-        // entry at a watched cell only lengthens them. This writes fewer
-        // entries than taking the shortest row, and far fewer than the row
-        // with the fewest watched entries.
-        let rows = &self.rows;
-        let &(b, bx) = self
-            .decided_column
-            .iter()
-            .min_by_key(|&&(r, _)| (self.undecided_len[r as usize], rows.len(r), r))
-            .expect("non-empty");
+        // Pivot: the row with the fewest entries (all at undecided cells),
+        // then by row number, among those still non-zero at c. Every entry
+        // of the pivot is copied into the other rows and costs each of
+        // them one more elimination later (when that cell is decided).
+        let (b, bx) = loop {
+            let rows = &self.rows;
+            let Some((i, &b)) = self
+                .decided_column
+                .iter()
+                .enumerate()
+                .min_by_key(|&(_, &r)| (rows.len(r), r))
+            else {
+                // No row is non-zero at c: publishing adds nothing.
+                return Ok(());
+            };
+            let bx = self.rows.coef(b, c);
+            self.decided_column.swap_remove(i);
+            if bx != 0 {
+                break (b, bx);
+            }
+        };
         self.pivot_vars.clear();
         self.pivot_coefs.clear();
-        for (&v, &x) in self.rows.vars(b).iter().zip(self.rows.coefs(b)) {
-            if self.keep[v as usize] {
-                self.pivot_vars.push(v);
-                self.pivot_coefs.push(x);
-            }
-        }
-        let binv = inv(bx);
-        let (mut k1, mut k2) = (0u64, 0u64);
-        let mut ops = std::mem::take(&mut self.row_ops);
-        ops.clear();
-        for &(r, x) in &self.decided_column {
-            if r == b {
-                continue;
-            }
-            let alpha = mul(x, binv);
-            k1 = add(k1, mul(alpha, self.weight_f[r as usize]));
-            k2 = add(k2, mul(alpha, self.weight_g[r as usize]));
-            ops.push((r, alpha));
-        }
-        self.eliminate_all(c, &ops);
-        self.row_ops = ops;
+        self.pivot_vars.extend_from_slice(self.rows.vars(b));
+        self.pivot_coefs.extend_from_slice(self.rows.coefs(b));
+        // The other rows, their multipliers found by the row operations.
+        let ops = std::mem::take(&mut self.decided_column);
+        let (k1, k2) = self.eliminate_all(b, c, inv(bx), &ops);
+        self.decided_column = ops;
+        // c is decided: out of the pivot, which may stay.
+        let at = self
+            .pivot_vars
+            .binary_search(&c)
+            .expect("pivot is non-zero at c");
+        self.pivot_vars.remove(at);
+        self.pivot_coefs.remove(at);
         self.peak_entries = self.peak_entries.max(self.rows.used());
         if k1 != 0 || k2 != 0 {
-            // Row r lost alpha_r * b: each watched column of b changes by
-            // -b[v] * sum_r alpha_r w[r] in its fingerprints.
-            for (&v, &x) in self.pivot_vars.iter().zip(&self.pivot_coefs) {
+            // Row r lost alpha_r * b: each column of b changes by -b[v] *
+            // sum_r alpha_r w[r] in its fingerprints.
+            let (ff, fg) = (&mut self.fingerprint_f, &mut self.fingerprint_g);
+            let pivot = self.pivot_watched.iter().copied();
+            let undecided = self
+                .pivot_vars
+                .iter()
+                .copied()
+                .zip(self.pivot_coefs.iter().copied());
+            for (v, x) in pivot.chain(undecided) {
                 let vi = v as usize;
-                if self.watched[vi] {
-                    self.fingerprint_f[vi] = sub(self.fingerprint_f[vi], mul(x, k1));
-                    self.fingerprint_g[vi] = sub(self.fingerprint_g[vi], mul(x, k2));
-                }
+                ff[vi] = sub(ff[vi], mul(x, k1));
+                fg[vi] = sub(fg[vi], mul(x, k2));
             }
         }
 
         let verdict = self.check_removal(b);
-        self.rekeyed.clear();
-        for &v in &self.pivot_vars {
-            if self.watched[v as usize] {
-                self.rekeyed.push(v);
-            }
-        }
-        if verdict.is_some() {
-            // b stays, without the cells no longer needed (c among them).
+        if verdict.is_some() && !self.pivot_vars.is_empty() {
+            // b stays, without c.
             self.rows.write(b, &self.pivot_vars, &self.pivot_coefs);
-            self.undecided_len[b as usize] = self
-                .pivot_vars
-                .iter()
-                .filter(|&&v| !self.watched[v as usize])
-                .count() as u32;
+            self.watch.keep_last(b);
         } else {
-            self.rows.kill(b);
-            let (wf, wg) = (self.weight_f[b as usize], self.weight_g[b as usize]);
-            for (&v, &x) in self.pivot_vars.iter().zip(&self.pivot_coefs) {
-                let vi = v as usize;
-                self.nonzero_rows[vi] -= 1;
-                if self.watched[vi] {
+            // Published: b leaves the basis. Or hidden, with b left with
+            // watched entries only: no row operation will touch it again,
+            // and its part of the fingerprints stays.
+            self.freeze(b);
+            if verdict.is_none() {
+                let (wf, wg) = (self.weight_f[b as usize], self.weight_g[b as usize]);
+                for (&v, &x) in self.pivot_vars.iter().zip(&self.pivot_coefs) {
+                    let vi = v as usize;
+                    self.nonzero_rows[vi] -= 1;
                     self.fingerprint_f[vi] = sub(self.fingerprint_f[vi], mul(wf, x));
                     self.fingerprint_g[vi] = sub(self.fingerprint_g[vi], mul(wg, x));
                 }
             }
         }
-        let touched = std::mem::take(&mut self.rekeyed);
+        let touched: Vec<u32> = self.pivot_watched.iter().map(|e| e.0).collect();
         self.rekey(&touched);
-        self.rekeyed = touched;
         match verdict {
             None => Ok(()),
             Some(reason) => Err(reason),
         }
     }
 
-    /// Subtracts `alpha_r` times the pivot row (in `pivot_vars`, `pivot_coefs`) from every
-    /// row `r` of `ops`, without the entries of decided cells (see
-    /// [`Elim::keep`]); a row left empty leaves the basis.
-    ///
-    /// The row operations are independent: on a large decision they are
-    /// computed on two threads (each into its own [`Merged`]), then
-    /// applied to the state in the order of `ops`, so the state after
-    /// them is the same, entry for entry, as with one thread.
-    fn eliminate_all(&mut self, c: u32, ops: &[(u32, u64)]) {
-        self.eliminations += ops.len() as u64;
-        let work: usize = ops.iter().map(|&(r, _)| self.rows.len(r)).sum::<usize>()
-            + ops.len() * self.pivot_vars.len();
-        if self.threads < 2 || ops.len() < 2 || work < self.parallel_work {
-            for &(r, alpha) in ops {
-                self.merged[0].clear();
-                merge_row(
-                    &self.rows,
-                    r,
-                    &self.pivot_vars,
-                    &self.pivot_coefs,
-                    alpha,
-                    c,
-                    &mut self.merged[0],
-                );
-                self.apply(0);
-            }
-            return;
-        }
-        // Split where the work is halved.
-        let (mut acc, mut split) = (0usize, ops.len());
-        for (i, &(r, _)) in ops.iter().enumerate() {
-            if acc >= work / 2 {
-                split = i;
-                break;
-            }
-            acc += self.rows.len(r) + self.pivot_vars.len();
-        }
-        let split = split.clamp(1, ops.len() - 1);
-        let (rows, pv, pc) = (&self.rows, &self.pivot_vars, &self.pivot_coefs);
-        let (m0, m1) = self.merged.split_at_mut(1);
-        let (m0, m1) = (&mut m0[0], &mut m1[0]);
-        m0.clear();
-        m1.clear();
-        std::thread::scope(|scope| {
-            let worker = scope.spawn(|| {
-                for &(r, alpha) in &ops[split..] {
-                    merge_row(rows, r, pv, pc, alpha, c, m1);
-                }
-            });
-            for &(r, alpha) in &ops[..split] {
-                merge_row(rows, r, pv, pc, alpha, c, m0);
-            }
-            worker.join().expect("row operations do not panic");
-        });
-        self.apply(0);
-        self.apply(1);
+    /// Takes row `r` out of the row operations: it left the basis, or it
+    /// has no undecided entry left (a perturbation among hidden cells,
+    /// which stays in the fingerprints as it is).
+    fn freeze(&mut self, r: u32) {
+        self.rows.kill(r);
+        self.watch.clear(r);
     }
 
-    /// Writes the row operations computed in `merged[which]` into the
-    /// state: rows, counts, lists.
-    fn apply(&mut self, which: usize) {
-        let m = std::mem::take(&mut self.merged[which]);
-        let (mut v0, mut f0, mut c0) = (0usize, 0usize, 0usize);
-        for &(r, v1, f1, c1) in &m.ops {
+    /// Subtracts `alpha_r = row_r[c] / b[c]` times the pivot row `b`
+    /// (undecided part in `pivot_vars`, `pivot_coefs`, `c` included, where
+    /// every row's entry cancels; watched part in `pivot_watched`, summed
+    /// here) from every row `r` of `ops` (a row that lost `c` is left
+    /// alone); a row left without undecided entries leaves the row
+    /// operations. Returns `sum_r alpha_r w[r]` for both fingerprints'
+    /// weights.
+    ///
+    /// The row operations are independent: on a large decision they run on
+    /// two threads (one per arena of rows, see [`Halves`]); the
+    /// bookkeeping is then done in the order of `ops`, so the state after
+    /// them is the same, entry for entry, as with one thread.
+    fn eliminate_all(&mut self, b: u32, c: u32, binv: u64, ops: &[u32]) -> (u64, u64) {
+        let work: usize = ops.iter().map(|&r| self.rows.len(r)).sum::<usize>()
+            + ops.len() * self.pivot_vars.len();
+        let parallel = self.threads >= 2 && ops.len() >= 2 && work >= self.parallel_work;
+        if parallel && self.worker.is_none() {
+            self.worker = Some(Worker::new());
+        }
+        let worker = if parallel { self.worker.as_ref() } else { None };
+        let mut merged = std::mem::take(&mut self.merged);
+        let mut pivot_watched = std::mem::take(&mut self.pivot_watched);
+        let watch = &mut self.watch;
+        // The pivot's watched part is summed while the worker runs.
+        self.rows.eliminate(
+            ops,
+            (&self.pivot_vars, &self.pivot_coefs, c, binv),
+            &mut merged,
+            worker,
+            || watch.materialize(b, &mut pivot_watched),
+        );
+        self.pivot_watched = pivot_watched;
+        let snap = if ops.is_empty() {
+            NO_SNAPSHOT
+        } else {
+            self.watch.snapshot_last()
+        };
+        let (mut k1, mut k2) = (0u64, 0u64);
+        // Per arena: next operation, ends of its fresh and cancelled cells.
+        let mut at = [(0usize, 0usize, 0usize); 2];
+        for &r in ops {
+            let h = (r & 1) as usize;
+            let m = &merged[h];
+            let (i, f0, c0) = at[h];
+            let (k, f1, c1, alpha) = m.ops[i];
+            at[h] = (i + 1, f1, c1);
+            if alpha == 0 {
+                // The row had lost c: untouched.
+                continue;
+            }
+            self.eliminations += 1;
+            k1 = add(k1, mul(alpha, self.weight_f[r as usize]));
+            k2 = add(k2, mul(alpha, self.weight_g[r as usize]));
             for &x in &m.cancelled[c0..c1] {
                 self.nonzero_rows[x as usize] -= 1;
+                // Out of x's list at once when that is a short search:
+                // finding later that the row lost x means a binary search
+                // in a long row, cold in cache.
+                if self.listed[x as usize] && self.rows_of.list(x).len() <= SHORT_LIST {
+                    self.rows_of.remove_item(x, r);
+                }
             }
-            let (vars, coefs) = (&m.vars[v0..v1], &m.coefs[v0..v1]);
-            let k = vars.len();
             self.row_entries += k as u64;
-            // c (unwatched) went, fresh entries came, cancelled ones went.
-            let watched = &self.watched;
-            let unwatched = |xs: &[u32]| xs.iter().filter(|&&v| !watched[v as usize]).count();
-            self.undecided_len[r as usize] =
-                (self.undecided_len[r as usize] as usize + unwatched(&m.fresh[f0..f1])
-                    - 1
-                    - unwatched(&m.cancelled[c0..c1])) as u32;
-            debug_assert_eq!(
-                self.undecided_len[r as usize] as usize,
-                vars.iter().filter(|&&v| !self.watched[v as usize]).count()
-            );
-            self.rows.write(r, vars, coefs);
             if k == 0 {
-                self.rows.kill(r);
+                self.freeze(r);
+            } else {
+                self.watch.push(r, snap, alpha);
             }
             for &w in &m.fresh[f0..f1] {
                 self.new_entry(w, r);
             }
-            (v0, f0, c0) = (v1, f1, c1);
         }
-        self.merged[which] = m;
+        self.merged = merged;
+        self.watch.drop_if_unused(snap);
+        (k1, k2)
     }
 
-    /// Row `r` became non-zero at `w`: count it, and list it if `w`'s list
-    /// is still read. A list more than twice as long as its count (stale
-    /// entries of rows that lost `w`, or repeats) is compacted, which keeps
-    /// the lists within twice the live entries.
+    /// Row `r` became non-zero at `w`: count it, and list it. A list much
+    /// longer than its count is rid of dead rows and repeats (no look into
+    /// the rows). Rows that lost `w` by a cancellation (taken out at once
+    /// from short lists, see [`SHORT_LIST`]) stay in long ones until `w`
+    /// is decided: searching each row for `w` (a binary search in a long,
+    /// cold row) cost more than carrying them. The next clean-up waits
+    /// until the list has doubled, so each costs at most as much as the
+    /// entries added since.
     fn new_entry(&mut self, w: u32, r: u32) {
         debug_assert!(self.rows.coef(r, w) != 0);
+        debug_assert!(self.listed[w as usize]);
         let wi = w as usize;
         self.nonzero_rows[wi] += 1;
-        if self.listed[wi] {
-            self.rows_of.push(w, r);
-            if self.rows_of.list(w).len() > 4 * self.nonzero_rows[wi] as usize + 64 {
-                // Dead rows and repeats first: no look into the rows. Only
-                // when that is not enough (rows that lost `w` by a
-                // cancellation, which is rare) is each row searched for
-                // `w`: a binary search in a long row, too costly on large
-                // tables to do at every compaction.
-                for exact in [false, true] {
-                    self.row_epoch += 1;
-                    self.live_rows.clear();
-                    for &q in self.rows_of.list(w) {
-                        if self.rows.alive(q)
-                            && self.row_mark[q as usize] != self.row_epoch
-                            && (!exact || self.rows.coef(q, w) != 0)
-                        {
-                            self.row_mark[q as usize] = self.row_epoch;
-                            self.live_rows.push(q);
-                        }
-                    }
-                    self.rows_of.shrink_to(w, &self.live_rows);
-                    if self.live_rows.len() <= 2 * self.nonzero_rows[wi] as usize + 32 {
-                        break;
-                    }
+        self.rows_of.push(w, r);
+        let len = self.rows_of.list(w).len();
+        if len > 4 * self.nonzero_rows[wi] as usize + 64 && len > self.clean_at[wi] as usize {
+            self.row_epoch += 1;
+            self.live_rows.clear();
+            for &q in self.rows_of.list(w) {
+                if self.rows.alive(q) && self.row_mark[q as usize] != self.row_epoch {
+                    self.row_mark[q as usize] = self.row_epoch;
+                    self.live_rows.push(q);
                 }
             }
+            self.rows_of.shrink_to(w, &self.live_rows);
+            self.clean_at[wi] = 2 * self.live_rows.len() as u32;
         }
     }
 
     /// Whether dropping pivot row `b` (publishing the cell being decided)
     /// would fix a primary cell, or make one a function of a count-1 cell.
+    /// The fingerprints are left as after the removal when it is safe, as
+    /// before it otherwise.
     fn check_removal(&mut self, b: u32) -> Option<Reason> {
-        for &v in &self.pivot_vars {
+        let (wf, wg) = (self.weight_f[b as usize], self.weight_g[b as usize]);
+        self.saved.clear();
+        for &(v, x) in &self.pivot_watched {
             let vi = v as usize;
-            if self.primary[vi] && self.nonzero_rows[vi] == 1 {
-                return Some(Reason {
-                    primary: v,
-                    singleton: None,
-                });
+            let (f, g) = (self.fingerprint_f[vi], self.fingerprint_g[vi]);
+            self.saved.push((f, g));
+            self.fingerprint_f[vi] = sub(f, mul(wf, x));
+            self.fingerprint_g[vi] = sub(g, mul(wg, x));
+        }
+        let verdict = self.removal_verdict();
+        if verdict.is_some() {
+            for (&(v, _), &(f, g)) in self.pivot_watched.iter().zip(&self.saved) {
+                self.fingerprint_f[v as usize] = f;
+                self.fingerprint_g[v as usize] = g;
             }
+        }
+        verdict
+    }
+
+    /// See [`Elim::check_removal`]: the fingerprints of the pivot's
+    /// watched cells are those after the removal.
+    fn removal_verdict(&mut self) -> Option<Reason> {
+        let (ff, fg) = (&self.fingerprint_f, &self.fingerprint_g);
+        let zero = |v: u32| ff[v as usize] == 0 && fg[v as usize] == 0;
+        if let Some(&(v, _)) = self
+            .pivot_watched
+            .iter()
+            .find(|&&(v, _)| self.primary[v as usize] && zero(v))
+        {
+            return Some(Reason {
+                primary: v,
+                singleton: None,
+            });
         }
         if !self.singleton {
             return None;
         }
-        // Fingerprints of the watched columns of b as they would be.
-        let (wf, wg) = (self.weight_f[b as usize], self.weight_g[b as usize]);
+        // Keys of the watched columns of b as they would be.
         let mut cand: Vec<(u64, u32)> = Vec::new();
         let mut gs: Vec<u64> = Vec::new();
-        let mut fs: Vec<u64> = Vec::new();
         self.var_epoch += 1;
-        for (&v, &x) in self.pivot_vars.iter().zip(&self.pivot_coefs) {
-            let vi = v as usize;
-            if !self.watched[vi] {
-                continue;
-            }
-            self.var_mark[vi] = self.var_epoch;
-            if self.nonzero_rows[vi] > 1 {
-                fs.push(sub(self.fingerprint_f[vi], mul(wf, x)));
-                gs.push(sub(self.fingerprint_g[vi], mul(wg, x)));
+        for &(v, _) in &self.pivot_watched {
+            self.var_mark[v as usize] = self.var_epoch;
+            if !zero(v) {
+                gs.push(fg[v as usize]);
                 cand.push((0, v));
             }
         }
-        let raw_g = gs.clone();
         batch_inv(&mut gs, &mut self.inv_scratch);
         for (i, c) in cand.iter_mut().enumerate() {
-            c.0 = Self::key_of(fs[i], gs[i], raw_g[i]);
+            let vi = c.1 as usize;
+            c.0 = Self::key_of(ff[vi], gs[i], fg[vi]);
         }
-        cand.retain(|c| c.0 != NO_KEY);
         cand.sort_unstable();
         // Pairs among the changed columns.
         let found = equal_key_pairs(&cand, |u, v| {
-            if self.discloses(u, v, b) {
+            if self.discloses(u, v) {
                 ControlFlow::Break(self.reason(u, v))
             } else {
                 ControlFlow::Continue(())
@@ -758,16 +805,14 @@ impl<'a> Elim<'a> {
             return Some(reason);
         }
         // Pairs with unchanged columns.
+        let mut partners = Vec::new();
         for &(k, v) in &cand {
-            let partners: Vec<u32> = match self.key_cells.get(&k) {
-                Some(list) => list.clone(),
-                None => continue,
-            };
-            for u in partners {
+            self.cells_with_key(k, &mut partners);
+            for &u in &partners {
                 if self.var_mark[u as usize] == self.var_epoch {
                     continue;
                 }
-                if self.discloses(u, v, b) {
+                if self.discloses(u, v) {
                     return Some(self.reason(u, v));
                 }
             }
@@ -792,100 +837,25 @@ fn equal_key_pairs<B>(
     ControlFlow::Continue(())
 }
 
-/// Work (entries read) of one decision's row operations above which they
-/// run on two threads: about a millisecond, against tens of microseconds
-/// to start a thread.
-pub(super) const PARALLEL_WORK: usize = 200_000;
+/// Lists up to this long lose a row as soon as the row loses their cell.
+const SHORT_LIST: usize = 512;
 
-/// Row operations computed apart from the elimination state (see
-/// [`Elim::eliminate_all`]).
-#[derive(Default)]
-struct Merged {
-    vars: Vec<u32>,
-    coefs: Vec<u64>,
-    /// Per row operation: the row, and where its entries, its new entries
-    /// and its cancelled entries end in `vars`/`coefs`, `fresh` and
-    /// `cancelled`.
-    ops: Vec<(u32, usize, usize, usize)>,
-    /// Cells at which the row became non-zero.
-    fresh: Vec<u32>,
-    /// Cells at which the row became zero.
-    cancelled: Vec<u32>,
-}
+/// Work (entries read) of one decision's row operations from which they
+/// run on two threads: tens of microseconds, against a microsecond or two
+/// to hand the odd rows to the worker and take them back.
+pub(super) const PARALLEL_WORK: usize = 16_384;
 
-impl Merged {
-    fn clear(&mut self) {
-        self.vars.clear();
-        self.coefs.clear();
-        self.ops.clear();
-        self.fresh.clear();
-        self.cancelled.clear();
+/// Whether two sparse columns (increasing rows, non-zero values) are
+/// multiples of each other.
+fn parallel_columns(a: &[(u32, u64)], b: &[(u32, u64)]) -> bool {
+    if a.len() != b.len() {
+        return false;
     }
-}
-
-/// Row `r` minus `alpha` times the pivot (`pivot_vars`, `pivot_coefs`), appended to `out`,
-/// without its entry at `c` (the cell being published, which the
-/// subtraction zeroes and the pivot's copy leaves out).
-///
-/// Rows hold kept cells only (see [`Elim::keep`]), so the runs of the row
-/// between two pivot entries are copied whole: late in the elimination the
-/// rows are several times longer than the pivot, and the copy is most of
-/// the work. New entries are never zero: `alpha` and the pivot's
-/// coefficients are non-zero.
-fn merge_row(
-    rows: &Rows,
-    r: u32,
-    pivot_vars: &[u32],
-    pivot_coefs: &[u64],
-    alpha: u64,
-    c: u32,
-    out: &mut Merged,
-) {
-    let (rv, rc) = (rows.vars(r), rows.coefs(r));
-    let (vars, coefs) = (&mut out.vars, &mut out.coefs);
-    vars.reserve(rv.len() + pivot_vars.len());
-    coefs.reserve(rv.len() + pivot_vars.len());
-    // Copies rv[from..to] without c (at `pc`, found once).
-    let pc = rv.binary_search(&c).unwrap_or(usize::MAX);
-    let copy = |from: usize, to: usize, vars: &mut Vec<u32>, coefs: &mut Vec<u64>| {
-        if (from..to).contains(&pc) {
-            vars.extend_from_slice(&rv[from..pc]);
-            vars.extend_from_slice(&rv[pc + 1..to]);
-            coefs.extend_from_slice(&rc[from..pc]);
-            coefs.extend_from_slice(&rc[pc + 1..to]);
-        } else {
-            vars.extend_from_slice(&rv[from..to]);
-            coefs.extend_from_slice(&rc[from..to]);
-        }
+    let Some((&(_, a0), &(_, b0))) = a.first().zip(b.first()) else {
+        return true;
     };
-    let mut i = 0;
-    for (&y, &b) in pivot_vars.iter().zip(pivot_coefs) {
-        let mut e = i;
-        while e < rv.len() && rv[e] < y {
-            e += 1;
-        }
-        if e > i {
-            copy(i, e, vars, coefs);
-        }
-        i = e;
-        if i < rv.len() && rv[i] == y {
-            let z = sub(rc[i], mul(alpha, b));
-            if z != 0 {
-                vars.push(y);
-                coefs.push(z);
-            } else {
-                out.cancelled.push(y);
-            }
-            i += 1;
-        } else {
-            vars.push(y);
-            coefs.push(neg(mul(alpha, b)));
-            out.fresh.push(y);
-        }
-    }
-    if i < rv.len() {
-        copy(i, rv.len(), vars, coefs);
-    }
-    out.ops
-        .push((r, vars.len(), out.fresh.len(), out.cancelled.len()));
+    let lambda = mul(b0, inv(a0));
+    a.iter()
+        .zip(b)
+        .all(|(x, y)| x.0 == y.0 && mul(x.1, lambda) == y.1)
 }

@@ -25,15 +25,16 @@
 //!    is published, publishing it tells nothing new.
 //! 2. A primary becomes fixed by publishing `c` exactly when its column
 //!    (its entries over the rows) is a multiple of `c`'s: then hide `c`.
-//!    Found through column fingerprints (below) and verified exactly, so a
+//!    Found through column fingerprints (see "Fingerprints" below), so a
 //!    cell to hide costs no row operation.
 //! 3. Otherwise publish: intersect the space with `n_c = 0` by subtracting
 //!    multiples of a row `b` non-zero at `c` (the pivot: fewest entries at
 //!    undecided cells, then shortest, which limits the fill-in) from the
-//!    other rows non-zero at `c`, and drop `b`. With singleton
-//!    protection, check first that dropping `b` makes no primary a multiple
-//!    of a count-1 cell; if it would, hide `c` (the subtraction only changed
-//!    the basis, not the space).
+//!    other rows non-zero at `c`, and drop `b`, unless that leaves a
+//!    primary's column zero. With singleton protection, check also that
+//!    dropping `b` makes no primary a multiple of a count-1 cell; if either
+//!    check fails, hide `c` (the subtraction only changed the basis, not
+//!    the space).
 //!
 //! Hiding never changes the space. Entries of decided cells (published
 //! cells are zero anyway, hidden secondaries are never read again) are
@@ -42,15 +43,36 @@
 //! projection of the space on the cells still read, which answers every
 //! check the same way, and stay short.
 //!
-//! Cost: one row operation per row non-zero at each published cell. Early
-//! on rows are short; late, when most cells are published, the
-//! perturbations left are long cycles through many hidden cells and so are
-//! the rows: the cost grows faster than the table (`benches/RESULTS.md`).
-//! Rebuilding a sparse basis late in the elimination does not help: its
-//! rows are as long as the elimination's, or longer. The row
-//! operations of one decision are independent; on a large decision they
-//! run on two threads and are applied in a fixed order, so the result
-//! (and every counter) is the same with one thread or two.
+//! # Fingerprints
+//! The checks read the columns of the watched cells (primaries and, with
+//! singleton protection, count-1 cells) only through two fingerprints per
+//! cell: its entries in two random vectors of the space (fixed seed), kept
+//! up to date from each pivot's entries at watched cells. A zero column
+//! has zero fingerprints, and parallel columns have proportional ones, so
+//! no disclosure is ever missed; the converse fails with probability about
+//! `2^-60` per test, and then only hides one cell more than needed (still
+//! safe). The single answer a false match could turn the unsafe way is
+//! "these two cells are equal" (a count-1 cell and a primary of the same
+//! count, exempt), which needs two independent fingerprints of a non-zero
+//! vector to vanish: probability about `2^-122`. Pairs equal before
+//! anything is published are checked exactly.
+//!
+//! # Cost
+//! One row operation per row non-zero at each published cell. Early on
+//! rows are short; late, when most cells are published, the perturbations
+//! left are long cycles through many hidden cells and so are the rows: the
+//! cost grows faster than the table (`benches/RESULTS.md`). Rebuilding a
+//! sparse basis late in the elimination does not help: its rows are as
+//! long as the elimination's, or longer. What keeps it down:
+//! - the rows hold entries of undecided cells only. Watched cells are
+//!   never pivoted on and half the late rows' entries are theirs, so their
+//!   entries are kept apart: a row's watched part is its value at some
+//!   point plus the list of row operations applied since, summed only when
+//!   the row becomes a pivot (the only time the fingerprints need it);
+//! - the row operations of one decision are independent; on a large
+//!   decision they run on two threads (one per half of the rows) and their
+//!   bookkeeping is done in a fixed order, so the result (and every
+//!   counter) is the same with one thread or two.
 //!
 //! Order: forced-publish cells first (an error names the first that
 //! discloses), then, optionally, candidates with count 0 and count 1 (see
@@ -73,7 +95,7 @@
 //!
 //! # What is guaranteed
 //! - No primary cell is a linear function of the published cells (over the
-//!   rationals, with the caveat above), nor, with singleton protection, of
+//!   rationals, with the caveats above), nor, with singleton protection, of
 //!   the published cells and the value of one count-1 primary or
 //!   forced-suppress cell (the exemptions are in
 //!   [`GaussOptions::singleton`]); the relation rule then holds for every
@@ -91,6 +113,8 @@
 //! are the audit's findings and the repair pass's job.
 
 mod elim;
+mod rowops;
+mod watched;
 
 use discreet_audit::{Adjacency, Var};
 

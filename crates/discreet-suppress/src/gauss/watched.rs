@@ -1,0 +1,193 @@
+//! The rows' entries at watched cells (primaries and count-1 cells), kept
+//! out of the row operations.
+//!
+//! A watched cell is never pivoted on and its entries never cancel in
+//! practice, yet late in the elimination more than half of every row's
+//! entries are at such cells: copying them through every row operation was
+//! most of the cost. The checks need them only through the fingerprints
+//! (see [`super::elim`]), which change by the pivot's watched entries
+//! alone. So a row's watched part is stored as its value at some point
+//! (`base`) plus the row operations applied since (`pending`: the row lost
+//! `alpha` times a pivot's watched part, kept once per pivot as a
+//! snapshot), and summed only when the row becomes a pivot. A snapshot is
+//! freed when no pending operation refers to it any more.
+
+use crate::modp::{add, mul, neg};
+
+/// Sparse vector: (var, non-zero coefficient).
+pub(super) type Entries = Vec<(u32, u64)>;
+
+/// A pivot's watched part: dense numbers, then coefficients.
+type Snapshot = (Box<[u32]>, Box<[u64]>);
+
+/// Value of `None` as a snapshot id: the pivot had no watched entry.
+pub(super) const NO_SNAPSHOT: u32 = u32::MAX;
+
+/// The watched parts of the rows (see the module notes). Watched cells are
+/// numbered densely here, so that the accumulator of a materialization
+/// (one word per watched cell) stays in cache.
+pub(super) struct Watched {
+    /// Per dense number, the var.
+    var_of: Vec<u32>,
+    /// Per row, its watched part (dense numbers) as of its last
+    /// materialization (the initial basis at first).
+    base: Vec<Entries>,
+    /// Per row, the row operations applied since: (snapshot, alpha).
+    pending: Vec<Vec<(u32, u64)>>,
+    /// Pivots' watched parts by id (dense numbers, then coefficients: a
+    /// sum reads 12 bytes an entry), while some pending operation refers
+    /// to them (empty afterwards).
+    snapshots: Vec<Snapshot>,
+    /// Per snapshot, the pending operations that refer to it.
+    refs: Vec<u32>,
+    /// Dense accumulator of a materialization, zero between them.
+    acc: Vec<u64>,
+    /// Per dense number, the materialization that last touched it.
+    seen: Vec<u32>,
+    epoch: u32,
+    /// Dense numbers touched by the current materialization.
+    touched: Vec<u32>,
+    /// The last materialization's result, by dense number.
+    last: Entries,
+}
+
+impl Watched {
+    /// Rows' watched parts from `base` (one per row, by var) for the
+    /// watched cells `watched`.
+    pub fn new(watched: &[bool], base: Vec<Entries>) -> Self {
+        let mut id_of = vec![u32::MAX; watched.len()];
+        let mut var_of = Vec::new();
+        for (v, _) in watched.iter().enumerate().filter(|w| *w.1) {
+            id_of[v] = var_of.len() as u32;
+            var_of.push(v as u32);
+        }
+        let base = base
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .map(|(v, x)| (id_of[v as usize], x))
+                    .collect()
+            })
+            .collect::<Vec<Entries>>();
+        let m = var_of.len();
+        Watched {
+            pending: vec![Vec::new(); base.len()],
+            base,
+            var_of,
+            snapshots: Vec::new(),
+            refs: Vec::new(),
+            acc: vec![0; m],
+            seen: vec![0; m],
+            epoch: 0,
+            touched: Vec::new(),
+            last: Vec::new(),
+        }
+    }
+
+    /// The watched part of row `r` now, into `out` (by var, non-zero).
+    /// Consumes the row's pending operations: the row must then be
+    /// [`Watched::keep_last`] or [`Watched::clear`]ed.
+    pub fn materialize(&mut self, r: u32, out: &mut Entries) {
+        out.clear();
+        self.touched.clear();
+        self.epoch += 1;
+        let epoch = self.epoch;
+        let base = std::mem::take(&mut self.base[r as usize]);
+        for &(p, x) in &base {
+            self.acc[p as usize] = x;
+            self.seen[p as usize] = epoch;
+            self.touched.push(p);
+        }
+        let pending = std::mem::take(&mut self.pending[r as usize]);
+        for &(s, alpha) in &pending {
+            let na = neg(alpha);
+            let (ids, coefs) = &self.snapshots[s as usize];
+            for (&p, &x) in ids.iter().zip(coefs.iter()) {
+                let pi = p as usize;
+                if self.seen[pi] != epoch {
+                    self.seen[pi] = epoch;
+                    self.acc[pi] = 0;
+                    self.touched.push(p);
+                }
+                self.acc[pi] = add(self.acc[pi], mul(na, x));
+            }
+            self.release(s);
+        }
+        self.last.clear();
+        for &p in &self.touched {
+            let a = self.acc[p as usize];
+            if a != 0 {
+                self.last.push((p, a));
+                out.push((self.var_of[p as usize], a));
+            }
+        }
+        // Keep the allocations for the row's next life.
+        self.base[r as usize] = reuse(base);
+        self.pending[r as usize] = reuse(pending);
+    }
+
+    /// Sets the watched part of row `r` to the last materialization's.
+    pub fn keep_last(&mut self, r: u32) {
+        let b = &mut self.base[r as usize];
+        b.clear();
+        b.extend_from_slice(&self.last);
+    }
+
+    /// Forgets row `r` (it left the basis, or no row operation will touch
+    /// it again): its pending operations release their snapshots.
+    pub fn clear(&mut self, r: u32) {
+        let pending = std::mem::take(&mut self.pending[r as usize]);
+        for &(s, _) in &pending {
+            self.release(s);
+        }
+        self.base[r as usize] = Vec::new();
+    }
+
+    /// Stores the last materialization as a pivot's watched part;
+    /// [`NO_SNAPSHOT`] when it is empty (nothing to subtract).
+    pub fn snapshot_last(&mut self) -> u32 {
+        if self.last.is_empty() {
+            return NO_SNAPSHOT;
+        }
+        let ids = self.last.iter().map(|e| e.0).collect();
+        let coefs = self.last.iter().map(|e| e.1).collect();
+        self.snapshots.push((ids, coefs));
+        self.refs.push(0);
+        (self.snapshots.len() - 1) as u32
+    }
+
+    /// Row `r` lost `alpha` times snapshot `s`.
+    pub fn push(&mut self, r: u32, s: u32, alpha: u64) {
+        if s != NO_SNAPSHOT {
+            self.refs[s as usize] += 1;
+            self.pending[r as usize].push((s, alpha));
+        }
+    }
+
+    /// Frees snapshot `s` if no row refers to it (all the rows it was
+    /// subtracted from left the row operations).
+    pub fn drop_if_unused(&mut self, s: u32) {
+        if s != NO_SNAPSHOT && self.refs[s as usize] == 0 {
+            self.snapshots[s as usize] = Default::default();
+        }
+    }
+
+    fn release(&mut self, s: u32) {
+        let k = &mut self.refs[s as usize];
+        *k -= 1;
+        if *k == 0 {
+            self.snapshots[s as usize] = Default::default();
+        }
+    }
+}
+
+/// An emptied vector, its allocation kept unless it is large (a row's
+/// next pending list is usually short; a large idle buffer per row would
+/// add up).
+fn reuse<T>(mut v: Vec<T>) -> Vec<T> {
+    v.clear();
+    if v.capacity() > 64 {
+        v = Vec::new();
+    }
+    v
+}
