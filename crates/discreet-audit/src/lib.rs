@@ -70,6 +70,7 @@ mod layout;
 mod local;
 mod lp;
 mod propagate;
+mod simplex;
 pub mod synthetic;
 mod system;
 
