@@ -447,7 +447,8 @@ impl Solver<'_> {
             }
         }
         let budget = 20_000 + 4 * (lp.n() as u64 + m.rows.len() as u64);
-        match lp.minimise(&c, budget) {
+        let res = lp.minimise(&c, budget);
+        match res {
             Status::Optimal { bound, .. } => {
                 let x = lp.point();
                 let values = (0..m.len())
@@ -477,6 +478,16 @@ fn solvers<'a>(
         None => (0..count).map(|_| Solver::Cold(m)).collect(),
         Some((lp, col)) => {
             let mut first = lp.clone();
+            // The general solver finds a first point far faster than a
+            // phase 1 from the all-logical basis on a degenerate table;
+            // the simplex starts from its basis.
+            if let Ok((_, x)) = m.solve(OptimizationDirection::Minimize, &[]) {
+                let point: Vec<f64> = (0..m.len())
+                    .filter(|&j| col[j].is_some())
+                    .map(|j| x[j])
+                    .collect();
+                first.start_from(&point);
+            }
             let zero = vec![0.0; first.n()];
             let budget = 20_000 + 20 * (first.n() as u64 + m.rows.len() as u64);
             // An infeasible or failed start shows again at the first

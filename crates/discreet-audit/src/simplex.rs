@@ -31,7 +31,7 @@ const PIV_TOL: f64 = 1e-9;
 /// Reduced cost below which a column is not worth entering.
 const DUAL_TOL: f64 = 1e-9;
 /// Bound violation treated as none.
-const PRIMAL_TOL: f64 = 1e-9;
+const PRIMAL_TOL: f64 = 1e-7;
 
 /// How an objective ended.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -247,13 +247,54 @@ impl Simplex {
     /// logical comes back (the basis stays nonsingular; the column becomes
     /// nonbasic at its nearest bound and phase 1 repairs the rest).
     fn refactor(&mut self) {
+        let n = self.n;
+        let cols: Vec<usize> = self.head.iter().copied().filter(|&j| j < n).collect();
+        // Rows free for structurals: those whose logical is nonbasic.
+        let free: Vec<bool> = (0..self.m).map(|i| self.pos[n + i] == usize::MAX).collect();
+        self.refactor_with(cols, free);
+    }
+
+    /// Starts from a point of the LP found elsewhere (a crossover): the
+    /// structurals strictly between their bounds, and the logicals of rows
+    /// with room left, make the basis, as far as they are independent;
+    /// the others sit at the bound they are at. From the optimum of any
+    /// objective (a vertex) this is that vertex's basis, so phase 1 has
+    /// nothing or little left to do.
+    pub(crate) fn start_from(&mut self, point: &[f64]) {
+        let (n, m) = (self.n, self.m);
+        let mut cols = Vec::new();
+        for (j, &v) in point.iter().enumerate().take(n) {
+            let v = v.clamp(self.lo[j], self.up[j]);
+            self.x[j] = if v <= self.lo[j] + PRIMAL_TOL {
+                self.lo[j]
+            } else if v >= self.up[j] - PRIMAL_TOL {
+                self.up[j]
+            } else {
+                cols.push(j);
+                v
+            };
+        }
+        let mut free = vec![true; m];
+        for i in 0..m {
+            let mut r = self.b[i];
+            for e in self.rs[i]..self.rs[i + 1] {
+                r -= self.rv[e] * self.x[self.rc[e] as usize];
+            }
+            if self.up[n + i] > 0.0 && r > PRIMAL_TOL {
+                free[i] = false;
+            } else {
+                self.x[n + i] = 0.0;
+            }
+        }
+        self.refactor_with(cols, free);
+    }
+
+    /// [`Simplex::refactor`] for the given basic structurals and free rows.
+    fn refactor_with(&mut self, cols: Vec<usize>, free: Vec<bool>) {
         self.etas.clear();
         self.since = 0;
         let (n, m) = (self.n, self.m);
-        let cols: Vec<usize> = self.head.iter().copied().filter(|&j| j < n).collect();
-        // Rows free for structurals: those whose logical is nonbasic.
-        let free: Vec<bool> = (0..m).map(|i| self.pos[n + i] == usize::MAX).collect();
-        for &j in &cols {
+        for j in 0..n {
             self.pos[j] = usize::MAX;
         }
         for i in 0..m {
