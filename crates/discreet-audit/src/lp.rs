@@ -615,6 +615,19 @@ pub(crate) fn solve_block(
     threads: usize,
 ) -> BlockOutcome {
     let m = Model::new(sys, vars, rels, lo, hi);
+    solve_model(&m, vars, wanted, max_solves, threads, WARM_BLOCK_VARS)
+}
+
+/// [`solve_block`] on a built model; blocks of at least `warm_vars` vars
+/// go to the warm simplex.
+fn solve_model(
+    m: &Model,
+    vars: &[Var],
+    wanted: &(dyn Fn(usize) -> bool + Sync),
+    max_solves: usize,
+    threads: usize,
+    warm_vars: usize,
+) -> BlockOutcome {
     let n = m.len();
     // A pinned var has nothing left to learn.
     let wants = |j: usize| m.lo[j] < m.hi[j] && wanted(j);
@@ -632,11 +645,7 @@ pub(crate) fn solve_block(
         }
     };
     let mut out = BlockOutcome::default();
-    let warm = if n >= WARM_BLOCK_VARS {
-        m.simplex()
-    } else {
-        None
-    };
+    let warm = if n >= warm_vars { m.simplex() } else { None };
     let mut pool = solvers(&m, warm.as_ref(), threads.max(1));
 
     // Bulk objectives first (see `bulk_chain`); the minimising and the
@@ -758,3 +767,6 @@ pub(crate) fn solve_block(
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
