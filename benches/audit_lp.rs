@@ -11,7 +11,8 @@
 //! Run: `cargo bench -p discreet-benches --bench audit_lp -- 5000 10000`
 //! (sizes in cells; default 5000 10000 20000 100000); `-- default` times
 //! instead the 2,142-cell table of `audit_3d_table_lp` with the default
-//! options. One size per run
+//! options; `-- lp-only 5000` turns the integer step off, to time the LP
+//! alone. One size per run
 //! measures that size's peak memory under `/usr/bin/time -v`.
 
 use std::time::Instant;
@@ -79,6 +80,8 @@ fn main() {
     } else {
         sizes
     };
+    // `lp-only`: the integer step off, to time the LP alone.
+    let lp_only = std::env::args().any(|a| a == "lp-only");
     for cells in sizes {
         let sys = published(cells);
         let prop = AuditOptions {
@@ -91,6 +94,7 @@ fn main() {
         let exact = AuditOptions {
             lp_max_block_vars: usize::MAX,
             lp_max_solves_per_block: usize::MAX,
+            integer_max_width: if lp_only { 0 } else { 5 },
             ..AuditOptions::default()
         };
         let t1 = Instant::now();

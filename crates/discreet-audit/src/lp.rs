@@ -10,6 +10,15 @@
 //! to select the objective) cost as much as cold solves, so solves stay
 //! cold.
 //!
+//! Blocks of [`WARM_BLOCK_VARS`] vars or more, where cold solves grow
+//! costly (tenths of a second each at 2,000 vars, far more beyond), go to
+//! a simplex of this crate that keeps its basis from one objective to the
+//! next (see the simplex module): it starts from the general solver's
+//! first point, then each objective costs only the pivots from the last
+//! optimum. Every bound it gives comes with a weak-duality certificate,
+//! and any objective it cannot certify, or calls infeasible or unbounded,
+//! is solved cold by the general solver, so answers are the same.
+//!
 //! To need few objectives, only the vars the caller wants (those the
 //! policy could flag) get solves of their own, and every optimum is also
 //! read as a witness: a var found at its lower (upper) bound in any
