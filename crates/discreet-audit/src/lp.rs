@@ -295,9 +295,9 @@ impl Model {
         let n = self.len();
         let mut col = vec![None; n];
         let (mut lo, mut up) = (Vec::new(), Vec::new());
-        for j in 0..n {
+        for (j, cj) in col.iter_mut().enumerate() {
             if self.lo[j] < self.hi[j] {
-                col[j] = Some(lo.len());
+                *cj = Some(lo.len());
                 lo.push(self.lo[j] as f64);
                 up.push(if self.hi[j] == INF {
                     f64::INFINITY
@@ -648,20 +648,19 @@ fn solve_model(
     // Every optimum is read twice: as a witness that closes the bounds it
     // reaches, and, when it is integral, as an integer solution.
     let read = |x: &[f64]| {
-        open.witness(&m, x);
+        open.witness(m, x);
         if let Some(p) = m.integral_point(x) {
             seen.add(&p);
         }
     };
     let mut out = BlockOutcome::default();
     let warm = if n >= warm_vars { m.simplex() } else { None };
-    let mut pool = solvers(&m, warm.as_ref(), threads.max(1));
+    let mut pool = solvers(m, warm.as_ref(), threads.max(1));
 
     // Bulk objectives first (see `bulk_chain`); the minimising and the
     // maximising chains are independent, so they run side by side.
-    let bulk = |solver: &mut Solver, is_min: bool| {
-        bulk_chain(&m, solver, &open, &read, is_min, max_solves)
-    };
+    let bulk =
+        |solver: &mut Solver, is_min: bool| bulk_chain(m, solver, &open, &read, is_min, max_solves);
     let (a, b) = if let [s0, s1, ..] = &mut pool[..] {
         std::thread::scope(|s| {
             let h = s.spawn(|| bulk(s1, false));

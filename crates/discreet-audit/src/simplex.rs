@@ -24,6 +24,10 @@
 //! pivot budget runs out, the objective is reported as failed and the
 //! caller solves it with the general solver instead.
 
+// Loops here walk several arrays indexed alike (values, bounds, basis
+// positions); index loops say that more plainly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 /// Pivots between two rebuilds of the basis inverse.
 const REFACTOR: usize = 100;
 /// Smallest pivot element accepted.
