@@ -70,6 +70,7 @@ mod layout;
 mod local;
 mod lp;
 mod propagate;
+mod simplex;
 pub mod synthetic;
 mod system;
 
@@ -96,7 +97,8 @@ pub struct AuditOptions {
     /// whole block); larger ones get neighbourhood LP bounds
     /// ([`AuditOptions::local_lp_vars`]), or propagation bounds only when
     /// that is 0. Default 5,000. 0 turns every LP off (propagation only).
-    /// Each whole-block bound is one cold solve whose cost grows faster
+    /// Each whole-block bound is one LP solve (warm-started from the last
+    /// on blocks of a thousand vars or more) whose cost still grows faster
     /// than the block (and faster for three-dimensional tables than for
     /// two-dimensional ones); a connected block of tens of thousands of
     /// cells is too degenerate to solve as one LP in useful time, which is

@@ -10,6 +10,15 @@
 //! to select the objective) cost as much as cold solves, so solves stay
 //! cold.
 //!
+//! Blocks of [`WARM_BLOCK_VARS`] vars or more, where cold solves grow
+//! costly (tenths of a second each at 2,000 vars, far more beyond), go to
+//! a simplex of this crate that keeps its basis from one objective to the
+//! next (see the simplex module): it starts from the general solver's
+//! first point, then each objective costs only the pivots from the last
+//! optimum. Every bound it gives comes with a weak-duality certificate,
+//! and any objective it cannot certify, or calls infeasible or unbounded,
+//! is solved cold by the general solver, so answers are the same.
+//!
 //! To need few objectives, only the vars the caller wants (those the
 //! policy could flag) get solves of their own, and every optimum is also
 //! read as a witness: a var found at its lower (upper) bound in any
@@ -33,7 +42,14 @@ use microlp::{
     SolveOutcome, Variable,
 };
 
+use crate::simplex::{Row, Simplex, Status};
 use crate::system::{RelationKind, System, Var, INF};
+
+/// Blocks with at least this many vars are solved by the warm-started
+/// simplex (see the simplex module), the general solver standing in for
+/// any objective it cannot certify; smaller ones, where a cold solve takes
+/// about a millisecond, by the general solver alone.
+const WARM_BLOCK_VARS: usize = 1_000;
 
 /// What solving one block found.
 #[derive(Debug, Default)]
@@ -271,6 +287,49 @@ impl Model {
         Ok((pb, xs))
     }
 
+    /// The block as a [`Simplex`] over its unpinned vars (pinned ones
+    /// enter the rows as constants, as in [`Model::problem`]), with the
+    /// column of each local var; `None` when a row of pinned vars alone
+    /// fails.
+    fn simplex(&self) -> Option<(Simplex, Vec<Option<usize>>)> {
+        let n = self.len();
+        let mut col = vec![None; n];
+        let (mut lo, mut up) = (Vec::new(), Vec::new());
+        for (j, cj) in col.iter_mut().enumerate() {
+            if self.lo[j] < self.hi[j] {
+                *cj = Some(lo.len());
+                lo.push(self.lo[j] as f64);
+                up.push(if self.hi[j] == INF {
+                    f64::INFINITY
+                } else {
+                    self.hi[j] as f64
+                });
+            }
+        }
+        let mut rows = Vec::with_capacity(self.rows.len());
+        for (row, op) in &self.rows {
+            let mut r = Row {
+                terms: Vec::with_capacity(row.len()),
+                le: matches!(op, ComparisonOp::Le),
+                rhs: 0.0,
+            };
+            for &(j, c) in row {
+                match col[j] {
+                    Some(k) => r.terms.push((k, c)),
+                    None => r.rhs -= c * self.lo[j] as f64,
+                }
+            }
+            if r.terms.is_empty() {
+                if !(r.rhs == 0.0 || r.le && r.rhs > 0.0) {
+                    return None;
+                }
+                continue;
+            }
+            rows.push(r);
+        }
+        Some((Simplex::new(lo.len(), &lo, &up, &rows), col))
+    }
+
     /// The values of all local vars at a solution.
     fn values(&self, xs: &[Option<Variable>], sol: &microlp::Solution) -> Vec<f64> {
         (0..self.len())
@@ -343,6 +402,118 @@ impl Model {
     }
 }
 
+/// One thread's way to optimise objectives over a block: a cold solve
+/// by the general solver each time, or the warm-started simplex with the
+/// general solver standing in for what it cannot settle.
+enum Solver<'a> {
+    Cold(&'a Model),
+    Warm {
+        m: &'a Model,
+        lp: Box<Simplex>,
+        /// Column of each local var, `None` when pinned.
+        col: &'a [Option<usize>],
+        /// Objectives the simplex failed; past a few, this thread stops
+        /// asking it.
+        failures: usize,
+    },
+}
+
+/// Failed objectives after which a thread gives up the warm simplex.
+const MAX_WARM_FAILURES: usize = 3;
+
+impl Solver<'_> {
+    /// Optimises `sum c * x` (minimum when `is_min`); returns a value of
+    /// the optimum for rounding (never inside the true optimum: for a
+    /// minimum at most it, for a maximum at least it, up to the solver's
+    /// round-off) and the optimal point over all local vars.
+    fn solve(
+        &mut self,
+        is_min: bool,
+        objective: &[(usize, f64)],
+    ) -> Result<(f64, Vec<f64>), LpError> {
+        let Solver::Warm {
+            m,
+            lp,
+            col,
+            failures,
+        } = self
+        else {
+            let Solver::Cold(m) = self else {
+                unreachable!()
+            };
+            return m.solve(direction(is_min), objective);
+        };
+        if *failures >= MAX_WARM_FAILURES {
+            return m.solve(direction(is_min), objective);
+        }
+        let sign = if is_min { 1.0 } else { -1.0 };
+        let mut c = vec![0.0; lp.n()];
+        let mut constant = 0.0;
+        for &(j, cj) in objective {
+            match col[j] {
+                Some(k) => c[k] += sign * cj,
+                None => constant += cj * m.lo[j] as f64,
+            }
+        }
+        let budget = 20_000 + 4 * (lp.n() as u64 + m.rows.len() as u64);
+        let res = lp.minimise(&c, budget);
+        match res {
+            Status::Optimal { bound, .. } => {
+                let x = lp.point();
+                let values = (0..m.len())
+                    .map(|j| col[j].map_or(m.lo[j] as f64, |k| x[k]))
+                    .collect();
+                Ok((sign * bound + constant, values))
+            }
+            // Rare, and the verdict changes the answer: the general
+            // solver has the last word.
+            Status::Infeasible | Status::Unbounded => m.solve(direction(is_min), objective),
+            Status::Failed => {
+                *failures += 1;
+                m.solve(direction(is_min), objective)
+            }
+        }
+    }
+}
+
+/// The solvers for `count` threads of block `m`: warm simplexes on large
+/// blocks (phase 1 run once, then copied), cold solves otherwise.
+fn solvers<'a>(
+    m: &'a Model,
+    warm: Option<&'a (Simplex, Vec<Option<usize>>)>,
+    count: usize,
+) -> Vec<Solver<'a>> {
+    match warm {
+        None => (0..count).map(|_| Solver::Cold(m)).collect(),
+        Some((lp, col)) => {
+            let mut first = lp.clone();
+            // The general solver finds a first point far faster than a
+            // phase 1 from the all-logical basis on a degenerate table;
+            // the simplex starts from its basis.
+            if let Ok((_, x)) = m.solve(OptimizationDirection::Minimize, &[]) {
+                let point: Vec<f64> = (0..m.len())
+                    .filter(|&j| col[j].is_some())
+                    .map(|j| x[j])
+                    .collect();
+                first.start_from(&point);
+            }
+            let zero = vec![0.0; first.n()];
+            let budget = 20_000 + 20 * (first.n() as u64 + m.rows.len() as u64);
+            // An infeasible or failed start shows again at the first
+            // objective, which the general solver then decides.
+            let _ = first.minimise(&zero, budget);
+            (0..count)
+                .map(|_| Solver::Warm {
+                    m,
+                    lp: Box::new(first.clone()),
+                    col,
+                    failures: 0,
+                })
+                .collect()
+        }
+    }
+}
+
 /// What one chain of bulk solves did.
 #[derive(Default)]
 struct Bulk {
@@ -391,6 +562,7 @@ pub(crate) fn direction(is_min: bool) -> OptimizationDirection {
 /// bounds.
 fn bulk_chain(
     m: &Model,
+    solver: &mut Solver,
     open: &Open,
     read: &(dyn Fn(&[f64]) + Sync),
     is_min: bool,
@@ -407,7 +579,7 @@ fn bulk_chain(
             return r;
         }
         r.solves += 1;
-        match m.solve(direction(is_min), &objective) {
+        match solver.solve(is_min, &objective) {
             Ok((_, x)) => read(&x),
             Err(LpError::Infeasible) => {
                 r.infeasible = true;
@@ -452,6 +624,19 @@ pub(crate) fn solve_block(
     threads: usize,
 ) -> BlockOutcome {
     let m = Model::new(sys, vars, rels, lo, hi);
+    solve_model(&m, vars, wanted, max_solves, threads, WARM_BLOCK_VARS)
+}
+
+/// [`solve_block`] on a built model; blocks of at least `warm_vars` vars
+/// go to the warm simplex.
+fn solve_model(
+    m: &Model,
+    vars: &[Var],
+    wanted: &(dyn Fn(usize) -> bool + Sync),
+    max_solves: usize,
+    threads: usize,
+    warm_vars: usize,
+) -> BlockOutcome {
     let n = m.len();
     // A pinned var has nothing left to learn.
     let wants = |j: usize| m.lo[j] < m.hi[j] && wanted(j);
@@ -463,24 +648,27 @@ pub(crate) fn solve_block(
     // Every optimum is read twice: as a witness that closes the bounds it
     // reaches, and, when it is integral, as an integer solution.
     let read = |x: &[f64]| {
-        open.witness(&m, x);
+        open.witness(m, x);
         if let Some(p) = m.integral_point(x) {
             seen.add(&p);
         }
     };
     let mut out = BlockOutcome::default();
+    let warm = if n >= warm_vars { m.simplex() } else { None };
+    let mut pool = solvers(m, warm.as_ref(), threads.max(1));
 
     // Bulk objectives first (see `bulk_chain`); the minimising and the
     // maximising chains are independent, so they run side by side.
-    let bulk = |is_min: bool| bulk_chain(&m, &open, &read, is_min, max_solves);
-    let (a, b) = if threads >= 2 {
+    let bulk =
+        |solver: &mut Solver, is_min: bool| bulk_chain(m, solver, &open, &read, is_min, max_solves);
+    let (a, b) = if let [s0, s1, ..] = &mut pool[..] {
         std::thread::scope(|s| {
-            let h = s.spawn(|| bulk(false));
-            let a = bulk(true);
+            let h = s.spawn(|| bulk(s1, false));
+            let a = bulk(s0, true);
             (a, h.join().expect("bulk solver thread panicked"))
         })
     } else {
-        (bulk(true), bulk(false))
+        (bulk(&mut pool[0], true), bulk(&mut pool[0], false))
     };
     out.solves = a.solves + b.solves;
     out.errors = a.errors + b.errors;
@@ -501,42 +689,53 @@ pub(crate) fn solve_block(
     let errors = AtomicUsize::new(out.errors);
     let infeasible = AtomicBool::new(false);
     let incomplete = AtomicBool::new(false);
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(&(j, is_min)) = todo.get(i) else {
-            break;
-        };
-        if infeasible.load(Ordering::Relaxed) {
-            break;
-        }
-        if !open.is_open(j, is_min) {
-            continue;
-        }
-        if solves.fetch_add(1, Ordering::Relaxed) >= max_solves {
-            incomplete.store(true, Ordering::Relaxed);
-            break;
-        }
-        match m.solve(direction(is_min), &[(j, 1.0)]) {
-            Ok((v, x)) => {
-                if is_min {
-                    let b = (v - slack(v)).ceil().max(0.0) as u64;
-                    new_lo[j].fetch_max(b.min(m.hi[j]), Ordering::Relaxed);
-                } else {
-                    let b = (v + slack(v)).floor().max(0.0);
-                    // Below 2^53 the f64 is the integer itself.
-                    if b < 9.0e15 {
-                        new_hi[j].fetch_min((b as u64).max(m.lo[j]), Ordering::Relaxed);
+    let pool = std::sync::Mutex::new(pool);
+    let take = || {
+        pool.lock()
+            .expect("a solver thread panicked")
+            .pop()
+            .expect("one solver per thread")
+    };
+    let work = || {
+        let mut solver = take();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&(j, is_min)) = todo.get(i) else {
+                break;
+            };
+            if infeasible.load(Ordering::Relaxed) {
+                break;
+            }
+            if !open.is_open(j, is_min) {
+                continue;
+            }
+            if solves.fetch_add(1, Ordering::Relaxed) >= max_solves {
+                incomplete.store(true, Ordering::Relaxed);
+                break;
+            }
+            match solver.solve(is_min, &[(j, 1.0)]) {
+                Ok((v, x)) => {
+                    if is_min {
+                        let b = (v - slack(v)).ceil().max(0.0) as u64;
+                        new_lo[j].fetch_max(b.min(m.hi[j]), Ordering::Relaxed);
+                    } else {
+                        let b = (v + slack(v)).floor().max(0.0);
+                        // Below 2^53 the f64 is the integer itself.
+                        if b < 9.0e15 {
+                            new_hi[j].fetch_min((b as u64).max(m.lo[j]), Ordering::Relaxed);
+                        }
                     }
+                    read(&x);
                 }
-                read(&x);
-            }
-            Err(LpError::Infeasible) => infeasible.store(true, Ordering::Relaxed),
-            // Unbounded: the var has no upper bound, as it had.
-            Err(LpError::Unbounded) => {}
-            Err(_) => {
-                errors.fetch_add(1, Ordering::Relaxed);
+                Err(LpError::Infeasible) => infeasible.store(true, Ordering::Relaxed),
+                // Unbounded: the var has no upper bound, as it had.
+                Err(LpError::Unbounded) => {}
+                Err(_) => {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
             }
         }
+        pool.lock().expect("a solver thread panicked").push(solver);
     };
     crate::run_workers(threads.max(1).min(todo.len()), &work);
     out.solves = solves.load(Ordering::Relaxed).min(max_solves);
@@ -547,7 +746,7 @@ pub(crate) fn solve_block(
         // solve still checks that the block has a point at all, which
         // propagation alone cannot tell.
         out.solves = 1;
-        match m.solve(OptimizationDirection::Minimize, &[]) {
+        match take().solve(true, &[]) {
             Ok((_, x)) => read(&x),
             Err(LpError::Infeasible) => infeasible.store(true, Ordering::Relaxed),
             Err(_) => out.errors += 1,
@@ -576,3 +775,6 @@ pub(crate) fn solve_block(
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
