@@ -696,18 +696,21 @@ impl Simplex {
         } else {
             self.x[q] - self.lo[q]
         };
+        // The basics the step moves (pivots too small are round-off):
+        // position, column, limits and rate of change.
+        let moved = || {
+            (nz.iter().map(|&i| i as usize))
+                .filter(|&i| a[i].abs() >= PIV_TOL)
+                .map(|i| {
+                    let j = self.head[i];
+                    let (l, u) = limits(j);
+                    (i, j, l, u, -dir * a[i])
+                })
+        };
         let mut tmax = range;
         // Pass 1: the largest step with every basic within its limits
         // widened by the tolerance.
-        for &i in nz {
-            let i = i as usize;
-            let ai = a[i];
-            if ai.abs() < PIV_TOL {
-                continue;
-            }
-            let j = self.head[i];
-            let (l, u) = limits(j);
-            let rate = -dir * ai;
+        for (_, j, l, u, rate) in moved() {
             let lim = if rate < 0.0 {
                 (self.x[j] - l + PRIMAL_TOL) / -rate
             } else {
@@ -727,15 +730,7 @@ impl Simplex {
         // with the largest pivot.
         let mut best: Option<(usize, f64, f64)> = None;
         let mut big = 0.0;
-        for &i in nz {
-            let i = i as usize;
-            let ai = a[i];
-            if ai.abs() < PIV_TOL {
-                continue;
-            }
-            let j = self.head[i];
-            let (l, u) = limits(j);
-            let rate = -dir * ai;
+        for (i, j, l, u, rate) in moved() {
             let (ratio, at) = if rate < 0.0 {
                 ((self.x[j] - l) / -rate, l)
             } else if u.is_finite() {
@@ -743,8 +738,8 @@ impl Simplex {
             } else {
                 continue;
             };
-            if ratio <= tmax && ai.abs() > big {
-                big = ai.abs();
+            if ratio <= tmax && a[i].abs() > big {
+                big = a[i].abs();
                 best = Some((i, ratio.max(0.0), at));
             }
         }
