@@ -181,19 +181,19 @@ impl ColumnReader<'_> {
 /// The text of each distinct number of one column, rendered on first sight.
 #[derive(Default)]
 struct TextCache {
-    known: crate::int_map::IntMap<u64, u32>,
+    known: crate::int_map::IntMap<u128, u32>,
     texts: Vec<Vec<u8>>,
 }
 
 impl TextCache {
     #[inline]
     fn text(&mut self, n: Number) -> &[u8] {
+        // The number's bits, and its kind above them: never the map's
+        // empty-slot marker (all bits set).
         let key = match n {
-            Number::Integer(v) => v as u64,
-            Number::Date(d) => d as u32 as u64,
+            Number::Integer(v) => u128::from(v as u64),
+            Number::Date(d) => 1 << 64 | u128::from(d as u32),
         };
-        // The map's empty-slot marker is `u64::MAX`: -1 is kept apart.
-        let key = if key == u64::MAX { u64::MAX - 1 } else { key };
         let next = self.texts.len() as u32;
         let id = *self.known.entry(key, || next);
         if id == next {
@@ -489,7 +489,35 @@ fn short(e: &dyn std::fmt::Display) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::iso_date;
+    use super::{iso_date, Number, TextCache};
+
+    #[test]
+    fn every_number_keeps_its_own_text() {
+        let mut cache = TextCache::default();
+        let numbers = [
+            Number::Integer(-1),
+            Number::Integer(-2),
+            Number::Integer(i64::MIN),
+            Number::Integer(i64::MAX),
+            Number::Integer(0),
+            Number::Date(-1),
+            Number::Date(0),
+        ];
+        let expected = [
+            "-1",
+            "-2",
+            "-9223372036854775808",
+            "9223372036854775807",
+            "0",
+            "1969-12-31",
+            "1970-01-01",
+        ];
+        for _ in 0..2 {
+            for (n, text) in numbers.iter().zip(expected) {
+                assert_eq!(cache.text(*n), text.as_bytes());
+            }
+        }
+    }
 
     #[test]
     fn day_counts_are_iso_dates() {
