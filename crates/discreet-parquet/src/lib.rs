@@ -16,17 +16,17 @@
 use std::io::{Read, Seek};
 
 use base64::Engine as _;
-use polars::prelude::{ArrowDataType, ArrowField, ArrowSchema, CompatLevel, Schema, SchemaExt};
+use polars::prelude::{ArrowDataType, ArrowSchema, CompatLevel, Schema, SchemaExt};
 
 /// The `ARROW:schema` footer entry (key and base64 value) for a frame of
-/// `schema`: polars' own Arrow types, except that text and binary
-/// columns are plain `string` and `binary`.
+/// `schema`: polars' own Arrow fields (with their metadata), except that
+/// text and binary columns are plain `string` and `binary`.
 pub fn plain_arrow_schema(schema: &Schema) -> (String, String) {
     let arrow = schema.to_arrow(CompatLevel::newest());
     let plain: ArrowSchema = (arrow.iter_values())
         .map(|field| {
-            let dtype = plain_type(&field.dtype);
-            let field = ArrowField::new(field.name.clone(), dtype, field.is_nullable);
+            let mut field = field.clone();
+            field.dtype = plain_type(&field.dtype);
             (field.name.clone(), field)
         })
         .collect();

@@ -101,8 +101,10 @@ impl GroupSet {
                 return;
             }
             let dense = self.dense.take().expect("dense");
+            // The dense store's rows hold the key's values in order.
+            let in_order: Vec<usize> = (0..self.slots.len()).collect();
             for (ids, n) in dense.into_rows() {
-                self.add_sparse(&ids, &(0..ids.len()).collect::<Vec<_>>(), n);
+                self.add_sparse(&ids, &in_order, n);
             }
         }
         let slots = std::mem::take(&mut self.slots);
@@ -149,6 +151,7 @@ const ABSENT: i64 = i64::MIN;
 /// index, each column given a power-of-two width that doubles as its
 /// dictionary grows. Value numbers are dense from 0 and code columns have
 /// few values, so this is small, and a row costs one indexed add.
+#[derive(Default)]
 pub(super) struct Dense {
     /// Bits per column.
     bits: Vec<u32>,
@@ -225,15 +228,6 @@ impl Dense {
                     .collect();
                 (ids, n)
             })
-    }
-}
-
-impl Default for Dense {
-    fn default() -> Self {
-        Dense {
-            bits: Vec::new(),
-            measures: Vec::new(),
-        }
     }
 }
 
