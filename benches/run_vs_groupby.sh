@@ -8,8 +8,13 @@
 #   - a bare lazy group-by of the file by the pipeline's dimension columns,
 #     as an analyst would write it in Python polars, with the date and age
 #     columns typed (benches/bare_group_by.py);
-# and prints both with their peak memory and the ratio run / group-by.
-# Targets: ratio at most 1.5 in both formats; peak under 4 GiB at 1e8 rows.
+#   - the same group-by with the checks discreet makes of the file first,
+#     also in polars (benches/checked_group_by.py): the file's SHA-256, the
+#     key present and unique, codes in their codelists, ages in range;
+# and prints each with its peak memory, and the ratios run / bare group-by
+# and run / checked group-by.
+# Targets: ratio to the bare group-by at most 1.5 in both formats; peak
+# under 4 GiB at 1e8 rows.
 #
 # Usage: benches/run_vs_groupby.sh [ROWS...]   (default: 10000000 100000000)
 # FORMATS="csv parquet" (the default) chooses the formats; DISCREET=PATH
@@ -36,6 +41,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$VENV/bin/pip" install -q 'polars>=1'
 fi
 BARE=("$VENV/bin/python" benches/bare_group_by.py)
+CHECKED=("$VENV/bin/python" benches/checked_group_by.py)
 SCRATCH="${TMPDIR:-/tmp}/discreet-bench"
 mkdir -p "$SCRATCH"
 PIPELINES=(pr_age_gender_year pr_citizenship_month pr_province_category_month)
@@ -52,7 +58,8 @@ timed() {
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "polars (Python): $("${BARE[0]}" -c 'import polars; print(polars.__version__)')"
-printf "%-10s %-8s %-28s %8s %8s %10s %8s %6s\n" rows format pipeline run_s run_MiB groupby_s gb_MiB ratio
+printf "%-10s %-8s %-28s %8s %8s %10s %8s %6s %10s %8s %6s\n" rows format pipeline \
+  run_s run_MiB groupby_s gb_MiB ratio checked_s ck_MiB ratio
 for rows in "${SIZES[@]}"; do
   for format in $FORMATS; do
     data="$SCRATCH/admissions-$rows.$format"
@@ -64,8 +71,10 @@ for rows in "${SIZES[@]}"; do
       read -r rs rm < <(timed "$BIN" run "$spec" --input "admissions=$data" --out "$out")
       mapfile -t cols < <(columns "$spec")
       read -r gs gm < <(timed "${BARE[@]}" "$data" "${cols[@]}")
+      read -r cs cm < <(timed "${CHECKED[@]}" "$data" "${cols[@]}")
       awk -v n="$rows" -v f="$format" -v p="$name" -v rs="$rs" -v rm="$rm" -v gs="$gs" -v gm="$gm" \
-        'BEGIN { printf "%-10s %-8s %-28s %8.2f %8d %10.2f %8d %6.2f\n", n, f, p, rs, rm, gs, gm, rs / gs }'
+        -v cs="$cs" -v cm="$cm" 'BEGIN { printf "%-10s %-8s %-28s %8.2f %8d %10.2f %8d %6.2f %10.2f %8d %6.2f\n",
+          n, f, p, rs, rm, gs, gm, rs / gs, cs, cm, rs / cs }'
     done
   done
 done
