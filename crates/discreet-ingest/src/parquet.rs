@@ -2,9 +2,12 @@
 //! fed to the record pass, and the scans the layers above ask for (distinct
 //! counts by many dimensions, locating a value, uniqueness).
 
-use polars::prelude::*;
+use std::borrow::Cow;
 
-use crate::digest::{digest_rows, FileDigest, RecordPass, RowCounter};
+use polars::prelude::*;
+use polars_arrow::array::Array as _;
+
+use crate::digest::{digest_rows, FileDigest, RecordPass, RowCounter, ValueReader};
 use crate::error::IngestError;
 use crate::source::{Groups, LevelMap, RowFilter, Source};
 
@@ -55,30 +58,51 @@ pub(crate) fn digest(source: &Source, pass: &RecordPass<'_>) -> Result<FileDiges
         if columns.is_empty() {
             return Ok(());
         }
-        // One set of text caches per counter, kept across slices.
-        let mut caches: [Vec<TextCache>; 2] =
-            std::array::from_fn(|_| columns.iter().map(|_| TextCache::default()).collect());
+        // One set of caches per counter, kept across slices.
+        let mut caches: [Vec<ColumnCache>; 2] =
+            std::array::from_fn(|_| columns.iter().map(|_| ColumnCache::default()).collect());
         for_each_slice(source, &columns, |values| {
             let rows = values[0].len();
             let half = rows / 2;
             let (first, second) = feed.counters();
             let [first_caches, second_caches] = &mut caches;
-            let count =
-                |counter: &mut RowCounter, caches: &mut [TextCache], from: usize, to: usize| {
-                    let part: Vec<_> = values.iter().map(|c| c.slice(from, to)).collect();
-                    let mut readers: Vec<_> = (part.iter().zip(caches))
-                        .map(|(c, cache)| c.reader(cache))
-                        .collect();
-                    for _ in from..to {
-                        counter.row(readers.iter_mut().map(ColumnReader::next));
-                    }
-                };
             std::thread::scope(|s| {
-                s.spawn(|| count(second, second_caches, half, rows));
-                count(first, first_caches, 0, half);
+                s.spawn(|| count_rows(second, values, second_caches, half, rows));
+                count_rows(first, values, first_caches, 0, half);
             });
         })
     })
+}
+
+/// Feeds `counter` the rows `from..to` of a slice: the columns it only
+/// numbers as value numbers, worked out a column at a time (one lookup
+/// by the typed value, no text), the others value by value.
+fn count_rows(
+    counter: &mut RowCounter,
+    values: &[SliceColumn],
+    caches: &mut [ColumnCache],
+    from: usize,
+    to: usize,
+) {
+    let part: Vec<_> = values.iter().map(|c| c.slice(from, to)).collect();
+    let mut numbered = Vec::new();
+    let mut others = Vec::new();
+    for (position, (column, cache)) in part.iter().zip(caches).enumerate() {
+        match counter.numbered_slot(position) {
+            Some(slot) => numbered.push((slot, column.numbers(counter, slot, &mut cache.numbers))),
+            None => others.push((position, column.reader(&mut cache.texts))),
+        }
+    }
+    counter.rows(to - from, &numbered, &mut others);
+}
+
+/// What one counter remembers of one column from slice to slice.
+#[derive(Default)]
+struct ColumnCache {
+    /// The text of each distinct number (columns read value by value).
+    texts: TextCache,
+    /// The value number of each distinct typed value (numbered columns).
+    numbers: NumberCache,
 }
 
 /// One column of a slice of rows, as the file types it: text, or a number
@@ -122,6 +146,35 @@ impl SliceColumn {
         }
     }
 
+    /// Each row's value number in the dictionary of `slot` (the column
+    /// in one chunk, see [`SliceColumn::slice`]), looked up by the typed
+    /// value in `known`; a value not seen before is numbered by `counter`.
+    fn numbers(&self, counter: &mut RowCounter, slot: usize, known: &mut NumberCache) -> Vec<u32> {
+        match self {
+            SliceColumn::Text(c) => {
+                let array = c.downcast_as_array();
+                let views = array.views();
+                (0..array.len())
+                    .map(|row| {
+                        let key = inline_key(array.is_valid(row), views[row].as_u128());
+                        let text = || array.get(row).unwrap_or_default().as_bytes().into();
+                        number_of(known, counter, slot, row, key, text)
+                    })
+                    .collect()
+            }
+            SliceColumn::Integer(c) => {
+                let a = c.downcast_as_array();
+                let valid = |row| a.is_valid(row);
+                typed_numbers(a.values(), valid, Number::Integer, counter, slot, known)
+            }
+            SliceColumn::Date(c) => {
+                let a = c.downcast_as_array();
+                let valid = |row| a.is_valid(row);
+                typed_numbers(a.values(), valid, Number::Date, counter, slot, known)
+            }
+        }
+    }
+
     /// The column (one chunk, see [`SliceColumn::slice`]) value by value.
     fn reader<'a>(&'a self, cache: &'a mut TextCache) -> ColumnReader<'a> {
         match self {
@@ -138,6 +191,16 @@ enum Number {
     Integer(i64),
     /// Days since 1970-01-01.
     Date(i32),
+}
+
+impl Number {
+    /// As the counter reads it: decimal digits, or an ISO date.
+    fn text(self) -> Vec<u8> {
+        match self {
+            Number::Integer(v) => v.to_string().into_bytes(),
+            Number::Date(d) => iso_date(d).into_bytes(),
+        }
+    }
 }
 
 /// Reads one column of a slice for the counter, straight from its array
@@ -157,9 +220,9 @@ enum ColumnReader<'a> {
     ),
 }
 
-impl ColumnReader<'_> {
+impl ValueReader for ColumnReader<'_> {
     #[inline]
-    fn next(&mut self) -> &[u8] {
+    fn next_value(&mut self) -> &[u8] {
         fn step(at: &mut usize) -> usize {
             *at += 1;
             *at - 1
@@ -188,21 +251,84 @@ struct TextCache {
 impl TextCache {
     #[inline]
     fn text(&mut self, n: Number) -> &[u8] {
-        // The number's bits, and its kind above them: never the map's
-        // empty-slot marker (all bits set).
-        let key = match n {
-            Number::Integer(v) => u128::from(v as u64),
-            Number::Date(d) => 1 << 64 | u128::from(d as u32),
-        };
         let next = self.texts.len() as u32;
-        let id = *self.known.entry(key, || next);
+        let id = *self.known.entry(number_key(Some(n)), || next);
         if id == next {
-            self.texts.push(match n {
-                Number::Integer(v) => v.to_string().into_bytes(),
-                Number::Date(d) => iso_date(d).into_bytes(),
-            });
+            self.texts.push(n.text());
         }
         &self.texts[id as usize]
+    }
+}
+
+/// The value number of each distinct typed value of one column, by
+/// [`inline_key`] (strings) or [`number_key`] (numbers).
+type NumberCache = crate::int_map::IntMap<u128, u32>;
+
+/// The value number of the value at `row` (its key in `known`, `None`
+/// for a value not looked up by key; its text, asked for only when the
+/// value is new to `known`).
+#[inline]
+fn number_of<'a>(
+    known: &mut NumberCache,
+    counter: &mut RowCounter,
+    slot: usize,
+    row: usize,
+    key: Option<u128>,
+    text: impl FnOnce() -> Cow<'a, [u8]>,
+) -> u32 {
+    match key {
+        Some(key) => *known.entry(key, || counter.number(slot, row, &text())),
+        None => counter.number(slot, row, &text()),
+    }
+}
+
+/// Each row's value number of a column of integers or dates (`typed`
+/// says which), rendered as text only when first met.
+fn typed_numbers<T: Copy>(
+    values: &[T],
+    valid: impl Fn(usize) -> bool,
+    typed: impl Fn(T) -> Number,
+    counter: &mut RowCounter,
+    slot: usize,
+    known: &mut NumberCache,
+) -> Vec<u32> {
+    (0..values.len())
+        .map(|row| {
+            let n = valid(row).then(|| typed(values[row]));
+            let text = || match n {
+                Some(n) => Cow::Owned(n.text()),
+                None => Cow::Borrowed(&b""[..]),
+            };
+            number_of(known, counter, slot, row, Some(number_key(n)), text)
+        })
+        .collect()
+}
+
+/// The key a string of at most 12 bytes is numbered by: its Arrow view,
+/// which holds the length and the bytes themselves (bytes past the length
+/// cleared: the format leaves them unspecified). `None` for a longer
+/// string; a missing value keys as the empty string.
+#[inline]
+fn inline_key(valid: bool, view: u128) -> Option<u128> {
+    if !valid {
+        return Some(0);
+    }
+    let len = view as u32;
+    match len {
+        12 => Some(view),
+        0..12 => Some(view & ((1 << (32 + 8 * len)) - 1)),
+        _ => None,
+    }
+}
+
+/// The key a number (or a missing value) is kept by: its bits, and its
+/// kind above them. Never the map's empty-slot marker (all bits set).
+#[inline]
+fn number_key(n: Option<Number>) -> u128 {
+    match n {
+        Some(Number::Integer(v)) => u128::from(v as u64),
+        Some(Number::Date(d)) => 1 << 64 | u128::from(d as u32),
+        None => 2 << 64,
     }
 }
 
@@ -489,7 +615,7 @@ fn short(e: &dyn std::fmt::Display) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{iso_date, Number, TextCache};
+    use super::{inline_key, iso_date, Number, TextCache};
 
     #[test]
     fn every_number_keeps_its_own_text() {
@@ -527,5 +653,41 @@ mod tests {
         assert_eq!(iso_date(19_782), "2024-02-29");
         assert_eq!(iso_date(20_453), "2025-12-31");
         assert_eq!(iso_date(-719_468), "0000-03-01");
+    }
+
+    /// An Arrow view of `bytes` (at most 12, inline), with `junk` in the
+    /// unused bytes.
+    fn view(bytes: &[u8], junk: u8) -> u128 {
+        let mut v = [junk; 16];
+        v[..4].copy_from_slice(&(bytes.len() as u32).to_le_bytes());
+        v[4..4 + bytes.len()].copy_from_slice(bytes);
+        u128::from_le_bytes(v)
+    }
+
+    #[test]
+    fn inline_strings_key_by_length_and_bytes_only() {
+        for value in [
+            &b""[..],
+            b"a",
+            b"a\0",
+            b"CHN",
+            b"2024-02-29",
+            b"twelve bytes",
+        ] {
+            let key = inline_key(true, view(value, 0));
+            assert_eq!(key, inline_key(true, view(value, 0xab)), "{value:?}");
+            assert!(key.is_some());
+        }
+        assert_ne!(
+            inline_key(true, view(b"a", 0)),
+            inline_key(true, view(b"a\0", 0))
+        );
+        // Missing and empty values are one value.
+        assert_eq!(
+            inline_key(false, view(b"CHN", 0)),
+            inline_key(true, view(b"", 7))
+        );
+        let long = 13u128 | 0xdead_beef << 32;
+        assert_eq!(inline_key(true, long), None);
     }
 }

@@ -51,7 +51,7 @@ use parallel::{Reading, Stop, MAX_PARTS, PARALLEL_MIN_BYTES};
 #[cfg(any(feature = "parquet", test))]
 pub(crate) use row_feed::digest_rows;
 #[cfg(feature = "parquet")]
-pub(crate) use row_feed::RowCounter;
+pub(crate) use row_feed::{RowCounter, ValueReader};
 
 /// What the record pass reads besides the file's hash and structure.
 #[derive(Debug, Clone, Copy, Default)]

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::csv_records::RecordCounter;
+use super::csv_records::{Capture, RecordCounter};
 use super::parallel::Reading;
 use super::{results, stopped, FileDigest, RecordPass};
 use crate::error::IngestError;
@@ -16,21 +16,65 @@ pub(crate) struct RowFeed {
     counters: [RowCounter; 2],
 }
 
+/// Reads one column's values in order, one a call.
+pub(crate) trait ValueReader {
+    /// The next row's value (empty for a missing value, as in a CSV).
+    fn next_value(&mut self) -> &[u8];
+}
+
 /// One of a [`RowFeed`]'s counters.
 pub(crate) struct RowCounter(RecordCounter);
 
 impl RowCounter {
-    /// One row: the value of each of [`RowFeed::columns`] in order (empty
-    /// for a missing value, as in a CSV).
-    #[inline]
-    pub(crate) fn row<'v>(&mut self, values: impl Iterator<Item = &'v [u8]>) {
-        let c = &mut self.0;
-        c.line += 1;
-        c.record_line = c.line;
-        for (position, value) in values.enumerate() {
-            c.value(position, value);
+    /// The dictionary slot of the column at `position` of
+    /// [`RowFeed::columns`] when its values are only numbered (not
+    /// hashed, checked for emptiness or summed): the reader may then hand
+    /// over value numbers (see [`RowCounter::number`]) instead of bytes.
+    pub(crate) fn numbered_slot(&self, position: usize) -> Option<usize> {
+        let c = &self.0;
+        match c.capture.get(position) {
+            Some(&Capture::Slot(slot)) if c.weight_slot != Some(slot) => Some(slot),
+            _ => None,
         }
-        c.count_row();
+    }
+
+    /// The number of `value` in the dictionary of `slot`: what the counter
+    /// would have made of it in a row (kept, and checked as UTF-8, when
+    /// first seen). The check names the row being read, so the reader
+    /// numbers a value when it first meets it, row by row.
+    /// `row` is the value's row in the run about to be fed to
+    /// [`RowCounter::rows`], from 0.
+    pub(crate) fn number(&mut self, slot: usize, row: usize, value: &[u8]) -> u32 {
+        let c = &mut self.0;
+        let (id, new) = c.dicts[slot].intern(value);
+        if new && c.not_utf8.is_none() && std::str::from_utf8(value).is_err() {
+            c.not_utf8 = Some((c.line + row as u64 + 1, c.slot_names[slot].clone()));
+        }
+        id
+    }
+
+    /// `n` rows, given a column at a time: for each numbered column (see
+    /// [`RowCounter::numbered_slot`]) its slot and the rows' value
+    /// numbers, and for each other column its position and a reader of
+    /// the rows' values (empty for a missing value).
+    pub(crate) fn rows(
+        &mut self,
+        n: usize,
+        numbered: &[(usize, Vec<u32>)],
+        others: &mut [(usize, impl ValueReader)],
+    ) {
+        let c = &mut self.0;
+        for r in 0..n {
+            c.line += 1;
+            c.record_line = c.line;
+            for (slot, ids) in numbered {
+                c.row[*slot] = ids[r];
+            }
+            for (position, reader) in others.iter_mut() {
+                c.value(*position, reader.next_value());
+            }
+            c.count_row();
+        }
     }
 }
 

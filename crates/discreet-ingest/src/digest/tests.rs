@@ -480,8 +480,24 @@ fn canonical(d: FileDigest) -> (FileDigest, CanonicalDistinct) {
     )
 }
 
-/// Rows fed by another reader (Parquet's path), in any split between
-/// the two counters, count exactly as the same rows read from a CSV.
+/// Reads a column of the test's rows, for `RowCounter::rows`.
+struct TestColumn<'a> {
+    rows: &'a [Vec<String>],
+    column: usize,
+    at: usize,
+}
+
+impl super::row_feed::ValueReader for TestColumn<'_> {
+    fn next_value(&mut self) -> &[u8] {
+        self.at += 1;
+        self.rows[self.at - 1][self.column].as_bytes()
+    }
+}
+
+/// Rows fed by another reader (Parquet's path), in runs of any length
+/// split at random between the two counters, columns given as values or
+/// (where the counter takes them) as value numbers, count exactly as the
+/// same rows read from a CSV.
 #[test]
 fn rows_fed_to_either_counter_count_as_the_csv_read_does() {
     use rand::{Rng, SeedableRng};
@@ -537,13 +553,36 @@ fn rows_fed_to_either_counter_count_as_the_csv_read_does() {
                 .map(|c| header.iter().position(|h| h == c).unwrap())
                 .collect();
             let (first, second) = feed.counters();
-            for row in &rows {
+            let mut start = 0;
+            while start < rows.len() {
+                let run = &rows[start..(start + rng.gen_range(1..6)).min(rows.len())];
+                start += run.len();
                 let counter = if rng.gen_bool(0.5) {
                     &mut *first
                 } else {
                     &mut *second
                 };
-                counter.row(at.iter().map(|&i| row[i].as_bytes()));
+                let mut numbered = Vec::new();
+                let mut others = Vec::new();
+                for (position, &column) in at.iter().enumerate() {
+                    match counter.numbered_slot(position).filter(|_| case % 3 != 0) {
+                        Some(slot) => numbered.push((
+                            slot,
+                            (run.iter().enumerate())
+                                .map(|(r, row)| counter.number(slot, r, row[column].as_bytes()))
+                                .collect(),
+                        )),
+                        None => others.push((
+                            position,
+                            TestColumn {
+                                rows: run,
+                                column,
+                                at: 0,
+                            },
+                        )),
+                    }
+                }
+                counter.rows(run.len(), &numbered, &mut others);
             }
             Ok(())
         })
