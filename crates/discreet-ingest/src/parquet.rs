@@ -89,7 +89,11 @@ fn count_rows(
     let mut others = Vec::new();
     for (position, (column, cache)) in part.iter().zip(caches).enumerate() {
         match counter.numbered_slot(position) {
-            Some(slot) => numbered.push((slot, column.numbers(counter, slot, &mut cache.numbers))),
+            Some(slot) => {
+                cache.ids.clear();
+                column.numbers(counter, slot, &mut cache.numbers, &mut cache.ids);
+                numbered.push((slot, &cache.ids[..]));
+            }
             None => others.push((position, column.reader(&mut cache.texts))),
         }
     }
@@ -103,11 +107,16 @@ struct ColumnCache {
     texts: TextCache,
     /// The value number of each distinct typed value (numbered columns).
     numbers: NumberCache,
+    /// The value numbers of the rows being fed (numbered columns), the
+    /// buffer kept from one slice to the next.
+    ids: Vec<u32>,
 }
 
 /// One column of a slice of rows, as the file types it: text, or a number
 /// the counter sees as its decimal text (integers) or ISO date (dates),
-/// rendered once per distinct value rather than cast row by row.
+/// rendered once per distinct value rather than cast row by row. Chunks
+/// (one per row group the slice meets) are read where they lie, not
+/// copied into one.
 enum SliceColumn {
     Text(StringChunked),
     Integer(Int64Chunked),
@@ -134,53 +143,62 @@ impl SliceColumn {
         }
     }
 
-    /// Rows `from..to`, in one chunk.
+    /// Rows `from..to` (no copy).
     fn slice(&self, from: usize, to: usize) -> SliceColumn {
         let (from, n) = (from as i64, to - from);
         match self {
-            SliceColumn::Text(c) => SliceColumn::Text(c.slice(from, n).rechunk().into_owned()),
-            SliceColumn::Integer(c) => {
-                SliceColumn::Integer(c.slice(from, n).rechunk().into_owned())
-            }
-            SliceColumn::Date(c) => SliceColumn::Date(c.slice(from, n).rechunk().into_owned()),
+            SliceColumn::Text(c) => SliceColumn::Text(c.slice(from, n)),
+            SliceColumn::Integer(c) => SliceColumn::Integer(c.slice(from, n)),
+            SliceColumn::Date(c) => SliceColumn::Date(c.slice(from, n)),
         }
     }
 
-    /// Each row's value number in the dictionary of `slot` (the column
-    /// in one chunk, see [`SliceColumn::slice`]), looked up by the typed
-    /// value in `known`; a value not seen before is numbered by `counter`.
-    fn numbers(&self, counter: &mut RowCounter, slot: usize, known: &mut NumberCache) -> Vec<u32> {
+    /// Appends to `ids` each row's value number in the dictionary of
+    /// `slot`, looked up by the typed value in `known`; a value not seen
+    /// before is numbered by `counter`.
+    fn numbers(
+        &self,
+        counter: &mut RowCounter,
+        slot: usize,
+        known: &mut NumberCache,
+        ids: &mut Vec<u32>,
+    ) {
+        let mut row = 0;
         match self {
             SliceColumn::Text(c) => {
-                let array = c.downcast_as_array();
-                let views = array.views();
-                (0..array.len())
-                    .map(|row| {
-                        let key = inline_key(array.is_valid(row), views[row].as_u128());
-                        let text = || array.get(row).unwrap_or_default().as_bytes().into();
-                        number_of(known, counter, slot, row, key, text)
-                    })
-                    .collect()
+                for array in c.downcast_iter() {
+                    let views = array.views();
+                    for (i, view) in views.iter().enumerate() {
+                        let key = inline_key(array.is_valid(i), view.as_u128());
+                        let text = || array.get(i).unwrap_or_default().as_bytes().into();
+                        ids.push(number_of(known, counter, slot, row, key, text));
+                        row += 1;
+                    }
+                }
             }
             SliceColumn::Integer(c) => {
-                let a = c.downcast_as_array();
-                let valid = |row| a.is_valid(row);
-                typed_numbers(a.values(), valid, Number::Integer, counter, slot, known)
+                for a in c.downcast_iter() {
+                    let valid = |i| a.is_valid(i);
+                    let (values, typed) = (a.values(), Number::Integer);
+                    typed_numbers(values, valid, typed, counter, slot, known, &mut row, ids);
+                }
             }
             SliceColumn::Date(c) => {
-                let a = c.downcast_as_array();
-                let valid = |row| a.is_valid(row);
-                typed_numbers(a.values(), valid, Number::Date, counter, slot, known)
+                for a in c.downcast_iter() {
+                    let valid = |i| a.is_valid(i);
+                    let (values, typed) = (a.values(), Number::Date);
+                    typed_numbers(values, valid, typed, counter, slot, known, &mut row, ids);
+                }
             }
         }
     }
 
-    /// The column (one chunk, see [`SliceColumn::slice`]) value by value.
+    /// The column value by value.
     fn reader<'a>(&'a self, cache: &'a mut TextCache) -> ColumnReader<'a> {
         match self {
-            SliceColumn::Text(c) => ColumnReader::Text(c.downcast_as_array(), 0),
-            SliceColumn::Integer(c) => ColumnReader::Integer(c.downcast_as_array(), 0, cache),
-            SliceColumn::Date(c) => ColumnReader::Date(c.downcast_as_array(), 0, cache),
+            SliceColumn::Text(c) => ColumnReader::Text(Chunks::new(c.downcast_iter())),
+            SliceColumn::Integer(c) => ColumnReader::Integer(Chunks::new(c.downcast_iter()), cache),
+            SliceColumn::Date(c) => ColumnReader::Date(Chunks::new(c.downcast_iter()), cache),
         }
     }
 }
@@ -203,19 +221,45 @@ impl Number {
     }
 }
 
-/// Reads one column of a slice for the counter, straight from its array
+/// The chunks of a column, walked row by row.
+struct Chunks<'a, A> {
+    arrays: Vec<&'a A>,
+    chunk: usize,
+    at: usize,
+}
+
+impl<'a, A: polars_arrow::array::Array> Chunks<'a, A> {
+    fn new(arrays: impl Iterator<Item = &'a A>) -> Self {
+        Chunks {
+            arrays: arrays.collect(),
+            chunk: 0,
+            at: 0,
+        }
+    }
+
+    /// The next row: its chunk and its index there.
+    #[inline]
+    fn next(&mut self) -> (&'a A, usize) {
+        while self.at == self.arrays[self.chunk].len() {
+            self.chunk += 1;
+            self.at = 0;
+        }
+        self.at += 1;
+        (self.arrays[self.chunk], self.at - 1)
+    }
+}
+
+/// Reads one column of a slice for the counter, straight from its arrays
 /// (the chunked iterators' dispatch was a tenth of the pass): the value's
 /// bytes, empty for a null as for an empty CSV field.
 enum ColumnReader<'a> {
-    Text(&'a <StringType as PolarsDataType>::Array, usize),
+    Text(Chunks<'a, <StringType as PolarsDataType>::Array>),
     Integer(
-        &'a <Int64Type as PolarsDataType>::Array,
-        usize,
+        Chunks<'a, <Int64Type as PolarsDataType>::Array>,
         &'a mut TextCache,
     ),
     Date(
-        &'a <Int32Type as PolarsDataType>::Array,
-        usize,
+        Chunks<'a, <Int32Type as PolarsDataType>::Array>,
         &'a mut TextCache,
     ),
 }
@@ -223,20 +267,25 @@ enum ColumnReader<'a> {
 impl ValueReader for ColumnReader<'_> {
     #[inline]
     fn next_value(&mut self) -> &[u8] {
-        fn step(at: &mut usize) -> usize {
-            *at += 1;
-            *at - 1
-        }
         match self {
-            ColumnReader::Text(array, at) => array.get(step(at)).unwrap_or_default().as_bytes(),
-            ColumnReader::Integer(array, at, cache) => match array.get(step(at)) {
-                Some(v) => cache.text(Number::Integer(v)),
-                None => b"",
-            },
-            ColumnReader::Date(array, at, cache) => match array.get(step(at)) {
-                Some(d) => cache.text(Number::Date(d)),
-                None => b"",
-            },
+            ColumnReader::Text(chunks) => {
+                let (array, i) = chunks.next();
+                array.get(i).unwrap_or_default().as_bytes()
+            }
+            ColumnReader::Integer(chunks, cache) => {
+                let (array, i) = chunks.next();
+                match array.get(i) {
+                    Some(v) => cache.text(Number::Integer(v)),
+                    None => b"",
+                }
+            }
+            ColumnReader::Date(chunks, cache) => {
+                let (array, i) = chunks.next();
+                match array.get(i) {
+                    Some(d) => cache.text(Number::Date(d)),
+                    None => b"",
+                }
+            }
         }
     }
 }
@@ -282,8 +331,10 @@ fn number_of<'a>(
     }
 }
 
-/// Each row's value number of a column of integers or dates (`typed`
-/// says which), rendered as text only when first met.
+/// Appends to `ids` the value number of each row of one chunk of
+/// integers or dates (`typed` says which), rendered as text only when
+/// first met; `row` counts the rows of the run numbered so far.
+#[allow(clippy::too_many_arguments)]
 fn typed_numbers<T: Copy>(
     values: &[T],
     valid: impl Fn(usize) -> bool,
@@ -291,17 +342,25 @@ fn typed_numbers<T: Copy>(
     counter: &mut RowCounter,
     slot: usize,
     known: &mut NumberCache,
-) -> Vec<u32> {
-    (0..values.len())
-        .map(|row| {
-            let n = valid(row).then(|| typed(values[row]));
-            let text = || match n {
-                Some(n) => Cow::Owned(n.text()),
-                None => Cow::Borrowed(&b""[..]),
-            };
-            number_of(known, counter, slot, row, Some(number_key(n)), text)
-        })
-        .collect()
+    row: &mut usize,
+    ids: &mut Vec<u32>,
+) {
+    for (i, &v) in values.iter().enumerate() {
+        let n = valid(i).then(|| typed(v));
+        let text = || match n {
+            Some(n) => Cow::Owned(n.text()),
+            None => Cow::Borrowed(&b""[..]),
+        };
+        ids.push(number_of(
+            known,
+            counter,
+            slot,
+            *row,
+            Some(number_key(n)),
+            text,
+        ));
+        *row += 1;
+    }
 }
 
 /// The key a string of at most 12 bytes is numbered by: its Arrow view,

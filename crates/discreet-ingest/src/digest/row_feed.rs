@@ -60,7 +60,7 @@ impl RowCounter {
     pub(crate) fn rows(
         &mut self,
         n: usize,
-        numbered: &[(usize, Vec<u32>)],
+        numbered: &[(usize, &[u32])],
         others: &mut [(usize, impl ValueReader)],
     ) {
         let c = &mut self.0;

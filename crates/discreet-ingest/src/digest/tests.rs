@@ -570,7 +570,7 @@ fn rows_fed_to_either_counter_count_as_the_csv_read_does() {
                             slot,
                             (run.iter().enumerate())
                                 .map(|(r, row)| counter.number(slot, r, row[column].as_bytes()))
-                                .collect(),
+                                .collect::<Vec<_>>(),
                         )),
                         None => others.push((
                             position,
@@ -582,6 +582,7 @@ fn rows_fed_to_either_counter_count_as_the_csv_read_does() {
                         )),
                     }
                 }
+                let numbered: Vec<_> = (numbered.iter()).map(|(s, ids)| (*s, &ids[..])).collect();
                 counter.rows(run.len(), &numbered, &mut others);
             }
             Ok(())
