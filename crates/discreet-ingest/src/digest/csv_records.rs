@@ -444,6 +444,12 @@ impl RecordCounter {
 
     /// A data record is complete: add it to every group set that keeps it.
     pub(super) fn count_row(&mut self) {
+        self.count_row_but(&[]);
+    }
+
+    /// [`RecordCounter::count_row`], except in the group-bys `counted`
+    /// marks (counted already, a column at a time).
+    pub(super) fn count_row_but(&mut self, counted: &[bool]) {
         if !self.complete {
             return;
         }
@@ -452,7 +458,10 @@ impl RecordCounter {
         } else {
             1
         };
-        for set in &mut self.sets {
+        for (i, set) in self.sets.iter_mut().enumerate() {
+            if counted.get(i) == Some(&true) {
+                continue;
+            }
             if set.keeps(&self.row, &self.dicts) {
                 set.add(&self.row, measure);
             }

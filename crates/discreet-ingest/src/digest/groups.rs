@@ -94,6 +94,36 @@ impl GroupSet {
         true
     }
 
+    /// Adds one to the group of each of `n` rows (every row kept), given
+    /// the value numbers of the key columns a column at a time
+    /// (`columns[k]` for the set's `k`th key column).
+    #[cfg(any(feature = "parquet", test))]
+    pub(super) fn count_columns(&mut self, columns: &[&[u32]], n: usize) {
+        if let [ids] = columns {
+            // Sized once, not checked row by row.
+            let largest = ids.iter().max().map_or(0, |&id| id as usize + 1);
+            if self.single.len() < largest {
+                self.single.resize(largest, None);
+            }
+            for &id in &ids[..n] {
+                let count = self.single[id as usize].get_or_insert(0);
+                *count = count.saturating_add(1);
+            }
+            return;
+        }
+        // Value numbers at the key's own positions: slots 0, 1, ...
+        let in_order: Vec<usize> = (0..columns.len()).collect();
+        let slots = std::mem::replace(&mut self.slots, in_order);
+        let mut row = vec![0u32; columns.len()];
+        for r in 0..n {
+            for (value, ids) in row.iter_mut().zip(columns) {
+                *value = ids[r];
+            }
+            self.add(&row, 1);
+        }
+        self.slots = slots;
+    }
+
     #[inline]
     pub(super) fn add(&mut self, row: &[u32], measure: i64) {
         if let Some(dense) = &mut self.dense {
@@ -273,6 +303,43 @@ mod tests {
             let mut expected: Vec<_> = expected.into_iter().collect();
             expected.sort();
             assert_eq!(found, expected, "{columns} columns up to {largest}");
+        }
+    }
+
+    /// Rows counted a column at a time, in runs, group as the same rows
+    /// added one by one, through growth and spill, for one to four key
+    /// columns.
+    #[test]
+    fn counting_by_columns_groups_as_row_by_row() {
+        for (columns, largest) in [(1, 300u32), (2, 40), (2, 5_000), (3, 20_000), (4, 70)] {
+            let mut rng = ChaCha8Rng::seed_from_u64(u64::from(largest) + 1);
+            // Key columns at slots in reverse order, as a set may have them.
+            let slots: Vec<usize> = (0..columns).rev().collect();
+            let mut by_row = GroupSet::new(slots.clone(), Vec::new());
+            let mut by_column = GroupSet::new(slots.clone(), Vec::new());
+            let mut done = 0u32;
+            while done < 20_000 {
+                let n = rng.gen_range(1..500);
+                let rows: Vec<Vec<u32>> = (0..n)
+                    .map(|i| {
+                        let reach = 1 + largest * (done + i + 1).min(20_000) / 20_000;
+                        (0..columns).map(|_| rng.gen_range(0..reach)).collect()
+                    })
+                    .collect();
+                for row in &rows {
+                    by_row.add(row, 1);
+                }
+                let key_columns: Vec<Vec<u32>> = (slots.iter())
+                    .map(|&slot| rows.iter().map(|row| row[slot]).collect())
+                    .collect();
+                let key_columns: Vec<&[u32]> = key_columns.iter().map(|c| &c[..]).collect();
+                by_column.count_columns(&key_columns, rows.len());
+                done += n;
+            }
+            let (mut a, mut b) = (by_row.into_rows(), by_column.into_rows());
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{columns} columns up to {largest}");
         }
     }
 }
