@@ -100,6 +100,12 @@ impl<K: IntKey, V: Copy + Default> IntMap<K, V> {
     }
 
     /// The keys and values, in no particular order.
+    /// How many keys the map holds.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
     pub(crate) fn into_entries(self) -> impl Iterator<Item = (K, V)> {
         self.slots.into_iter().filter(|&(k, _)| k != K::EMPTY)
     }

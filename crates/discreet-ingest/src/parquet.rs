@@ -167,11 +167,20 @@ impl SliceColumn {
         match self {
             SliceColumn::Text(c) => {
                 for array in c.downcast_iter() {
-                    let views = array.views();
-                    for (i, view) in views.iter().enumerate() {
-                        let key = inline_key(array.is_valid(i), view.as_u128());
+                    // Longer strings by their whole view: within one array
+                    // it says where the bytes lie, so equal views hold
+                    // equal values (a value may have several views).
+                    let mut long = NumberCache::default();
+                    for (i, view) in array.views().iter().enumerate() {
                         let text = || array.get(i).unwrap_or_default().as_bytes().into();
-                        ids.push(number_of(known, counter, slot, row, key, text));
+                        let id = match inline_key(array.is_valid(i), view.as_u128()) {
+                            Some(key) => number_of(known, counter, slot, row, Some(key), text),
+                            None => {
+                                let key = (long.len() < LONG_VIEWS).then(|| view.as_u128());
+                                number_of(&mut long, counter, slot, row, key, text)
+                            }
+                        };
+                        ids.push(id);
                         row += 1;
                     }
                 }
@@ -362,6 +371,10 @@ fn typed_numbers<T: Copy>(
         *row += 1;
     }
 }
+
+/// At most this many views of longer strings are remembered per chunk:
+/// many more means values that seldom repeat, better looked up directly.
+const LONG_VIEWS: usize = 1 << 16;
 
 /// The key a string of at most 12 bytes is numbered by: its Arrow view,
 /// which holds the length and the bytes themselves (bytes past the length

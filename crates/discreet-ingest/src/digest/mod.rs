@@ -217,6 +217,19 @@ fn results(
         })
         .collect();
     let value = |slot: usize, id: u32| &text[slot][id as usize];
+    // Each value number's place among its column's values in text order
+    // (the groups' order): sorting then compares integers, not strings.
+    let rank: Vec<Vec<u32>> = (text.iter())
+        .map(|values| {
+            let mut order: Vec<usize> = (0..values.len()).collect();
+            order.sort_unstable_by(|&a, &b| values[a].cmp(&values[b]));
+            let mut rank = vec![0; values.len()];
+            for (place, id) in order.into_iter().enumerate() {
+                rank[id] = place as u32;
+            }
+            rank
+        })
+        .collect();
     let distinct = (pass.distinct.iter().zip(c.distinct))
         .map(|(request, mut d)| {
             let numbered = number_pairs(&mut d.pairs);
@@ -246,10 +259,11 @@ fn results(
             let width = set.slots.len();
             let slots = set.slots.clone();
             let mut rows = set.into_rows();
+            // By the values' text, compared as ranks.
             rows.sort_unstable_by(|a, b| {
-                let ka = slots.iter().zip(&a.0).map(|(&s, &id)| value(s, id));
-                let kb = slots.iter().zip(&b.0).map(|(&s, &id)| value(s, id));
-                ka.cmp(kb)
+                let ranks = (a.0.iter().zip(&b.0).zip(&slots))
+                    .map(|((&x, &y), &s)| rank[s][x as usize].cmp(&rank[s][y as usize]));
+                ranks.fold(std::cmp::Ordering::Equal, std::cmp::Ordering::then)
             });
             let mut g = Groups {
                 columns: columns.clone(),

@@ -149,7 +149,13 @@ impl RowFeed {
 
     /// Everything counted, in the first counter.
     pub(super) fn finish(self) -> RecordCounter {
-        let [RowCounter(mut first), RowCounter(second)] = self.counters;
+        let [RowCounter(mut first), RowCounter(mut second)] = self.counters;
+        // The key's hashes are merged sorted: each counter's sorted on a
+        // thread of its own (sorting them again below is then one pass).
+        std::thread::scope(|s| {
+            s.spawn(|| second.key.hashes.sort_unstable());
+            first.key.hashes.sort_unstable();
+        });
         first.absorb(second);
         first
     }
