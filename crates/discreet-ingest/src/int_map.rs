@@ -80,12 +80,6 @@ impl<K: IntKey, V: Copy + Default> IntMap<K, V> {
         &mut self.slots[i].1
     }
 
-    /// Number of keys.
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.len
-    }
-
     fn grow(&mut self) {
         let doubled = vec![(K::EMPTY, V::default()); 2 * self.slots.len()];
         let old = std::mem::replace(&mut self.slots, doubled);
@@ -101,7 +95,7 @@ impl<K: IntKey, V: Copy + Default> IntMap<K, V> {
 
     /// The keys and values, in no particular order.
     /// How many keys the map holds.
-    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "parquet", test)), allow(dead_code))]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
