@@ -11,10 +11,12 @@
 //! is the dictionaries and the groups, whatever the file's size.
 //!
 //! A Parquet file goes through the same pass: polars decodes it in slices
-//! of rows, only the columns the pass reads, and each row's values are fed
-//! to the counter as a CSV record's fields would be (an empty value or a
-//! null is a missing value, as an empty CSV field). Only the structural
-//! checks are the CSV's own.
+//! of rows, only the columns the pass reads, and the rows are fed to the
+//! counter with the same effect as a CSV's records (an empty value or a
+//! null is a missing value, as an empty CSV field). Columns that are only
+//! numbered come a column at a time as value numbers, looked up by their
+//! typed value; group-bys that keep every row are then counted a column
+//! at a time too. Only the structural checks are the CSV's own.
 //!
 //! A large CSV file is read by several threads at once: one hashes the whole
 //! file, the others each count the records of one part, cut at line ends.
