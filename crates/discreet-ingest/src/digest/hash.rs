@@ -40,28 +40,29 @@ impl KeyHashes {
         }
     }
 
-    /// Whether two of all the hashes seen are equal.
+    /// Whether two of all the hashes seen are equal: within one sorted
+    /// run (neighbours), or shared by two runs (one walk of both).
     pub(super) fn any_repeat(mut self) -> bool {
         self.hashes.sort_unstable();
         self.sorted_runs.push(self.hashes);
-        let runs = self.sorted_runs;
-        // A merge of the sorted runs, comparing each hash with the last.
-        let mut next = vec![0usize; runs.len()];
-        let mut last = None;
-        loop {
-            let least = (0..runs.len())
-                .filter_map(|r| runs[r].get(next[r]).map(|&h| (h, r)))
-                .min();
-            let Some((h, r)) = least else {
-                return false;
-            };
-            if last == Some(h) {
-                return true;
-            }
-            last = Some(h);
-            next[r] += 1;
+        let runs = &self.sorted_runs;
+        runs.iter().any(|run| run.windows(2).any(|w| w[0] == w[1]))
+            || (0..runs.len())
+                .any(|i| (i + 1..runs.len()).any(|j| share_a_value(&runs[i], &runs[j])))
+    }
+}
+
+/// Whether two sorted runs have a value in common.
+fn share_a_value(a: &[u64], b: &[u64]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
         }
     }
+    false
 }
 
 pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
@@ -83,6 +84,41 @@ impl Hasher for Fnv {
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::{Rng, SeedableRng};
+
+    use super::KeyHashes;
+
+    /// Repeats within a run, across runs, or none, against a set of
+    /// every hash seen.
+    #[test]
+    fn repeats_are_found_wherever_they_fall() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for case in 0..300 {
+            let runs = rng.gen_range(0..4);
+            let range = rng.gen_range(1..2_000u64);
+            let mut key = KeyHashes::default();
+            let mut all: Vec<u64> = Vec::new();
+            for _ in 0..runs {
+                let mut run: Vec<u64> = (0..rng.gen_range(0..40))
+                    .map(|_| rng.gen_range(0..range))
+                    .collect();
+                all.extend(&run);
+                run.sort_unstable();
+                key.sorted_runs.push(run);
+            }
+            key.hashes = (0..rng.gen_range(0..40))
+                .map(|_| rng.gen_range(0..range))
+                .collect();
+            all.extend(&key.hashes);
+            let mut seen = std::collections::HashSet::new();
+            let expected = !all.iter().all(|h| seen.insert(*h));
+            assert_eq!(key.any_repeat(), expected, "case {case}");
         }
     }
 }
