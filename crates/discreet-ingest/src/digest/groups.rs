@@ -170,103 +170,109 @@ impl GroupSet {
     }
 }
 
-/// Most entries of a [`Dense`] store (32 MiB of measures).
+/// Most entries of a [`Dense`] store (16 MiB of counts).
 pub(super) const DENSE_MAX: usize = 1 << 22;
 
-/// Marks a combination no row has reached.
-const ABSENT: i64 = i64::MIN;
-
-/// The measures of every combination of two to four key columns' value
-/// numbers, in one array: column `k`'s number is bits `shift[k]..` of the
-/// index, each column given a power-of-two width that doubles as its
-/// dictionary grows. Value numbers are dense from 0 and code columns have
-/// few values, so this is small, and a row costs one indexed add.
+/// The rows of every combination of two to four key columns' value
+/// numbers, in one array indexed by the numbers (column `k`'s times the
+/// product of the earlier columns' capacities). Each capacity grows by a
+/// quarter as its dictionary does, so the array stays close to the
+/// product of the columns' value counts; 4-byte entries (the count plus
+/// one, 0 for a combination no row has reached). Value numbers are dense
+/// from 0 and code columns have few values, so this is small, mostly in
+/// cache, and a row costs one indexed add.
 #[derive(Default)]
 pub(super) struct Dense {
-    /// Bits per column.
-    bits: Vec<u32>,
-    measures: Vec<i64>,
+    /// Value numbers each column can hold.
+    caps: Vec<usize>,
+    /// Rows plus one by combination (0: none).
+    counts: Vec<u32>,
 }
 
 impl Dense {
     fn new(columns: usize) -> Self {
-        let bits = vec![4; columns];
+        let caps = vec![16; columns];
         Dense {
-            measures: vec![ABSENT; 1 << (4 * columns)],
-            bits,
+            counts: vec![0; 16usize.pow(columns as u32)],
+            caps,
         }
     }
 
     /// Adds `measure` to the combination of `row`'s values at `slots`;
     /// `false` (and nothing added) when that would need more than
-    /// [`DENSE_MAX`] entries.
+    /// [`DENSE_MAX`] entries, or the measure does not fit a count (a
+    /// negative weight, a sum past `u32`): the caller then moves to maps.
     #[inline]
     fn add(&mut self, slots: &[usize], row: &[u32], measure: i64) -> bool {
         let mut index = 0usize;
-        let mut shift = 0;
+        let mut stride = 1;
         for (k, &slot) in slots.iter().enumerate() {
             let id = row[slot] as usize;
-            if id >> self.bits[k] != 0 {
+            if id >= self.caps[k] {
                 return self.grow(k, id) && self.add(slots, row, measure);
             }
-            index |= id << shift;
-            shift += self.bits[k];
+            index += id * stride;
+            stride *= self.caps[k];
         }
-        let n = &mut self.measures[index];
-        if *n == ABSENT {
-            *n = 0;
+        let n = &mut self.counts[index];
+        match u32::try_from(measure)
+            .ok()
+            .and_then(|m| (*n).max(1).checked_add(m))
+        {
+            Some(sum) => {
+                *n = sum;
+                true
+            }
+            None => false,
         }
-        // Only a sum reaching `i64::MIN` (negative weights) could be taken
-        // for no row: it stays one above.
-        *n = n.saturating_add(measure).max(ABSENT + 1);
-        true
     }
 
     /// Widens column `k` to hold value number `id`, if the array stays
     /// within [`DENSE_MAX`].
     #[cold]
     fn grow(&mut self, k: usize, id: usize) -> bool {
-        let mut bits = self.bits.clone();
-        while id >> bits[k] != 0 {
-            bits[k] += 1;
-        }
-        let total: u32 = bits.iter().sum();
-        if total > DENSE_MAX.trailing_zeros() {
+        let mut caps = self.caps.clone();
+        caps[k] = (id + 1).max(caps[k] + caps[k] / 4);
+        let total = caps.iter().try_fold(1usize, |t, &c| t.checked_mul(c));
+        let Some(total) = total.filter(|&t| t <= DENSE_MAX) else {
             return false;
+        };
+        let mut counts = vec![0; total];
+        let old = std::mem::take(self);
+        for (index, &n) in old.counts.iter().enumerate().filter(|(_, &n)| n != 0) {
+            counts[index_of(&caps, &ids_of(&old.caps, index))] = n;
         }
-        let mut measures = vec![ABSENT; 1 << total];
-        for (ids, n) in std::mem::take(self).into_rows() {
-            measures[index_of(&bits, &ids)] = n;
-        }
-        *self = Dense { bits, measures };
+        *self = Dense { caps, counts };
         true
     }
 
     /// The combinations reached, with their measures.
     fn into_rows(self) -> impl Iterator<Item = (Vec<u32>, i64)> {
-        let bits = self.bits;
-        (self.measures.into_iter().enumerate())
-            .filter(|&(_, n)| n != ABSENT)
-            .map(move |(index, n)| {
-                let mut shift = 0;
-                let ids = (bits.iter())
-                    .map(|&b| {
-                        let id = (index >> shift) & ((1 << b) - 1);
-                        shift += b;
-                        id as u32
-                    })
-                    .collect();
-                (ids, n)
-            })
+        let caps = self.caps;
+        (self.counts.into_iter().enumerate())
+            .filter(|&(_, n)| n != 0)
+            .map(move |(index, n)| (ids_of(&caps, index), i64::from(n - 1)))
     }
 }
 
-/// The index of value numbers `ids` under column widths `bits`.
-fn index_of(bits: &[u32], ids: &[u32]) -> usize {
-    let mut shift = 0;
-    (bits.iter().zip(ids)).fold(0, |index, (&b, &id)| {
-        let i = index | (id as usize) << shift;
-        shift += b;
+/// The value numbers at `index` under column capacities `caps`.
+fn ids_of(caps: &[usize], index: usize) -> Vec<u32> {
+    let mut rest = index;
+    (caps.iter())
+        .map(|&cap| {
+            let id = rest % cap;
+            rest /= cap;
+            id as u32
+        })
+        .collect()
+}
+
+/// The index of value numbers `ids` under column capacities `caps`.
+fn index_of(caps: &[usize], ids: &[u32]) -> usize {
+    let mut stride = 1;
+    (caps.iter().zip(ids)).fold(0, |index, (&cap, &id)| {
+        let i = index + id as usize * stride;
+        stride *= cap;
         i
     })
 }
@@ -303,6 +309,23 @@ mod tests {
             let mut expected: Vec<_> = expected.into_iter().collect();
             expected.sort();
             assert_eq!(found, expected, "{columns} columns up to {largest}");
+        }
+    }
+
+    /// Measures a count cannot hold (a negative weight, sums past
+    /// `u32`) move the groups to maps, sums intact.
+    #[test]
+    fn measures_past_a_count_keep_their_sums() {
+        for odd in [-3i64, 1 << 33, i64::from(u32::MAX)] {
+            let mut set = GroupSet::new(vec![0, 1], Vec::new());
+            set.add(&[1, 2], 5);
+            set.add(&[0, 0], 0);
+            set.add(&[1, 2], odd);
+            set.add(&[3, 1], 1);
+            let mut found = set.into_rows();
+            found.sort();
+            let expected = vec![(vec![0, 0], 0), (vec![1, 2], 5 + odd), (vec![3, 1], 1)];
+            assert_eq!(found, expected, "{odd}");
         }
     }
 
