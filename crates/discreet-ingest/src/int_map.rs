@@ -31,6 +31,14 @@ impl IntKey for u128 {
     }
 }
 
+impl IntKey for [u128; 2] {
+    const EMPTY: Self = [u128::MAX; 2];
+    #[inline]
+    fn hash(self) -> u64 {
+        mix(self[0].hash() ^ self[1].hash().rotate_left(29))
+    }
+}
+
 /// A multiply and a shift: enough to spread codes that differ in a few
 /// bits over the table.
 #[inline]
@@ -93,13 +101,13 @@ impl<K: IntKey, V: Copy + Default> IntMap<K, V> {
         }
     }
 
-    /// The keys and values, in no particular order.
     /// How many keys the map holds.
     #[cfg_attr(not(any(feature = "parquet", test)), allow(dead_code))]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
 
+    /// The keys and values, in no particular order.
     pub(crate) fn into_entries(self) -> impl Iterator<Item = (K, V)> {
         self.slots.into_iter().filter(|&(k, _)| k != K::EMPTY)
     }

@@ -5,10 +5,12 @@ use crate::int_map::IntMap;
 
 /// The distinct values of one column, numbered in order of appearance.
 /// Values of up to 15 bytes (nearly all: codes, dates, ages) are looked up
-/// packed in a `u128`, so a lookup compares two integers, not two strings.
+/// packed in a `u128`, so a lookup compares two integers, not two strings;
+/// values of up to 31 bytes (longer codes) in two.
 #[derive(Default)]
 pub(super) struct Dictionary {
     pub(super) short: IntMap<u128, u32>,
+    pub(super) medium: IntMap<[u128; 2], u32>,
     pub(super) long: FastMap<Vec<u8>, u32>,
     pub(super) values: Vec<Vec<u8>>,
 }
@@ -20,6 +22,7 @@ impl Dictionary {
         let next = self.values.len() as u32;
         let id = match pack(value) {
             Some(key) => *self.short.entry(key, || next),
+            None if value.len() < 32 => *self.medium.entry(pack_pair(value), || next),
             None => match self.long.get(value) {
                 Some(&id) => id,
                 None => {
@@ -62,6 +65,16 @@ pub(super) fn pack(value: &[u8]) -> Option<u128> {
     Some(u128::from(low) | u128::from(high) << 64 | (n as u128) << 120)
 }
 
+/// A value of 16 to 31 bytes as two integers: its first 16 bytes, then
+/// the rest packed as [`pack`] packs (with its length), so values of
+/// different lengths differ.
+#[inline]
+fn pack_pair(value: &[u8]) -> [u128; 2] {
+    let (head, tail) = value.split_at(16);
+    let head = u128::from_le_bytes(head.try_into().expect("16 bytes"));
+    [head, pack(tail).expect("at most 15 bytes")]
+}
+
 /// Up to four value numbers in one integer, 32 bits each, the first
 /// lowest.
 #[inline]
@@ -100,5 +113,33 @@ mod tests {
             }
         }
         assert_ne!(pack(b"a"), pack(b"a\0"));
+    }
+
+    /// Values of every length around the packed limits get one number
+    /// each, the same on every sight.
+    #[test]
+    fn values_of_every_length_are_numbered_once() {
+        let mut dictionary = super::Dictionary::default();
+        let mut values: Vec<Vec<u8>> = Vec::new();
+        for n in 0..=40 {
+            for fill in [b'a', 0] {
+                let mut v = vec![fill; n];
+                if n > 0 {
+                    v[n - 1] = b'z';
+                }
+                values.push(v.clone());
+                // The same bytes and a trailing zero byte more differ.
+                v.push(0);
+                values.push(v);
+            }
+        }
+        values.sort();
+        values.dedup();
+        for round in 0..2 {
+            for (i, v) in values.iter().enumerate() {
+                assert_eq!(dictionary.intern(v), (i as u32, round == 0), "{v:?}");
+            }
+        }
+        assert_eq!(dictionary.values, values);
     }
 }
