@@ -159,6 +159,10 @@ pub(crate) struct Simplex {
     /// Pivots since the last rebuild.
     since: usize,
     feasible: bool,
+    /// The smallest and largest value each structural took at the points
+    /// phase 2 passed through (all feasible), over all objectives.
+    reach_lo: Vec<f64>,
+    reach_hi: Vec<f64>,
     /// Pivots made, over all objectives.
     pub(crate) pivots: u64,
 }
@@ -228,6 +232,8 @@ impl Simplex {
             etas: Etas::default(),
             since: 0,
             feasible: false,
+            reach_lo: vec![f64::INFINITY; n],
+            reach_hi: vec![f64::NEG_INFINITY; n],
             pivots: 0,
         };
         s.refactor();
@@ -242,6 +248,23 @@ impl Simplex {
     /// The current values of the structural columns.
     pub(crate) fn point(&self) -> &[f64] {
         &self.x[..self.n]
+    }
+
+    /// The smallest and the largest value of each structural column over
+    /// the feasible points visited so far: every vertex phase 2 passes on
+    /// its way to an optimum is a point of the LP, so each is a witness
+    /// of the values it holds, for free.
+    pub(crate) fn reached(&self) -> (&[f64], &[f64]) {
+        (&self.reach_lo, &self.reach_hi)
+    }
+
+    /// Records the value of column `j` at a feasible point.
+    fn reach(&mut self, j: usize) {
+        if j < self.n {
+            let v = self.x[j];
+            self.reach_lo[j] = self.reach_lo[j].min(v);
+            self.reach_hi[j] = self.reach_hi[j].max(v);
+        }
     }
 
     /// Column `j` into the dense vector `a` (zeroed by the caller), its
@@ -636,6 +659,17 @@ impl Simplex {
                 self.head[r] = q;
                 self.pos[q] = r;
                 self.since += 1;
+                if c.is_some() {
+                    self.reach(j);
+                }
+            }
+            if c.is_some() {
+                // Phase 2 keeps the point feasible: the values it moved
+                // are witnesses.
+                self.reach(q);
+                for k in 0..nz.len() {
+                    self.reach(self.head[nz[k] as usize]);
+                }
             }
             for &i in &nz {
                 a[i as usize] = 0.0;
