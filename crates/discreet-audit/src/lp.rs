@@ -541,7 +541,8 @@ impl Open {
         };
         let (lo, hi) = lp.reached();
         for (j, cj) in col.iter().enumerate() {
-            let Some(k) = *cj else {
+            // Columns never moved hold infinite extremes: no witness.
+            let Some(k) = cj.filter(|&k| lo[k].is_finite()) else {
                 continue;
             };
             if lo[k] <= m.lo[j] as f64 + slack(lo[k]) {
