@@ -311,3 +311,69 @@ fn eliminate(
     }
     a.rows[r] = pivot_row;
 }
+
+#[cfg(test)]
+mod tests {
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::{factor, Etas};
+
+    /// Random sparse square matrices of +-1 entries (some singular): the
+    /// factors solve `B x = a` and `y B = c` for the columns they keep,
+    /// with the logicals standing in for the columns left out.
+    #[test]
+    fn factors_solve_random_sparse_bases() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut kept = 0;
+        for _ in 0..300 {
+            let m = rng.gen_range(1..40);
+            let mut cols: Vec<Vec<(u32, f64)>> = (0..m)
+                .map(|_| {
+                    let mut rows: Vec<u32> = (0..rng.gen_range(1..4))
+                        .map(|_| rng.gen_range(0..m as u32))
+                        .collect();
+                    rows.sort_unstable();
+                    rows.dedup();
+                    let sign = |b: bool| if b { 1.0 } else { -1.0 };
+                    rows.into_iter().map(|i| (i, sign(rng.gen_bool(0.7)))).collect()
+                })
+                .collect();
+            // Sometimes a unit column, as a logical is.
+            if rng.gen_bool(0.5) {
+                cols[0] = vec![(rng.gen_range(0..m as u32), 1.0)];
+            }
+            let (mut l, mut u) = (Etas::default(), Etas::default());
+            let piv = factor(m, &cols, &mut l, &mut u);
+            // The basis the factors stand for, by position (= row).
+            let mut basis: Vec<Vec<(u32, f64)>> = (0..m).map(|i| vec![(i as u32, 1.0)]).collect();
+            for (c, r) in piv.row_of.iter().enumerate() {
+                if let Some(r) = r {
+                    basis[*r as usize] = cols[c].clone();
+                    kept += 1;
+                }
+            }
+            let a: Vec<f64> = (0..m).map(|_| rng.gen_range(-5..6) as f64).collect();
+            let mut x = a.clone();
+            l.ftran(&mut x);
+            u.btran(&mut x);
+            let mut bx = vec![0.0; m];
+            for (p, col) in basis.iter().enumerate() {
+                for &(i, v) in col {
+                    bx[i as usize] += v * x[p];
+                }
+            }
+            for i in 0..m {
+                assert!((bx[i] - a[i]).abs() < 1e-9, "B x = a fails at row {i}");
+            }
+            let mut y = a.clone();
+            u.ftran(&mut y);
+            l.btran(&mut y);
+            for (p, col) in basis.iter().enumerate() {
+                let s: f64 = col.iter().map(|&(i, v)| v * y[i as usize]).sum();
+                assert!((s - a[p]).abs() < 1e-9, "y B = c fails at position {p}");
+            }
+        }
+        assert!(kept > 3000, "too few columns kept: {kept}");
+    }
+}
