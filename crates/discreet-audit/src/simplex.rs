@@ -475,14 +475,18 @@ impl Simplex {
     pub(crate) fn minimise(&mut self, c: &[f64], max_pivots: u64) -> Status {
         let budget = self.pivots + max_pivots;
         if !self.feasible {
-            match self.run(None, budget) {
-                Step::Done => {}
+            match self.run_phase1(budget) {
+                Step::Done | Step::Floor(_) => {}
                 Step::Stuck => return Status::Infeasible,
                 Step::Unbounded | Step::Budget => return Status::Failed,
             }
         }
-        match self.run(Some(c), budget) {
+        match self.phase2(c, budget) {
             Step::Done => self.certify(c),
+            Step::Floor(bound) => Status::Optimal {
+                value: (0..self.n).map(|j| c[j] * self.x[j]).sum(),
+                bound,
+            },
             Step::Unbounded => Status::Unbounded,
             Step::Stuck | Step::Budget => Status::Failed,
         }
@@ -545,9 +549,11 @@ impl Simplex {
         }
     }
 
-    /// Phase 1 (`c == None`: minimise the infeasibility) or phase 2 until
-    /// optimal.
-    fn run(&mut self, c: Option<&[f64]>, budget: u64) -> Step {
+    /// Phase 1: minimises the sum of the bound violations of the basics
+    /// (Dantzig's rule, reduced costs afresh at each pivot: it runs rarely
+    /// and briefly, from a crossover or after round-off) until there are
+    /// none.
+    fn run_phase1(&mut self, budget: u64) -> Step {
         let (n, m) = (self.n, self.m);
         let mut cb = vec![0.0; m];
         let mut d = vec![0.0; n + m];
@@ -559,37 +565,26 @@ impl Simplex {
             if self.pivots >= budget {
                 return Step::Budget;
             }
-            // Basic costs.
+            // Basic costs: the gradient of the infeasibility.
             let mut any = false;
             for p in 0..m {
                 let j = self.head[p];
-                cb[p] = match c {
-                    Some(c) => {
-                        if j < n {
-                            c[j]
-                        } else {
-                            0.0
-                        }
-                    }
-                    None => {
-                        let v = self.x[j];
-                        if v < self.lo[j] - PRIMAL_TOL {
-                            any = true;
-                            -1.0
-                        } else if v > self.up[j] + PRIMAL_TOL {
-                            any = true;
-                            1.0
-                        } else {
-                            0.0
-                        }
-                    }
+                let v = self.x[j];
+                cb[p] = if v < self.lo[j] - PRIMAL_TOL {
+                    any = true;
+                    -1.0
+                } else if v > self.up[j] + PRIMAL_TOL {
+                    any = true;
+                    1.0
+                } else {
+                    0.0
                 };
             }
-            if c.is_none() && !any {
+            if !any {
                 self.feasible = true;
                 return Step::Done;
             }
-            self.reduced_costs(&mut cb, c.unwrap_or(&zero), &mut d);
+            self.reduced_costs(&mut cb, &zero, &mut d);
             // Entering column: Dantzig's rule over the columns that can
             // move in their improving direction.
             let mut q = usize::MAX;
@@ -612,11 +607,7 @@ impl Simplex {
                 }
             }
             if q == usize::MAX {
-                if c.is_none() {
-                    return Step::Stuck;
-                }
-                self.feasible = true;
-                return Step::Done;
+                return Step::Stuck;
             }
             let dir = if d[q] < 0.0 { 1.0 } else { -1.0 };
             nz.clear();
@@ -626,7 +617,7 @@ impl Simplex {
             }
             self.ftran(&mut a);
             self.collect_nz(&a, &mut nz, &mut mark);
-            let (t, leave) = match self.ratio(&a, &nz, q, dir, c.is_none()) {
+            let (t, leave) = match self.ratio(&a, &nz, q, dir, true) {
                 Ratio::Flip(t) => (t, None),
                 Ratio::Leave(t, r, at) => (t, Some((r, at))),
                 bad => {
@@ -659,17 +650,6 @@ impl Simplex {
                 self.head[r] = q;
                 self.pos[q] = r;
                 self.since += 1;
-                if c.is_some() {
-                    self.reach(j);
-                }
-            }
-            if c.is_some() {
-                // Phase 2 keeps the point feasible: the values it moved
-                // are witnesses.
-                self.reach(q);
-                for k in 0..nz.len() {
-                    self.reach(self.head[nz[k] as usize]);
-                }
             }
             for &i in &nz {
                 a[i as usize] = 0.0;
@@ -677,12 +657,6 @@ impl Simplex {
             }
             if self.since >= REFACTOR {
                 self.refactor();
-                if c.is_some() && !self.feasible {
-                    // Round-off left the point outside: back to phase 1.
-                    if !matches!(self.run(None, budget), Step::Done) {
-                        return Step::Budget;
-                    }
-                }
             }
         }
     }
@@ -774,6 +748,9 @@ enum Ratio {
 
 enum Step {
     Done,
+    /// Phase 2 reached the least value the bounds alone allow (given):
+    /// optimal, with no duals needed to prove it.
+    Floor(f64),
     /// Phase 1 found no improving column with the point still infeasible.
     Stuck,
     Unbounded,
@@ -781,5 +758,6 @@ enum Step {
 }
 
 mod lu;
+mod phase2;
 #[cfg(test)]
 mod tests;
