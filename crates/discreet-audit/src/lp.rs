@@ -23,7 +23,9 @@
 //! policy could flag) get solves of their own, and every optimum is also
 //! read as a witness: a var found at its lower (upper) bound in any
 //! feasible point cannot be pushed further, so its min (max) is settled
-//! without a solve of its own. "Bulk" objectives (minimise, then maximise,
+//! without a solve of its own. The warm simplex adds every vertex it
+//! passes on the way to an optimum (each one a feasible point) to those
+//! witnesses. "Bulk" objectives (minimise, then maximise,
 //! the sum of all open vars) settle most vars at once, so a block of
 //! thousands of cells needs a few dozen solves rather than thousands.
 //! An optimum that is integral, checked exactly, is also an integer

@@ -15,13 +15,17 @@
 //! factors (see the lu module) followed by one eta column per pivot since
 //! they were computed; every [`REFACTOR`] pivots the factors are rebuilt
 //! from scratch and the basic values recomputed from the nonbasic ones,
-//! so that round-off cannot build up.
+//! so that round-off cannot build up. Phase 2 prices by Devex and keeps
+//! its reduced costs up to date from the pivot row (see the phase2
+//! module); every point it passes is feasible, so the values it visits
+//! are kept as witnesses for the caller ([`Simplex::reached`]).
 //!
 //! Nothing here is trusted blindly: every optimum comes with a dual bound
 //! computed from the final duals against the bounds of the model (weak
 //! duality), and the caller uses that bound, which no round-off of the
 //! path can make tighter than the true optimum by more than the error of
-//! one dot product. When the certificate does not close the gap, or a
+//! one dot product; an objective whose point reaches the least value
+//! its bounds alone allow needs no duals at all. When the certificate does not close the gap, or a
 //! pivot budget runs out, the objective is reported as failed and the
 //! caller solves it with the general solver instead.
 

@@ -336,7 +336,9 @@ mod tests {
                     rows.sort_unstable();
                     rows.dedup();
                     let sign = |b: bool| if b { 1.0 } else { -1.0 };
-                    rows.into_iter().map(|i| (i, sign(rng.gen_bool(0.7)))).collect()
+                    rows.into_iter()
+                        .map(|i| (i, sign(rng.gen_bool(0.7))))
+                        .collect()
                 })
                 .collect();
             // Sometimes a unit column, as a logical is.
