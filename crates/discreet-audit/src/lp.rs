@@ -23,7 +23,9 @@
 //! policy could flag) get solves of their own, and every optimum is also
 //! read as a witness: a var found at its lower (upper) bound in any
 //! feasible point cannot be pushed further, so its min (max) is settled
-//! without a solve of its own. "Bulk" objectives (minimise, then maximise,
+//! without a solve of its own. The warm simplex adds every vertex it
+//! passes on the way to an optimum (each one a feasible point) to those
+//! witnesses. "Bulk" objectives (minimise, then maximise,
 //! the sum of all open vars) settle most vars at once, so a block of
 //! thousands of cells needs a few dozen solves rather than thousands.
 //! An optimum that is integral, checked exactly, is also an integer
@@ -533,6 +535,27 @@ impl Open {
         if is_min { &self.min[j] } else { &self.max[j] }.load(Ordering::Relaxed)
     }
 
+    /// Closes every bound that the warm simplex of `solver` reached at
+    /// any point it passed through (see [`Simplex::reached`]).
+    fn witness_path(&self, m: &Model, solver: &Solver) {
+        let Solver::Warm { lp, col, .. } = solver else {
+            return;
+        };
+        let (lo, hi) = lp.reached();
+        for (j, cj) in col.iter().enumerate() {
+            // Columns never moved hold infinite extremes: no witness.
+            let Some(k) = cj.filter(|&k| lo[k].is_finite()) else {
+                continue;
+            };
+            if lo[k] <= m.lo[j] as f64 + slack(lo[k]) {
+                self.min[j].store(false, Ordering::Relaxed);
+            }
+            if m.hi[j] != INF && hi[k] >= m.hi[j] as f64 - slack(hi[k]) {
+                self.max[j].store(false, Ordering::Relaxed);
+            }
+        }
+    }
+
     /// Closes every bound that the point `x` reaches.
     fn witness(&self, m: &Model, x: &[f64]) {
         for (j, &xj) in x.iter().enumerate() {
@@ -579,7 +602,9 @@ fn bulk_chain(
             return r;
         }
         r.solves += 1;
-        match solver.solve(is_min, &objective) {
+        let solved = solver.solve(is_min, &objective);
+        open.witness_path(m, solver);
+        match solved {
             Ok((_, x)) => read(&x),
             Err(LpError::Infeasible) => {
                 r.infeasible = true;
@@ -713,7 +738,9 @@ fn solve_model(
                 incomplete.store(true, Ordering::Relaxed);
                 break;
             }
-            match solver.solve(is_min, &[(j, 1.0)]) {
+            let solved = solver.solve(is_min, &[(j, 1.0)]);
+            open.witness_path(m, &solver);
+            match solved {
                 Ok((v, x)) => {
                     if is_min {
                         let b = (v - slack(v)).ceil().max(0.0) as u64;

@@ -11,16 +11,21 @@
 //! The model is `A x + r = b` with one logical `r_i` per row (fixed at 0
 //! on equality rows, `>= 0` on `<=` rows) and `l <= x <= u`. Phase 1 starts
 //! from the all-logical basis with every structural at its lower bound and
-//! minimises the sum of infeasibilities. The basis inverse is kept in
-//! product form (a file of eta columns), rebuilt from scratch every
-//! [`REFACTOR`] pivots, when the basic values are also recomputed from the
-//! nonbasic ones so that round-off cannot build up.
+//! minimises the sum of infeasibilities. The basis is kept as sparse LU
+//! factors (see the lu module) followed by one eta column per pivot since
+//! they were computed; every [`REFACTOR`] pivots the factors are rebuilt
+//! from scratch and the basic values recomputed from the nonbasic ones,
+//! so that round-off cannot build up. Phase 2 prices by Devex and keeps
+//! its reduced costs up to date from the pivot row (see the phase2
+//! module); every point it passes is feasible, so the values it visits
+//! are kept as witnesses for the caller ([`Simplex::reached`]).
 //!
 //! Nothing here is trusted blindly: every optimum comes with a dual bound
 //! computed from the final duals against the bounds of the model (weak
 //! duality), and the caller uses that bound, which no round-off of the
 //! path can make tighter than the true optimum by more than the error of
-//! one dot product. When the certificate does not close the gap, or a
+//! one dot product; an objective whose point reaches the least value
+//! its bounds alone allow needs no duals at all. When the certificate does not close the gap, or a
 //! pivot budget runs out, the objective is reported as failed and the
 //! caller solves it with the general solver instead.
 
@@ -87,6 +92,17 @@ impl Etas {
         self.start.push(self.idx.len());
     }
 
+    /// Appends an eta on row `p` with pivot `piv` and the given entries.
+    fn push_sparse(&mut self, p: usize, piv: f64, entries: impl Iterator<Item = (u32, f64)>) {
+        self.row.push(p as u32);
+        self.piv.push(piv);
+        for (i, v) in entries {
+            self.idx.push(i);
+            self.val.push(v);
+        }
+        self.start.push(self.idx.len());
+    }
+
     /// `x := B^-1 x`.
     fn ftran(&self, x: &mut [f64]) {
         for k in 0..self.row.len() {
@@ -139,10 +155,18 @@ pub(crate) struct Simplex {
     head: Vec<usize>,
     /// Basis position of each column, `usize::MAX` when nonbasic.
     pos: Vec<usize>,
+    /// Factors of the basis at the last rebuild (see the lu module).
+    l: Etas,
+    u: Etas,
+    /// Etas of the pivots since.
     etas: Etas,
     /// Pivots since the last rebuild.
     since: usize,
     feasible: bool,
+    /// The smallest and largest value each structural took at the points
+    /// phase 2 passed through (all feasible), over all objectives.
+    reach_lo: Vec<f64>,
+    reach_hi: Vec<f64>,
     /// Pivots made, over all objectives.
     pub(crate) pivots: u64,
 }
@@ -207,9 +231,13 @@ impl Simplex {
             x,
             head: (n..n + m).collect(),
             pos: (0..n).map(|_| usize::MAX).chain(0..m).collect(),
+            l: Etas::default(),
+            u: Etas::default(),
             etas: Etas::default(),
             since: 0,
             feasible: false,
+            reach_lo: vec![f64::INFINITY; n],
+            reach_hi: vec![f64::NEG_INFINITY; n],
             pivots: 0,
         };
         s.refactor();
@@ -226,6 +254,23 @@ impl Simplex {
         &self.x[..self.n]
     }
 
+    /// The smallest and the largest value of each structural column over
+    /// the feasible points visited so far: every vertex phase 2 passes on
+    /// its way to an optimum is a point of the LP, so each is a witness
+    /// of the values it holds, for free.
+    pub(crate) fn reached(&self) -> (&[f64], &[f64]) {
+        (&self.reach_lo, &self.reach_hi)
+    }
+
+    /// Records the value of column `j` at a feasible point.
+    fn reach(&mut self, j: usize) {
+        if j < self.n {
+            let v = self.x[j];
+            self.reach_lo[j] = self.reach_lo[j].min(v);
+            self.reach_hi[j] = self.reach_hi[j].max(v);
+        }
+    }
+
     /// Column `j` into the dense vector `a` (zeroed by the caller), its
     /// rows appended to `nz`.
     fn scatter(&self, j: usize, a: &mut [f64], nz: &mut Vec<u32>) {
@@ -240,16 +285,11 @@ impl Simplex {
         }
     }
 
-    /// Rebuilds the eta file from the identity for the current basis and
-    /// recomputes the basic values. Basic logicals keep their rows; the
-    /// basic structurals take the other rows. Rows that only one remaining
-    /// structural meets are taken first, one after another: those columns
-    /// form a triangular part whose etas are the columns themselves (no
-    /// transformation, no fill), which on table-shaped bases is nearly all
-    /// of it. The rest (the bump) is transformed through the etas before
-    /// it. A column left without a usable pivot is dropped and its row's
-    /// logical comes back (the basis stays nonsingular; the column becomes
-    /// nonbasic at its nearest bound and phase 1 repairs the rest).
+    /// Factorises the current basis afresh and recomputes the basic
+    /// values. A column left without a usable pivot (the basis was
+    /// singular or nearly) is dropped and its row's logical comes back (the
+    /// basis stays nonsingular; the column becomes nonbasic at its nearest
+    /// bound and phase 1 repairs the rest).
     fn refactor(&mut self) {
         let n = self.n;
         let cols: Vec<usize> = self.head.iter().copied().filter(|&j| j < n).collect();
@@ -293,110 +333,74 @@ impl Simplex {
         self.refactor_with(cols, free);
     }
 
-    /// [`Simplex::refactor`] for the given basic structurals and free rows.
+    /// [`Simplex::refactor`] for the given basic structurals and free rows:
+    /// the basis is those columns and the logicals of the other rows,
+    /// factorised afresh (see the lu module).
     fn refactor_with(&mut self, cols: Vec<usize>, free: Vec<bool>) {
         self.etas.clear();
         self.since = 0;
         let (n, m) = (self.n, self.m);
-        for j in 0..n {
+        let mut basis: Vec<usize> = (0..m).filter(|&i| !free[i]).map(|i| n + i).collect();
+        basis.extend(&cols);
+        let entries: Vec<Vec<(u32, f64)>> = basis
+            .iter()
+            .map(|&j| {
+                if j >= n {
+                    vec![((j - n) as u32, 1.0)]
+                } else {
+                    (self.cs[j]..self.cs[j + 1])
+                        .map(|e| (self.cr[e], self.cv[e]))
+                        .collect()
+                }
+            })
+            .collect();
+        let piv = lu::factor(m, &entries, &mut self.l, &mut self.u);
+        for j in 0..n + m {
             self.pos[j] = usize::MAX;
         }
-        for i in 0..m {
-            self.head[i] = n + i;
-            self.pos[n + i] = i;
-        }
-        // Row counts over the free rows.
-        let mut count = vec![0u32; m];
-        let mut done = vec![false; m];
-        for &j in &cols {
-            for e in self.cs[j]..self.cs[j + 1] {
-                let i = self.cr[e] as usize;
-                if free[i] {
-                    count[i] += 1;
+        let mut taken = vec![false; m];
+        for (k, &j) in basis.iter().enumerate() {
+            match piv.row_of[k] {
+                Some(r) => {
+                    let r = r as usize;
+                    taken[r] = true;
+                    self.head[r] = j;
+                    self.pos[j] = r;
                 }
-            }
-        }
-        let mut pending = vec![false; n];
-        for &j in &cols {
-            pending[j] = true;
-        }
-        let mut stack: Vec<usize> = (0..m).filter(|&i| free[i] && count[i] == 1).collect();
-        let mut a = vec![0.0; m];
-        let mut nz: Vec<u32> = Vec::new();
-        let mut mark = vec![false; m];
-        // Which column meets a row: scan the row (rows are short).
-        while let Some(r) = stack.pop() {
-            if done[r] || count[r] != 1 {
-                continue;
-            }
-            let j = (self.rs[r]..self.rs[r + 1])
-                .map(|e| self.rc[e] as usize)
-                .find(|&j| pending[j])
-                .expect("a row singleton has its column");
-            pending[j] = false;
-            done[r] = true;
-            nz.clear();
-            self.scatter(j, &mut a, &mut nz);
-            self.etas.push(&a, &nz, r);
-            self.head[r] = j;
-            self.pos[j] = r;
-            self.pos[n + r] = usize::MAX;
-            for &i in &nz {
-                let i = i as usize;
-                a[i] = 0.0;
-                if free[i] && !done[i] {
-                    count[i] -= 1;
-                    if count[i] == 1 {
-                        stack.push(i);
-                    }
+                None if j < n => {
+                    // Left out: nonbasic at its nearest bound; phase 1
+                    // repairs the rest.
+                    let x = self.x[j];
+                    self.x[j] = if self.up[j].is_finite() && (self.up[j] - x) < (x - self.lo[j]) {
+                        self.up[j]
+                    } else {
+                        self.lo[j]
+                    };
                 }
+                None => {}
             }
         }
-        // The bump.
-        let mut rest: Vec<usize> = cols.iter().copied().filter(|&j| pending[j]).collect();
-        rest.sort_by_key(|&j| (self.cs[j + 1] - self.cs[j], j));
-        for j in rest {
-            nz.clear();
-            self.scatter(j, &mut a, &mut nz);
-            for &i in &nz {
-                mark[i as usize] = true;
-            }
-            self.etas.ftran(&mut a);
-            self.collect_nz(&a, &mut nz, &mut mark);
-            let mut big = 0.0f64;
-            for &i in &nz {
-                let i = i as usize;
-                if free[i] && !done[i] && a[i].abs() > big {
-                    big = a[i].abs();
-                }
-            }
-            let best = if big > 1e-7 {
-                nz.iter()
-                    .map(|&i| i as usize)
-                    .find(|&i| free[i] && !done[i] && a[i].abs() >= 0.1 * big)
-            } else {
-                None
-            };
-            if let Some(r) = best {
-                self.etas.push(&a, &nz, r);
-                done[r] = true;
-                self.head[r] = j;
-                self.pos[j] = r;
-                self.pos[n + r] = usize::MAX;
-            } else {
-                let x = self.x[j];
-                self.x[j] = if self.up[j].is_finite() && (self.up[j] - x) < (x - self.lo[j]) {
-                    self.up[j]
-                } else {
-                    self.lo[j]
-                };
-            }
-            for &i in &nz {
-                a[i as usize] = 0.0;
-                mark[i as usize] = false;
+        for r in 0..m {
+            if !taken[r] {
+                self.head[r] = n + r;
+                self.pos[n + r] = r;
             }
         }
         self.recompute();
+    }
+
+    /// `x := B^-1 x`: the factors, then the etas of the pivots since.
+    fn ftran(&self, x: &mut [f64]) {
+        self.l.ftran(x);
+        self.u.btran(x);
+        self.etas.ftran(x);
+    }
+
+    /// `y := y B^-1`, the transposed steps in reverse.
+    fn btran(&self, y: &mut [f64]) {
+        self.etas.btran(y);
+        self.u.ftran(y);
+        self.l.btran(y);
     }
 
     /// Adds to `nz` the rows where `a` is nonzero that are not marked.
@@ -429,7 +433,7 @@ impl Simplex {
                 r[i] -= self.x[n + i];
             }
         }
-        self.etas.ftran(&mut r);
+        self.ftran(&mut r);
         for (p, &v) in r.iter().enumerate() {
             self.x[self.head[p]] = v;
         }
@@ -457,7 +461,7 @@ impl Simplex {
     /// Reduced costs of every column for the basic costs `cb` (by basis
     /// position) and structural costs `c`: `d = c - A^T y`.
     fn reduced_costs(&self, cb: &mut [f64], c: &[f64], d: &mut [f64]) {
-        self.etas.btran(cb);
+        self.btran(cb);
         let n = self.n;
         d[..n].copy_from_slice(c);
         for (i, &y) in cb.iter().enumerate() {
@@ -475,14 +479,18 @@ impl Simplex {
     pub(crate) fn minimise(&mut self, c: &[f64], max_pivots: u64) -> Status {
         let budget = self.pivots + max_pivots;
         if !self.feasible {
-            match self.run(None, budget) {
-                Step::Done => {}
+            match self.run_phase1(budget) {
+                Step::Done | Step::Floor(_) => {}
                 Step::Stuck => return Status::Infeasible,
                 Step::Unbounded | Step::Budget => return Status::Failed,
             }
         }
-        match self.run(Some(c), budget) {
+        match self.phase2(c, budget) {
             Step::Done => self.certify(c),
+            Step::Floor(bound) => Status::Optimal {
+                value: (0..self.n).map(|j| c[j] * self.x[j]).sum(),
+                bound,
+            },
             Step::Unbounded => Status::Unbounded,
             Step::Stuck | Step::Budget => Status::Failed,
         }
@@ -545,9 +553,11 @@ impl Simplex {
         }
     }
 
-    /// Phase 1 (`c == None`: minimise the infeasibility) or phase 2 until
-    /// optimal.
-    fn run(&mut self, c: Option<&[f64]>, budget: u64) -> Step {
+    /// Phase 1: minimises the sum of the bound violations of the basics
+    /// (Dantzig's rule, reduced costs afresh at each pivot: it runs rarely
+    /// and briefly, from a crossover or after round-off) until there are
+    /// none.
+    fn run_phase1(&mut self, budget: u64) -> Step {
         let (n, m) = (self.n, self.m);
         let mut cb = vec![0.0; m];
         let mut d = vec![0.0; n + m];
@@ -559,37 +569,26 @@ impl Simplex {
             if self.pivots >= budget {
                 return Step::Budget;
             }
-            // Basic costs.
+            // Basic costs: the gradient of the infeasibility.
             let mut any = false;
             for p in 0..m {
                 let j = self.head[p];
-                cb[p] = match c {
-                    Some(c) => {
-                        if j < n {
-                            c[j]
-                        } else {
-                            0.0
-                        }
-                    }
-                    None => {
-                        let v = self.x[j];
-                        if v < self.lo[j] - PRIMAL_TOL {
-                            any = true;
-                            -1.0
-                        } else if v > self.up[j] + PRIMAL_TOL {
-                            any = true;
-                            1.0
-                        } else {
-                            0.0
-                        }
-                    }
+                let v = self.x[j];
+                cb[p] = if v < self.lo[j] - PRIMAL_TOL {
+                    any = true;
+                    -1.0
+                } else if v > self.up[j] + PRIMAL_TOL {
+                    any = true;
+                    1.0
+                } else {
+                    0.0
                 };
             }
-            if c.is_none() && !any {
+            if !any {
                 self.feasible = true;
                 return Step::Done;
             }
-            self.reduced_costs(&mut cb, c.unwrap_or(&zero), &mut d);
+            self.reduced_costs(&mut cb, &zero, &mut d);
             // Entering column: Dantzig's rule over the columns that can
             // move in their improving direction.
             let mut q = usize::MAX;
@@ -612,11 +611,7 @@ impl Simplex {
                 }
             }
             if q == usize::MAX {
-                if c.is_none() {
-                    return Step::Stuck;
-                }
-                self.feasible = true;
-                return Step::Done;
+                return Step::Stuck;
             }
             let dir = if d[q] < 0.0 { 1.0 } else { -1.0 };
             nz.clear();
@@ -624,9 +619,9 @@ impl Simplex {
             for &i in &nz {
                 mark[i as usize] = true;
             }
-            self.etas.ftran(&mut a);
+            self.ftran(&mut a);
             self.collect_nz(&a, &mut nz, &mut mark);
-            let (t, leave) = match self.ratio(&a, &nz, q, dir, c.is_none()) {
+            let (t, leave) = match self.ratio(&a, &nz, q, dir, true) {
                 Ratio::Flip(t) => (t, None),
                 Ratio::Leave(t, r, at) => (t, Some((r, at))),
                 bad => {
@@ -666,12 +661,6 @@ impl Simplex {
             }
             if self.since >= REFACTOR {
                 self.refactor();
-                if c.is_some() && !self.feasible {
-                    // Round-off left the point outside: back to phase 1.
-                    if !matches!(self.run(None, budget), Step::Done) {
-                        return Step::Budget;
-                    }
-                }
             }
         }
     }
@@ -763,11 +752,16 @@ enum Ratio {
 
 enum Step {
     Done,
+    /// Phase 2 reached the least value the bounds alone allow (given):
+    /// optimal, with no duals needed to prove it.
+    Floor(f64),
     /// Phase 1 found no improving column with the point still infeasible.
     Stuck,
     Unbounded,
     Budget,
 }
 
+mod lu;
+mod phase2;
 #[cfg(test)]
 mod tests;
