@@ -122,14 +122,13 @@ pub(super) struct Elim<'a> {
     clean_at: Vec<u32>,
     /// Singleton protection on.
     singleton: bool,
-    /// Random weight of every row in the first fingerprint.
-    weight_f: Vec<u64>,
-    /// Random weight of every row in the second fingerprint.
-    weight_g: Vec<u64>,
-    /// Per watched var, `F = sum_r weight_f[r] col[r]`.
-    fingerprint_f: Vec<u64>,
-    /// Per watched var, `G = sum_r weight_g[r] col[r]`.
-    fingerprint_g: Vec<u64>,
+    /// Random weights `(weight_f, weight_g)` of every row in the two
+    /// fingerprints (side by side: a row operation reads both, one cache
+    /// miss).
+    weights: Vec<(u64, u64)>,
+    /// Per var, `(F, G) = (sum_r weight_f[r] col[r], sum_r weight_g[r]
+    /// col[r])` (side by side: every reader reads both).
+    fingerprints: Vec<(u64, u64)>,
     /// Per var, the key of its fingerprints (`F / G`), [`NO_KEY`] for a
     /// zero or unwatched column.
     key: Vec<u64>,
@@ -174,6 +173,8 @@ pub(super) struct Elim<'a> {
     saved: Vec<(u64, u64)>,
     /// Scratch of the batch inversions.
     inv_scratch: Vec<u64>,
+    /// New keys of the cells being rekeyed (see [`Elim::move_keys`]).
+    next_keys: Vec<u64>,
     /// Row operations made.
     pub eliminations: u64,
     /// Entries written by them.
@@ -251,10 +252,8 @@ impl<'a> Elim<'a> {
             nonzero_rows: list_sizes,
             clean_at: vec![0; n],
             singleton,
-            weight_f: Vec::new(),
-            weight_g: Vec::new(),
-            fingerprint_f: Vec::new(),
-            fingerprint_g: Vec::new(),
+            weights: Vec::new(),
+            fingerprints: Vec::new(),
             key: Vec::new(),
             key_cells: KeyMap::default(),
             next_same_key: vec![NONE; n],
@@ -274,6 +273,7 @@ impl<'a> Elim<'a> {
             pivot_watched: Vec::new(),
             saved: Vec::new(),
             inv_scratch: Vec::new(),
+            next_keys: Vec::new(),
             eliminations: 0,
             row_entries: 0,
         };
@@ -281,11 +281,12 @@ impl<'a> Elim<'a> {
         // Undecided cells have fingerprints too: the key of a decided
         // cell's column is then known without reading the rows.
         for r in 0..n_rows as u32 {
-            let (wf, wg) = (elim.weight_f[r as usize], elim.weight_g[r as usize]);
+            let (wf, wg) = elim.weights[r as usize];
             for (&v, &x) in elim.rows.vars(r).iter().zip(elim.rows.coefs(r)) {
                 let vi = v as usize;
-                elim.fingerprint_f[vi] = add(elim.fingerprint_f[vi], mul(wf, x));
-                elim.fingerprint_g[vi] = add(elim.fingerprint_g[vi], mul(wg, x));
+                let (f, g) = &mut elim.fingerprints[vi];
+                *f = add(*f, mul(wf, x));
+                *g = add(*g, mul(wg, x));
             }
         }
         elim.watch = Watched::new(&watched, base);
@@ -299,17 +300,17 @@ impl<'a> Elim<'a> {
         let n = watched.len();
         let n_rows = base.len();
         let mut w = Weights::new(0x5EED_6A55);
-        self.weight_f = (0..n_rows).map(|_| w.next()).collect();
-        self.weight_g = (0..n_rows).map(|_| w.next()).collect();
-        self.fingerprint_f = vec![0; n];
-        self.fingerprint_g = vec![0; n];
+        let weight_f: Vec<u64> = (0..n_rows).map(|_| w.next()).collect();
+        self.weights = weight_f.into_iter().map(|f| (f, w.next())).collect();
+        self.fingerprints = vec![(0, 0); n];
         self.key = vec![NO_KEY; n];
         for (r, entries) in base.iter().enumerate() {
-            let (wf, wg) = (self.weight_f[r], self.weight_g[r]);
+            let (wf, wg) = self.weights[r];
             for &(v, c) in entries {
                 let vi = v as usize;
-                self.fingerprint_f[vi] = add(self.fingerprint_f[vi], mul(wf, c));
-                self.fingerprint_g[vi] = add(self.fingerprint_g[vi], mul(wg, c));
+                let (f, g) = &mut self.fingerprints[vi];
+                *f = add(*f, mul(wf, c));
+                *g = add(*g, mul(wg, c));
             }
         }
         let watched: Vec<u32> = (0..n as u32).filter(|&v| watched[v as usize]).collect();
@@ -388,14 +389,22 @@ impl<'a> Elim<'a> {
     /// Recomputes the keys of `vars` from their current fingerprints and
     /// moves them in the map.
     fn rekey(&mut self, vars: &[u32]) {
-        let mut ginv: Vec<u64> = vars
-            .iter()
-            .map(|&v| self.fingerprint_g[v as usize])
-            .collect();
-        batch_inv(&mut ginv, &mut self.inv_scratch);
+        let keys = &mut self.next_keys;
+        keys.clear();
+        keys.extend(vars.iter().map(|&v| self.fingerprints[v as usize].1));
+        batch_inv(keys, &mut self.inv_scratch);
+        for (&v, k) in vars.iter().zip(keys.iter_mut()) {
+            let (f, g) = self.fingerprints[v as usize];
+            *k = Self::key_of(f, *k, g);
+        }
+        self.move_keys(vars);
+    }
+
+    /// Moves `vars` in the map to their keys in `next_keys`.
+    fn move_keys(&mut self, vars: &[u32]) {
         for (i, &v) in vars.iter().enumerate() {
             let vi = v as usize;
-            let new = Self::key_of(self.fingerprint_f[vi], ginv[i], self.fingerprint_g[vi]);
+            let new = self.next_keys[i];
             let old = self.key[vi];
             if new == old {
                 continue;
@@ -459,11 +468,11 @@ impl<'a> Elim<'a> {
     /// parallel non-zero columns.
     fn ratio(&self, u: u32, v: u32) -> u64 {
         let (ui, vi) = (u as usize, v as usize);
-        let (fu, gu) = (self.fingerprint_f[ui], self.fingerprint_g[ui]);
+        let ((fu, gu), (fv, gv)) = (self.fingerprints[ui], self.fingerprints[vi]);
         if fu != 0 {
-            mul(self.fingerprint_f[vi], inv(fu))
+            mul(fv, inv(fu))
         } else if gu != 0 {
-            mul(self.fingerprint_g[vi], inv(gu))
+            mul(gv, inv(gu))
         } else {
             0
         }
@@ -490,10 +499,7 @@ impl<'a> Elim<'a> {
 
     /// A primary whose column is a multiple of `c`'s, by fingerprints.
     fn primary_parallel_to(&self, c: u32) -> Option<u32> {
-        let (f, g) = (
-            self.fingerprint_f[c as usize],
-            self.fingerprint_g[c as usize],
-        );
+        let (f, g) = self.fingerprints[c as usize];
         let key = Self::key_of(f, if g != 0 { inv(g) } else { 0 }, g);
         if key == NO_KEY {
             return None;
@@ -575,24 +581,20 @@ impl<'a> Elim<'a> {
         self.pivot_vars.remove(at);
         self.pivot_coefs.remove(at);
         self.peak_entries = self.peak_entries.max(self.rows.used());
+        // Row r lost alpha_r * b: each column of b changes by -b[v] *
+        // sum_r alpha_r w[r] in its fingerprints. The watched columns
+        // first (the check reads them); the undecided ones once the
+        // verdict is known, in one pass with b's own removal.
         if k1 != 0 || k2 != 0 {
-            // Row r lost alpha_r * b: each column of b changes by -b[v] *
-            // sum_r alpha_r w[r] in its fingerprints.
-            let (ff, fg) = (&mut self.fingerprint_f, &mut self.fingerprint_g);
-            let pivot = self.pivot_watched.iter().copied();
-            let undecided = self
-                .pivot_vars
-                .iter()
-                .copied()
-                .zip(self.pivot_coefs.iter().copied());
-            for (v, x) in pivot.chain(undecided) {
-                let vi = v as usize;
-                ff[vi] = sub(ff[vi], mul(x, k1));
-                fg[vi] = sub(fg[vi], mul(x, k2));
+            for &(v, x) in &self.pivot_watched {
+                let (f, g) = &mut self.fingerprints[v as usize];
+                *f = sub(*f, mul(x, k1));
+                *g = sub(*g, mul(x, k2));
             }
         }
 
         let verdict = self.check_removal(b);
+        let (mut d1, mut d2) = (k1, k2);
         if verdict.is_some() && !self.pivot_vars.is_empty() {
             // b stays, without c.
             self.rows.write(b, &self.pivot_vars, &self.pivot_coefs);
@@ -603,17 +605,27 @@ impl<'a> Elim<'a> {
             // and its part of the fingerprints stays.
             self.freeze(b);
             if verdict.is_none() {
-                let (wf, wg) = (self.weight_f[b as usize], self.weight_g[b as usize]);
-                for (&v, &x) in self.pivot_vars.iter().zip(&self.pivot_coefs) {
-                    let vi = v as usize;
-                    self.nonzero_rows[vi] -= 1;
-                    self.fingerprint_f[vi] = sub(self.fingerprint_f[vi], mul(wf, x));
-                    self.fingerprint_g[vi] = sub(self.fingerprint_g[vi], mul(wg, x));
+                let (wf, wg) = self.weights[b as usize];
+                (d1, d2) = (add(d1, wf), add(d2, wg));
+                for &v in &self.pivot_vars {
+                    self.nonzero_rows[v as usize] -= 1;
                 }
             }
         }
+        if d1 != 0 || d2 != 0 {
+            for (&v, &x) in self.pivot_vars.iter().zip(&self.pivot_coefs) {
+                let (f, g) = &mut self.fingerprints[v as usize];
+                *f = sub(*f, mul(x, d1));
+                *g = sub(*g, mul(x, d2));
+            }
+        }
         let touched: Vec<u32> = self.pivot_watched.iter().map(|e| e.0).collect();
-        self.rekey(&touched);
+        if verdict.is_none() && self.singleton {
+            // The check computed them, for the fingerprints as they are.
+            self.move_keys(&touched);
+        } else {
+            self.rekey(&touched);
+        }
         match verdict {
             None => Ok(()),
             Some(reason) => Err(reason),
@@ -641,9 +653,15 @@ impl<'a> Elim<'a> {
     /// bookkeeping is then done in the order of `ops`, so the state after
     /// them is the same, entry for entry, as with one thread.
     fn eliminate_all(&mut self, b: u32, c: u32, binv: u64, ops: &[u32]) -> (u64, u64) {
-        let work: usize = ops.iter().map(|&r| self.rows.len(r)).sum::<usize>()
-            + ops.len() * self.pivot_vars.len();
-        let parallel = self.threads >= 2 && ops.len() >= 2 && work >= self.parallel_work;
+        // With two threads, this one sums the pivot's watched part and
+        // does the even rows while the worker does the odd ones: worth it
+        // when the worker takes enough of the work.
+        let mut work = [0usize; 2];
+        for &r in ops {
+            work[(r & 1) as usize] += self.rows.len(r) + self.pivot_vars.len();
+        }
+        let here = work[0] + self.watch.pending_work(b);
+        let parallel = self.threads >= 2 && 2 * here.min(work[1]) >= self.parallel_work;
         if parallel && self.worker.is_none() {
             self.worker = Some(Worker::new());
         }
@@ -679,8 +697,9 @@ impl<'a> Elim<'a> {
                 continue;
             }
             self.eliminations += 1;
-            k1 = add(k1, mul(alpha, self.weight_f[r as usize]));
-            k2 = add(k2, mul(alpha, self.weight_g[r as usize]));
+            let (wf, wg) = self.weights[r as usize];
+            k1 = add(k1, mul(alpha, wf));
+            k2 = add(k2, mul(alpha, wg));
             for &x in &m.cancelled[c0..c1] {
                 self.nonzero_rows[x as usize] -= 1;
                 // Out of x's list at once when that is a short search:
@@ -739,20 +758,18 @@ impl<'a> Elim<'a> {
     /// The fingerprints are left as after the removal when it is safe, as
     /// before it otherwise.
     fn check_removal(&mut self, b: u32) -> Option<Reason> {
-        let (wf, wg) = (self.weight_f[b as usize], self.weight_g[b as usize]);
+        let (wf, wg) = self.weights[b as usize];
         self.saved.clear();
         for &(v, x) in &self.pivot_watched {
             let vi = v as usize;
-            let (f, g) = (self.fingerprint_f[vi], self.fingerprint_g[vi]);
+            let (f, g) = self.fingerprints[vi];
             self.saved.push((f, g));
-            self.fingerprint_f[vi] = sub(f, mul(wf, x));
-            self.fingerprint_g[vi] = sub(g, mul(wg, x));
+            self.fingerprints[vi] = (sub(f, mul(wf, x)), sub(g, mul(wg, x)));
         }
         let verdict = self.removal_verdict();
         if verdict.is_some() {
             for (&(v, _), &(f, g)) in self.pivot_watched.iter().zip(&self.saved) {
-                self.fingerprint_f[v as usize] = f;
-                self.fingerprint_g[v as usize] = g;
+                self.fingerprints[v as usize] = (f, g);
             }
         }
         verdict
@@ -761,8 +778,8 @@ impl<'a> Elim<'a> {
     /// See [`Elim::check_removal`]: the fingerprints of the pivot's
     /// watched cells are those after the removal.
     fn removal_verdict(&mut self) -> Option<Reason> {
-        let (ff, fg) = (&self.fingerprint_f, &self.fingerprint_g);
-        let zero = |v: u32| ff[v as usize] == 0 && fg[v as usize] == 0;
+        let fp = &self.fingerprints;
+        let zero = |v: u32| fp[v as usize] == (0, 0);
         if let Some(&(v, _)) = self
             .pivot_watched
             .iter()
@@ -776,21 +793,21 @@ impl<'a> Elim<'a> {
         if !self.singleton {
             return None;
         }
-        // Keys of the watched columns of b as they would be.
+        // Keys of the watched columns of b as they would be (kept for
+        // [`Elim::move_keys`] if b is dropped).
         let mut cand: Vec<(u64, u32)> = Vec::new();
-        let mut gs: Vec<u64> = Vec::new();
         self.var_epoch += 1;
-        for &(v, _) in &self.pivot_watched {
-            self.var_mark[v as usize] = self.var_epoch;
-            if !zero(v) {
-                gs.push(fg[v as usize]);
-                cand.push((0, v));
+        let keys = &mut self.next_keys;
+        keys.clear();
+        keys.extend(self.pivot_watched.iter().map(|&(v, _)| fp[v as usize].1));
+        batch_inv(keys, &mut self.inv_scratch);
+        for (&(v, _), k) in self.pivot_watched.iter().zip(keys.iter_mut()) {
+            let vi = v as usize;
+            self.var_mark[vi] = self.var_epoch;
+            *k = Self::key_of(fp[vi].0, *k, fp[vi].1);
+            if *k != NO_KEY {
+                cand.push((*k, v));
             }
-        }
-        batch_inv(&mut gs, &mut self.inv_scratch);
-        for (i, c) in cand.iter_mut().enumerate() {
-            let vi = c.1 as usize;
-            c.0 = Self::key_of(ff[vi], gs[i], fg[vi]);
         }
         cand.sort_unstable();
         // Pairs among the changed columns.
@@ -840,9 +857,11 @@ fn equal_key_pairs<B>(
 /// Lists up to this long lose a row as soon as the row loses their cell.
 const SHORT_LIST: usize = 512;
 
-/// Work (entries read) of one decision's row operations from which they
-/// run on two threads: tens of microseconds, against a microsecond or two
-/// to hand the odd rows to the worker and take them back.
+/// Work (entries read) of one decision from which its row operations run
+/// on two threads, counted as twice the smaller of the two threads'
+/// shares (the sum of the pivot's watched part and the even rows; the odd
+/// rows): tens of microseconds, against a microsecond or two to hand the
+/// odd rows to the worker and take them back.
 pub(super) const PARALLEL_WORK: usize = 16_384;
 
 /// Whether two sparse columns (increasing rows, non-zero values) are

@@ -169,11 +169,18 @@ fn run_ops<'a>(
 ) {
     m.clear();
     for &r in ops {
-        // The row's coefficient at c, by a scan of the vars before it:
-        // the merge reads them next, so they are not read twice from
-        // memory (a binary search would miss the cache several times).
+        // Where the pivot's first cell would sit, then the row's
+        // coefficient at c, by a scan of the vars: the merge reads those
+        // after the first next, so they are not read twice from memory (a
+        // binary search would miss the cache several times).
         let rv = h.vars(r >> 1);
-        let at = rv.iter().position(|&v| v >= c).unwrap_or(rv.len());
+        let first = pivot_vars.first().copied().unwrap_or(c);
+        let from = rv.iter().position(|&v| v >= first).unwrap_or(rv.len());
+        let at = from
+            + rv[from..]
+                .iter()
+                .position(|&v| v >= c)
+                .unwrap_or(rv.len() - from);
         if rv.get(at) != Some(&c) {
             m.ops.push((0, m.fresh.len(), m.cancelled.len(), 0));
             continue;
@@ -181,10 +188,10 @@ fn run_ops<'a>(
         let alpha = mul(h.coefs(r >> 1)[at], binv);
         m.buf_vars.clear();
         m.buf_coefs.clear();
-        merge_row(h, r >> 1, pivot_vars, pivot_coefs, alpha, m);
-        h.write(r >> 1, &m.buf_vars, &m.buf_coefs);
+        let to = merge_row(h, r >> 1, from, pivot_vars, pivot_coefs, alpha, m);
+        h.splice(r >> 1, from, to, &m.buf_vars, &m.buf_coefs);
         m.ops.push((
-            m.buf_vars.len() as u32,
+            h.len(r >> 1) as u32,
             m.fresh.len(),
             m.cancelled.len(),
             alpha,
@@ -352,10 +359,13 @@ impl Merged {
 }
 
 /// Row `r` of `rows` minus `alpha` times the pivot (`pivot_vars`,
-/// `pivot_coefs`, its entry at the cell being published among them), into
-/// `out`'s buffer. The entry at that cell cancels exactly (`alpha` is the
-/// ratio of the row's and the pivot's coefficients there) and goes to the
-/// cancelled cells with any other that cancels.
+/// `pivot_coefs`, its entry at the cell being published among them), from
+/// the row's entry `from` (the first not before the pivot's first cell)
+/// to the one after the pivot's last cell, into `out`'s buffer; returns
+/// where that part ends in the row (the entries around it do not
+/// change). The entry at the cell being published cancels exactly
+/// (`alpha` is the ratio of the row's and the pivot's coefficients there)
+/// and goes to the cancelled cells with any other that cancels.
 ///
 /// Rows hold undecided cells only; late in the elimination they are
 /// several times longer than the pivot, so copying the runs of the row
@@ -364,16 +374,17 @@ impl Merged {
 fn merge_row(
     rows: &Rows,
     r: u32,
+    from: usize,
     pivot_vars: &[u32],
     pivot_coefs: &[u64],
     alpha: u64,
     out: &mut Merged,
-) {
+) -> usize {
     let (rv, rc) = (rows.vars(r), rows.coefs(r));
     let (vars, coefs) = (&mut out.buf_vars, &mut out.buf_coefs);
-    vars.reserve(rv.len() + pivot_vars.len());
-    coefs.reserve(rv.len() + pivot_vars.len());
-    let mut i = 0;
+    vars.reserve(rv.len() - from + pivot_vars.len());
+    coefs.reserve(rv.len() - from + pivot_vars.len());
+    let mut i = from;
     for (&y, &b) in pivot_vars.iter().zip(pivot_coefs) {
         while i < rv.len() && rv[i] < y {
             vars.push(rv[i]);
@@ -395,6 +406,5 @@ fn merge_row(
             out.fresh.push(y);
         }
     }
-    vars.extend_from_slice(&rv[i..]);
-    coefs.extend_from_slice(&rc[i..]);
+    i
 }

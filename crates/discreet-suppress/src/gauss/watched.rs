@@ -42,10 +42,11 @@ pub(super) struct Watched {
     refs: Vec<u32>,
     /// Dense accumulator of a materialization, zero between them.
     acc: Vec<u64>,
-    /// Per dense number, the materialization that last touched it.
-    seen: Vec<u32>,
-    epoch: u32,
-    /// Dense numbers touched by the current materialization.
+    /// Dense numbers touched by the current materialization, in the order
+    /// first touched: a number goes in whenever its sum is zero before
+    /// the term, so one whose sum cancels and comes back is listed twice
+    /// (the output takes the first and zeroes the sum). This spares a
+    /// second dense array read at every term.
     touched: Vec<u32>,
     /// The last materialization's result, by dense number.
     last: Entries,
@@ -77,8 +78,6 @@ impl Watched {
             snapshots: Vec::new(),
             refs: Vec::new(),
             acc: vec![0; m],
-            seen: vec![0; m],
-            epoch: 0,
             touched: Vec::new(),
             last: Vec::new(),
         }
@@ -90,32 +89,28 @@ impl Watched {
     pub fn materialize(&mut self, r: u32, out: &mut Entries) {
         out.clear();
         self.touched.clear();
-        self.epoch += 1;
-        let epoch = self.epoch;
         let base = std::mem::take(&mut self.base[r as usize]);
         for &(p, x) in &base {
             self.acc[p as usize] = x;
-            self.seen[p as usize] = epoch;
             self.touched.push(p);
         }
         let pending = std::mem::take(&mut self.pending[r as usize]);
         for &(s, alpha) in &pending {
             let na = neg(alpha);
             let (ids, coefs) = &self.snapshots[s as usize];
+            let (acc, touched) = (&mut self.acc, &mut self.touched);
             for (&p, &x) in ids.iter().zip(coefs.iter()) {
-                let pi = p as usize;
-                if self.seen[pi] != epoch {
-                    self.seen[pi] = epoch;
-                    self.acc[pi] = 0;
-                    self.touched.push(p);
+                let a = &mut acc[p as usize];
+                if *a == 0 {
+                    touched.push(p);
                 }
-                self.acc[pi] = add(self.acc[pi], mul(na, x));
+                *a = add(*a, mul(na, x));
             }
             self.release(s);
         }
         self.last.clear();
         for &p in &self.touched {
-            let a = self.acc[p as usize];
+            let a = std::mem::take(&mut self.acc[p as usize]);
             if a != 0 {
                 self.last.push((p, a));
                 out.push((self.var_of[p as usize], a));
@@ -124,6 +119,16 @@ impl Watched {
         // Keep the allocations for the row's next life.
         self.base[r as usize] = reuse(base);
         self.pending[r as usize] = reuse(pending);
+    }
+
+    /// Entries that [`Watched::materialize`] would read for row `r`.
+    pub fn pending_work(&self, r: u32) -> usize {
+        let pending = &self.pending[r as usize];
+        self.base[r as usize].len()
+            + pending
+                .iter()
+                .map(|&(s, _)| self.snapshots[s as usize].0.len())
+                .sum::<usize>()
     }
 
     /// Sets the watched part of row `r` to the last materialization's.
