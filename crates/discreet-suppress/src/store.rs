@@ -30,6 +30,7 @@ impl Rows {
                     len,
                     cap: len,
                     alive: true,
+                    mark: 0,
                 }
             })
             .collect();
@@ -41,17 +42,21 @@ impl Rows {
         }
     }
 
-    /// No rows (a placeholder while the rows are elsewhere).
-    pub(crate) fn empty() -> Self {
-        Rows::default()
-    }
-
     pub(crate) fn n_rows(&self) -> usize {
         self.meta.len()
     }
 
-    pub(crate) fn alive(&self, r: u32) -> bool {
-        self.meta[r as usize].alive
+    /// Whether row `r` is alive and not marked with `epoch` yet; marks it.
+    /// Readers of lists of rows see each live row once this way, at no
+    /// more cost than reading its place.
+    pub(crate) fn mark(&mut self, r: u32, epoch: u32) -> bool {
+        let m = &mut self.meta[r as usize];
+        if m.alive && m.mark != epoch {
+            m.mark = epoch;
+            true
+        } else {
+            false
+        }
     }
 
     pub(crate) fn len(&self, r: u32) -> usize {
@@ -202,10 +207,13 @@ struct Slot {
     len: u32,
     cap: u32,
     alive: bool,
+    /// See [`Rows::mark`] (in the slot's padding).
+    mark: u32,
 }
 
 /// Lists of row numbers, one per var (the rows that may be non-zero at the
 /// var; entries can be stale, readers check them).
+#[derive(Default)]
 pub(crate) struct Lists {
     /// Per list, where it sits (side by side, as for the rows).
     meta: Vec<ListSlot>,
