@@ -595,9 +595,11 @@ impl<'a> Elim<'a> {
     /// weights.
     ///
     /// The row operations are independent: on a large decision they run on
-    /// two threads (one per arena of rows, see [`Halves`]); the
-    /// bookkeeping is then done in the order of `ops`, so the state after
-    /// them is the same, entry for entry, as with one thread.
+    /// two threads, one per half of the rows with its bookkeeping (see
+    /// [`Sides`]), and each thread sums part of the pivot's watched part
+    /// (see [`Watched::split_off`]); each half sees its operations in the
+    /// order of `ops`, so the state after them is the same, entry for
+    /// entry, as with one thread.
     fn eliminate_all(&mut self, b: u32, c: u32, binv: u64, ops: &[u32]) -> (u64, u64) {
         // With two threads, this one does the even rows and the worker the
         // odd ones, and each sums part of the pivot's watched part, so that

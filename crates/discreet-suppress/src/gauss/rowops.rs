@@ -56,7 +56,8 @@ pub(super) struct Done {
     pub ops: Vec<(u32, u64, u32)>,
     /// `sum_r alpha_r w[r]` for both fingerprints' weights.
     pub k: (u64, u64),
-    /// Entries written.
+    /// Entries of the rows after their operations (their new lengths,
+    /// summed).
     pub entries: u64,
 }
 

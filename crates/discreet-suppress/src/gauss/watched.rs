@@ -9,8 +9,9 @@
 //! alone. So a row's watched part is stored as its value at some point
 //! (`base`) plus the row operations applied since (`pending`: the row lost
 //! `alpha` times a pivot's watched part, kept once per pivot as a
-//! snapshot), and summed only when the row becomes a pivot. A snapshot is
-//! freed when no pending operation refers to it any more.
+//! snapshot), and summed only when the row becomes a pivot (on a large
+//! decision, partly on the worker). A snapshot is freed when no pending
+//! operation refers to it any more.
 
 use std::sync::Arc;
 
