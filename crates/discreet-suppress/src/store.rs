@@ -9,10 +9,9 @@
 /// vars, non-zero coefficients.
 #[derive(Default)]
 pub(crate) struct Rows {
-    start: Vec<usize>,
-    len: Vec<u32>,
-    cap: Vec<u32>,
-    alive: Vec<bool>,
+    /// Per row, where it sits: side by side, so that reading a row costs
+    /// one cache miss for its place, not one per field.
+    meta: Vec<Slot>,
     vars: Vec<u32>,
     coefs: Vec<u64>,
     /// Entries in live rows.
@@ -23,35 +22,45 @@ impl Rows {
     /// Rows from compressed storage (`start` has one entry more than rows).
     pub(crate) fn new(start: Vec<usize>, vars: Vec<u32>, coefs: Vec<u64>) -> Self {
         let n = start.len() - 1;
-        let len: Vec<u32> = (0..n).map(|r| (start[r + 1] - start[r]) as u32).collect();
-        let mut start = start;
-        start.truncate(n);
+        let meta = (0..n)
+            .map(|r| {
+                let len = (start[r + 1] - start[r]) as u32;
+                Slot {
+                    start: start[r],
+                    len,
+                    cap: len,
+                    alive: true,
+                    mark: 0,
+                }
+            })
+            .collect();
         Rows {
-            cap: len.clone(),
+            meta,
             used: vars.len(),
-            start,
-            len,
-            alive: vec![true; n],
             vars,
             coefs,
         }
     }
 
-    /// No rows (a placeholder while the rows are elsewhere).
-    pub(crate) fn empty() -> Self {
-        Rows::default()
-    }
-
     pub(crate) fn n_rows(&self) -> usize {
-        self.len.len()
+        self.meta.len()
     }
 
-    pub(crate) fn alive(&self, r: u32) -> bool {
-        self.alive[r as usize]
+    /// Whether row `r` is alive and not marked with `epoch` yet; marks it.
+    /// Readers of lists of rows see each live row once this way, at no
+    /// more cost than reading its place.
+    pub(crate) fn mark(&mut self, r: u32, epoch: u32) -> bool {
+        let m = &mut self.meta[r as usize];
+        if m.alive && m.mark != epoch {
+            m.mark = epoch;
+            true
+        } else {
+            false
+        }
     }
 
     pub(crate) fn len(&self, r: u32) -> usize {
-        self.len[r as usize] as usize
+        self.meta[r as usize].len as usize
     }
 
     /// Entries in live rows.
@@ -60,13 +69,13 @@ impl Rows {
     }
 
     pub(crate) fn vars(&self, r: u32) -> &[u32] {
-        let s = self.start[r as usize];
-        &self.vars[s..s + self.len[r as usize] as usize]
+        let m = &self.meta[r as usize];
+        &self.vars[m.start..m.start + m.len as usize]
     }
 
     pub(crate) fn coefs(&self, r: u32) -> &[u64] {
-        let s = self.start[r as usize];
-        &self.coefs[s..s + self.len[r as usize] as usize]
+        let m = &self.meta[r as usize];
+        &self.coefs[m.start..m.start + m.len as usize]
     }
 
     /// Coefficient of `v` in row `r` (0 when absent).
@@ -81,22 +90,60 @@ impl Rows {
     pub(crate) fn write(&mut self, r: u32, vars: &[u32], coefs: &[u64]) {
         let ri = r as usize;
         let n = vars.len();
-        self.used = self.used + n - self.len[ri] as usize;
-        if n > self.cap[ri] as usize {
+        self.used = self.used + n - self.meta[ri].len as usize;
+        if n > self.meta[ri].cap as usize {
             // Room to grow again without moving at once.
             let cap = n + n / 2 + 4;
-            self.start[ri] = self.vars.len();
-            self.cap[ri] = cap as u32;
+            self.meta[ri].start = self.vars.len();
+            self.meta[ri].cap = cap as u32;
             self.vars.extend_from_slice(vars);
             self.coefs.extend_from_slice(coefs);
-            self.vars.resize(self.start[ri] + cap, 0);
-            self.coefs.resize(self.start[ri] + cap, 0);
+            self.vars.resize(self.meta[ri].start + cap, 0);
+            self.coefs.resize(self.meta[ri].start + cap, 0);
         } else {
-            let s = self.start[ri];
+            let s = self.meta[ri].start;
             self.vars[s..s + n].copy_from_slice(vars);
             self.coefs[s..s + n].copy_from_slice(coefs);
         }
-        self.len[ri] = n as u32;
+        self.meta[ri].len = n as u32;
+    }
+
+    /// Replaces the entries `from..to` of row `r` by `vars`, `coefs`
+    /// (the row stays sorted: the caller merges only the part that
+    /// changes). The entries before `from` stay where they are and those
+    /// after `to` move in one block, so a row operation copies only the
+    /// part of the row that its pivot spans.
+    pub(crate) fn splice(&mut self, r: u32, from: usize, to: usize, vars: &[u32], coefs: &[u64]) {
+        let ri = r as usize;
+        let (s, n) = (self.meta[ri].start, self.meta[ri].len as usize);
+        debug_assert!(from <= to && to <= n);
+        let new_len = n - (to - from) + vars.len();
+        self.used = self.used + new_len - n;
+        let tail = to..n;
+        let at = from + vars.len();
+        if new_len > self.meta[ri].cap as usize {
+            // Room to grow again without moving at once.
+            let cap = new_len + new_len / 2 + 4;
+            let ns = self.vars.len();
+            self.vars.extend_from_within(s..s + from);
+            self.coefs.extend_from_within(s..s + from);
+            self.vars.extend_from_slice(vars);
+            self.coefs.extend_from_slice(coefs);
+            self.vars.extend_from_within(s + tail.start..s + tail.end);
+            self.coefs.extend_from_within(s + tail.start..s + tail.end);
+            self.vars.resize(ns + cap, 0);
+            self.coefs.resize(ns + cap, 0);
+            self.meta[ri].start = ns;
+            self.meta[ri].cap = cap as u32;
+        } else {
+            if at != to {
+                self.vars.copy_within(s + tail.start..s + tail.end, s + at);
+                self.coefs.copy_within(s + tail.start..s + tail.end, s + at);
+            }
+            self.vars[s + from..s + at].copy_from_slice(vars);
+            self.coefs[s + from..s + at].copy_from_slice(coefs);
+        }
+        self.meta[ri].len = new_len as u32;
     }
 
     /// Removes the entry of `v` from row `r`, if it has one.
@@ -105,17 +152,17 @@ impl Rows {
             return;
         };
         let ri = r as usize;
-        let (s, n) = (self.start[ri], self.len[ri] as usize);
+        let (s, n) = (self.meta[ri].start, self.meta[ri].len as usize);
         self.vars.copy_within(s + i + 1..s + n, s + i);
         self.coefs.copy_within(s + i + 1..s + n, s + i);
-        self.len[ri] -= 1;
+        self.meta[ri].len -= 1;
         self.used -= 1;
     }
 
     /// Removes row `r` from the basis.
     pub(crate) fn kill(&mut self, r: u32) {
-        self.alive[r as usize] = false;
-        self.used -= self.len[r as usize] as usize;
+        self.meta[r as usize].alive = false;
+        self.used -= self.meta[r as usize].len as usize;
     }
 
     /// Compacts the arena when most of it is abandoned: in place, rows
@@ -128,24 +175,24 @@ impl Rows {
         }
         let mut live: Vec<u32> = Vec::with_capacity(self.n_rows());
         for r in 0..self.n_rows() {
-            if self.alive[r] {
+            if self.meta[r].alive {
                 live.push(r as u32);
             } else {
-                self.len[r] = 0;
-                self.cap[r] = 0;
-                self.start[r] = 0;
+                self.meta[r].len = 0;
+                self.meta[r].cap = 0;
+                self.meta[r].start = 0;
             }
         }
-        live.sort_unstable_by_key(|&r| self.start[r as usize]);
+        live.sort_unstable_by_key(|&r| self.meta[r as usize].start);
         let mut at = 0usize;
         for &r in &live {
             let ri = r as usize;
-            let (s, n) = (self.start[ri], self.len[ri] as usize);
+            let (s, n) = (self.meta[ri].start, self.meta[ri].len as usize);
             debug_assert!(at <= s);
             self.vars.copy_within(s..s + n, at);
             self.coefs.copy_within(s..s + n, at);
-            self.start[ri] = at;
-            self.cap[ri] = n as u32;
+            self.meta[ri].start = at;
+            self.meta[ri].cap = n as u32;
             at += n;
         }
         self.vars.truncate(at);
@@ -153,12 +200,23 @@ impl Rows {
     }
 }
 
+/// Where a row sits in the arena.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    start: usize,
+    len: u32,
+    cap: u32,
+    alive: bool,
+    /// See [`Rows::mark`] (in the slot's padding).
+    mark: u32,
+}
+
 /// Lists of row numbers, one per var (the rows that may be non-zero at the
 /// var; entries can be stale, readers check them).
+#[derive(Default)]
 pub(crate) struct Lists {
-    start: Vec<usize>,
-    len: Vec<u32>,
-    cap: Vec<u32>,
+    /// Per list, where it sits (side by side, as for the rows).
+    meta: Vec<ListSlot>,
     items: Vec<u32>,
     used: usize,
 }
@@ -166,40 +224,42 @@ pub(crate) struct Lists {
 impl Lists {
     /// Empty lists for `n` vars, with room for `sizes[v]` items each.
     pub(crate) fn with_sizes(sizes: &[u32]) -> Self {
-        let mut start = Vec::with_capacity(sizes.len());
+        let mut meta = Vec::with_capacity(sizes.len());
         let mut total = 0usize;
         for &s in sizes {
-            start.push(total);
+            meta.push(ListSlot {
+                start: total,
+                len: 0,
+                cap: s,
+            });
             total += s as usize;
         }
         Lists {
-            start,
-            len: vec![0; sizes.len()],
-            cap: sizes.to_vec(),
+            meta,
             items: vec![0; total],
             used: 0,
         }
     }
 
     pub(crate) fn list(&self, v: u32) -> &[u32] {
-        let s = self.start[v as usize];
-        &self.items[s..s + self.len[v as usize] as usize]
+        let s = self.meta[v as usize].start;
+        &self.items[s..s + self.meta[v as usize].len as usize]
     }
 
     pub(crate) fn push(&mut self, v: u32, r: u32) {
         let vi = v as usize;
-        let n = self.len[vi] as usize;
-        if n == self.cap[vi] as usize {
+        let n = self.meta[vi].len as usize;
+        if n == self.meta[vi].cap as usize {
             let cap = 2 * n + 4;
-            let s = self.start[vi];
+            let s = self.meta[vi].start;
             let new = self.items.len();
             self.items.extend_from_within(s..s + n);
             self.items.resize(new + cap, 0);
-            self.start[vi] = new;
-            self.cap[vi] = cap as u32;
+            self.meta[vi].start = new;
+            self.meta[vi].cap = cap as u32;
         }
-        self.items[self.start[vi] + n] = r;
-        self.len[vi] += 1;
+        self.items[self.meta[vi].start + n] = r;
+        self.meta[vi].len += 1;
         self.used += 1;
     }
 
@@ -207,12 +267,12 @@ impl Lists {
     /// if there is one (the order of the list is not kept).
     pub(crate) fn remove_item(&mut self, v: u32, r: u32) -> bool {
         let vi = v as usize;
-        let (s, n) = (self.start[vi], self.len[vi] as usize);
+        let (s, n) = (self.meta[vi].start, self.meta[vi].len as usize);
         let items = &mut self.items[s..s + n];
         match items.iter().rposition(|&x| x == r) {
             Some(i) => {
                 items[i] = items[n - 1];
-                self.len[vi] -= 1;
+                self.meta[vi].len -= 1;
                 self.used -= 1;
                 true
             }
@@ -223,11 +283,11 @@ impl Lists {
     /// Replaces list `v` by `rows`, which must not be longer than it.
     pub(crate) fn shrink_to(&mut self, v: u32, rows: &[u32]) {
         let vi = v as usize;
-        debug_assert!(rows.len() <= self.len[vi] as usize);
-        let s = self.start[vi];
+        debug_assert!(rows.len() <= self.meta[vi].len as usize);
+        let s = self.meta[vi].start;
         self.items[s..s + rows.len()].copy_from_slice(rows);
-        self.used -= self.len[vi] as usize - rows.len();
-        self.len[vi] = rows.len() as u32;
+        self.used -= self.meta[vi].len as usize - rows.len();
+        self.meta[vi].len = rows.len() as u32;
     }
 
     /// Compacts the arena when most of it is abandoned, in place (see
@@ -237,23 +297,23 @@ impl Lists {
         if self.items.len() < 1 << 16 || self.items.len() < 3 * self.used {
             return;
         }
-        let mut order: Vec<u32> = (0..self.len.len() as u32).collect();
-        order.sort_unstable_by_key(|&v| self.start[v as usize]);
+        let mut order: Vec<u32> = (0..self.meta.len() as u32).collect();
+        order.sort_unstable_by_key(|&v| self.meta[v as usize].start);
         // Lists move down; a list's new room may overlap where later lists
         // sit now, so the room is placed only after every list has moved
         // (the lists are packed first, then spread out from the end).
         let mut at = 0usize;
         for &v in &order {
             let vi = v as usize;
-            let (s, n) = (self.start[vi], self.len[vi] as usize);
+            let (s, n) = (self.meta[vi].start, self.meta[vi].len as usize);
             self.items.copy_within(s..s + n, at);
-            self.start[vi] = at;
+            self.meta[vi].start = at;
             at += n;
         }
         let total: usize = order
             .iter()
             .map(|&v| {
-                let n = self.len[v as usize] as usize;
+                let n = self.meta[v as usize].len as usize;
                 n + n / 2
             })
             .sum();
@@ -263,17 +323,24 @@ impl Lists {
         let mut end = total;
         for &v in order.iter().rev() {
             let vi = v as usize;
-            let n = self.len[vi] as usize;
+            let n = self.meta[vi].len as usize;
             let cap = n + n / 2;
             end -= cap;
-            let s = self.start[vi];
+            let s = self.meta[vi].start;
             debug_assert!(end >= s);
             self.items.copy_within(s..s + n, end);
-            self.start[vi] = end;
-            self.cap[vi] = cap as u32;
+            self.meta[vi].start = end;
+            self.meta[vi].cap = cap as u32;
         }
         self.items.truncate(total);
     }
+}
+
+/// Where a list sits in the arena.
+struct ListSlot {
+    start: usize,
+    len: u32,
+    cap: u32,
 }
 
 #[cfg(test)]

@@ -6,12 +6,12 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::ControlFlow;
 
-use super::rowops::{Halves, Merged, Worker};
-use super::watched::{Entries, Watched, NO_SNAPSHOT};
+use super::rowops::{Done, Sides, Worker};
+use super::watched::{Entries, Part, Watched, NO_SNAPSHOT};
 use crate::modp::{add, batch_inv, inv, mul, sub, Weights, P};
 use crate::outcome::SuppressError;
 use crate::problem::{Problem, Role};
-use crate::store::{Lists, Rows};
+use crate::store::Rows;
 use discreet_audit::Var;
 
 /// Why a cell cannot be published.
@@ -90,46 +90,35 @@ pub(super) struct Elim<'a> {
     /// True count of every var (equal counts exempt a pair, see
     /// [`Elim::discloses`]).
     counts: &'a [u64],
-    /// Whether a var is undecided (a candidate or forced-publish cell not
-    /// decided yet): the rows hold entries of these cells only and their
-    /// lists of rows are kept. A cell leaves the rows when decided
-    /// (published cells are zero anyway; hidden secondaries, like the
-    /// forced-suppress cells that are not watched, are never read): this
-    /// projects the space onto the cells that matter. The rows (with their
-    /// watched parts) then span the projection (they may stop being
-    /// independent, which the checks do not need), publishing still
-    /// intersects it with `n_c = 0`, and a watched column is zero, or
-    /// parallel to another, in the projection exactly when it is in the
-    /// space. Without this, rows keep every hidden cell they ever met and
-    /// grow without end.
-    listed: Vec<bool>,
-    /// The basis of the perturbations, as sparse rows, at undecided cells.
-    rows: Halves,
+    /// The basis of the perturbations, as sparse rows, with the lists of
+    /// rows per cell. The rows hold entries of undecided cells only (a
+    /// candidate or forced-publish cell not decided yet). A cell leaves
+    /// the rows when decided (published cells are zero anyway; hidden
+    /// secondaries, like the forced-suppress cells that are not watched,
+    /// are never read): this projects the space onto the cells that
+    /// matter. The rows (with their watched parts) then span the
+    /// projection (they may stop being independent, which the checks do
+    /// not need), publishing still intersects it with `n_c = 0`, and a
+    /// watched column is zero, or parallel to another, in the projection
+    /// exactly when it is in the space. Without this, rows keep every
+    /// hidden cell they ever met and grow without end.
+    rows: Sides,
     /// The rows' entries at watched cells.
     watch: Watched,
-    /// Per var, the rows that may be non-zero at it (a superset: rows that
-    /// lost the var or died stay until the list is compacted).
-    rows_of: Lists,
     /// Whether a var is a primary cell.
     primary: Vec<bool>,
     /// Whether a var is a count-1 cell hidden from the start (primary or
     /// forced-suppress), under singleton protection.
     count_one: Vec<bool>,
-    /// Per undecided var, the exact number of live rows non-zero at it.
-    nonzero_rows: Vec<u32>,
-    /// Per undecided var, the length of its list below which it is not
-    /// cleaned up again (see [`Elim::new_entry`]).
-    clean_at: Vec<u32>,
     /// Singleton protection on.
     singleton: bool,
-    /// Random weight of every row in the first fingerprint.
-    weight_f: Vec<u64>,
-    /// Random weight of every row in the second fingerprint.
-    weight_g: Vec<u64>,
-    /// Per watched var, `F = sum_r weight_f[r] col[r]`.
-    fingerprint_f: Vec<u64>,
-    /// Per watched var, `G = sum_r weight_g[r] col[r]`.
-    fingerprint_g: Vec<u64>,
+    /// Random weights `(weight_f, weight_g)` of every row in the two
+    /// fingerprints (side by side: a row operation reads both, one cache
+    /// miss).
+    weights: Vec<(u64, u64)>,
+    /// Per var, `(F, G) = (sum_r weight_f[r] col[r], sum_r weight_g[r]
+    /// col[r])` (side by side: every reader reads both).
+    fingerprints: Vec<(u64, u64)>,
     /// Per var, the key of its fingerprints (`F / G`), [`NO_KEY`] for a
     /// zero or unwatched column.
     key: Vec<u64>,
@@ -142,21 +131,17 @@ pub(super) struct Elim<'a> {
     /// count published twice, say), or found equal since: a person knows
     /// their own cell, so these are no disclosure and are not checked.
     exempt: HashSet<(u32, u32)>,
-    /// Scratch: per row, the last `row_epoch` that saw it, to read each
-    /// row of a var's list once.
-    row_mark: Vec<u32>,
-    row_epoch: u32,
     /// Scratch: per var, the last `var_epoch` that saw it among the pivot's
     /// watched cells.
     var_mark: Vec<u32>,
     var_epoch: u32,
     /// The live rows listed at the cell being decided (see
-    /// [`Elim::gather`]).
+    /// [`Sides::gather`]).
     decided_column: Vec<u32>,
-    /// Scratch: the live rows of a var's list, which the list shrinks to.
-    live_rows: Vec<u32>,
-    /// What the row operations changed, per arena.
-    merged: [Merged; 2],
+    /// What the row operations did, per side.
+    done: [Done; 2],
+    /// The part of the pivot's watched part that the worker sums.
+    part: Part,
     /// Threads the row operations may use (1 or 2).
     pub threads: usize,
     /// The second thread, started at the first decision that uses it.
@@ -174,6 +159,8 @@ pub(super) struct Elim<'a> {
     saved: Vec<(u64, u64)>,
     /// Scratch of the batch inversions.
     inv_scratch: Vec<u64>,
+    /// New keys of the cells being rekeyed (see [`Elim::move_keys`]).
+    next_keys: Vec<u64>,
     /// Row operations made.
     pub eliminations: u64,
     /// Entries written by them.
@@ -224,48 +211,32 @@ impl<'a> Elim<'a> {
         if let Some(v) = (0..n).find(|&v| primary[v] && sizes[v] == 0) {
             return Err(SuppressError::Unprotectable { var: v as Var });
         }
-        let rows = Halves::new(n_rows, |r| {
+        let weights = row_weights(n_rows);
+        let rows = Sides::new(n_rows, n, &weights, |r| {
             let (s, e) = (start[r as usize], start[r as usize + 1]);
             (&vars[s..e], &coefs[s..e])
         });
-        let list_sizes: Vec<u32> = (0..n)
-            .map(|v| if listed[v] { sizes[v] } else { 0 })
-            .collect();
-        let mut rows_of = Lists::with_sizes(&list_sizes);
-        for r in 0..n_rows as u32 {
-            for &v in rows.vars(r) {
-                rows_of.push(v, r);
-            }
-        }
         drop((start, vars, coefs));
 
         let mut elim = Elim {
             counts: problem.counts,
-            listed,
             peak_entries: rows.used(),
             rows,
             watch: Watched::new(&[], Vec::new()),
-            rows_of,
             primary,
             count_one,
-            nonzero_rows: list_sizes,
-            clean_at: vec![0; n],
             singleton,
-            weight_f: Vec::new(),
-            weight_g: Vec::new(),
-            fingerprint_f: Vec::new(),
-            fingerprint_g: Vec::new(),
+            weights,
+            fingerprints: Vec::new(),
             key: Vec::new(),
             key_cells: KeyMap::default(),
             next_same_key: vec![NONE; n],
             exempt: HashSet::new(),
-            row_mark: vec![0; n_rows],
-            row_epoch: 0,
             var_mark: vec![0; n],
             var_epoch: 0,
             decided_column: Vec::new(),
-            live_rows: Vec::new(),
-            merged: Default::default(),
+            done: Default::default(),
+            part: Part::default(),
             threads: 1,
             worker: None,
             parallel_work: PARALLEL_WORK,
@@ -274,6 +245,7 @@ impl<'a> Elim<'a> {
             pivot_watched: Vec::new(),
             saved: Vec::new(),
             inv_scratch: Vec::new(),
+            next_keys: Vec::new(),
             eliminations: 0,
             row_entries: 0,
         };
@@ -281,11 +253,12 @@ impl<'a> Elim<'a> {
         // Undecided cells have fingerprints too: the key of a decided
         // cell's column is then known without reading the rows.
         for r in 0..n_rows as u32 {
-            let (wf, wg) = (elim.weight_f[r as usize], elim.weight_g[r as usize]);
+            let (wf, wg) = elim.weights[r as usize];
             for (&v, &x) in elim.rows.vars(r).iter().zip(elim.rows.coefs(r)) {
                 let vi = v as usize;
-                elim.fingerprint_f[vi] = add(elim.fingerprint_f[vi], mul(wf, x));
-                elim.fingerprint_g[vi] = add(elim.fingerprint_g[vi], mul(wg, x));
+                let (f, g) = &mut elim.fingerprints[vi];
+                *f = add(*f, mul(wf, x));
+                *g = add(*g, mul(wg, x));
             }
         }
         elim.watch = Watched::new(&watched, base);
@@ -297,19 +270,15 @@ impl<'a> Elim<'a> {
     /// start (checked exactly on the columns).
     fn init_fingerprints(&mut self, base: &[Entries], watched: &[bool]) {
         let n = watched.len();
-        let n_rows = base.len();
-        let mut w = Weights::new(0x5EED_6A55);
-        self.weight_f = (0..n_rows).map(|_| w.next()).collect();
-        self.weight_g = (0..n_rows).map(|_| w.next()).collect();
-        self.fingerprint_f = vec![0; n];
-        self.fingerprint_g = vec![0; n];
+        self.fingerprints = vec![(0, 0); n];
         self.key = vec![NO_KEY; n];
         for (r, entries) in base.iter().enumerate() {
-            let (wf, wg) = (self.weight_f[r], self.weight_g[r]);
+            let (wf, wg) = self.weights[r];
             for &(v, c) in entries {
                 let vi = v as usize;
-                self.fingerprint_f[vi] = add(self.fingerprint_f[vi], mul(wf, c));
-                self.fingerprint_g[vi] = add(self.fingerprint_g[vi], mul(wg, c));
+                let (f, g) = &mut self.fingerprints[vi];
+                *f = add(*f, mul(wf, c));
+                *g = add(*g, mul(wg, c));
             }
         }
         let watched: Vec<u32> = (0..n as u32).filter(|&v| watched[v as usize]).collect();
@@ -388,14 +357,22 @@ impl<'a> Elim<'a> {
     /// Recomputes the keys of `vars` from their current fingerprints and
     /// moves them in the map.
     fn rekey(&mut self, vars: &[u32]) {
-        let mut ginv: Vec<u64> = vars
-            .iter()
-            .map(|&v| self.fingerprint_g[v as usize])
-            .collect();
-        batch_inv(&mut ginv, &mut self.inv_scratch);
+        let keys = &mut self.next_keys;
+        keys.clear();
+        keys.extend(vars.iter().map(|&v| self.fingerprints[v as usize].1));
+        batch_inv(keys, &mut self.inv_scratch);
+        for (&v, k) in vars.iter().zip(keys.iter_mut()) {
+            let (f, g) = self.fingerprints[v as usize];
+            *k = Self::key_of(f, *k, g);
+        }
+        self.move_keys(vars);
+    }
+
+    /// Moves `vars` in the map to their keys in `next_keys`.
+    fn move_keys(&mut self, vars: &[u32]) {
         for (i, &v) in vars.iter().enumerate() {
             let vi = v as usize;
-            let new = Self::key_of(self.fingerprint_f[vi], ginv[i], self.fingerprint_g[vi]);
+            let new = self.next_keys[i];
             let old = self.key[vi];
             if new == old {
                 continue;
@@ -439,31 +416,15 @@ impl<'a> Elim<'a> {
         }
     }
 
-    /// The live rows of `v`'s list, each once, in list order, into `out`
-    /// (the rows non-zero at `v` and perhaps a few that lost it: reading
-    /// each row's coefficient here would be a search in a cold row); the
-    /// list shrinks to them.
-    fn gather(&mut self, v: u32, out: &mut Vec<u32>) {
-        self.row_epoch += 1;
-        out.clear();
-        for &r in self.rows_of.list(v) {
-            if self.rows.alive(r) && self.row_mark[r as usize] != self.row_epoch {
-                self.row_mark[r as usize] = self.row_epoch;
-                out.push(r);
-            }
-        }
-        self.rows_of.shrink_to(v, out);
-    }
-
     /// `lambda` with `col(v) = lambda col(u)`, from the fingerprints of two
     /// parallel non-zero columns.
     fn ratio(&self, u: u32, v: u32) -> u64 {
         let (ui, vi) = (u as usize, v as usize);
-        let (fu, gu) = (self.fingerprint_f[ui], self.fingerprint_g[ui]);
+        let ((fu, gu), (fv, gv)) = (self.fingerprints[ui], self.fingerprints[vi]);
         if fu != 0 {
-            mul(self.fingerprint_f[vi], inv(fu))
+            mul(fv, inv(fu))
         } else if gu != 0 {
-            mul(self.fingerprint_g[vi], inv(gu))
+            mul(gv, inv(gu))
         } else {
             0
         }
@@ -490,10 +451,7 @@ impl<'a> Elim<'a> {
 
     /// A primary whose column is a multiple of `c`'s, by fingerprints.
     fn primary_parallel_to(&self, c: u32) -> Option<u32> {
-        let (f, g) = (
-            self.fingerprint_f[c as usize],
-            self.fingerprint_g[c as usize],
-        );
+        let (f, g) = self.fingerprints[c as usize];
         let key = Self::key_of(f, if g != 0 { inv(g) } else { 0 }, g);
         if key == NO_KEY {
             return None;
@@ -510,12 +468,8 @@ impl<'a> Elim<'a> {
 
     /// Decides one cell: publishes it (Ok) or explains why not (Err).
     pub fn decide(&mut self, c: u32) -> Result<(), Reason> {
-        self.listed[c as usize] = false;
         self.rows.maybe_compact();
-        self.rows_of.maybe_compact();
-        let mut column = std::mem::take(&mut self.decided_column);
-        self.gather(c, &mut column);
-        self.decided_column = column;
+        self.rows.gather(c, &mut self.decided_column);
         if self.decided_column.is_empty() {
             // Already fixed by what is published: publishing adds nothing.
             return Ok(());
@@ -575,24 +529,20 @@ impl<'a> Elim<'a> {
         self.pivot_vars.remove(at);
         self.pivot_coefs.remove(at);
         self.peak_entries = self.peak_entries.max(self.rows.used());
+        // Row r lost alpha_r * b: each column of b changes by -b[v] *
+        // sum_r alpha_r w[r] in its fingerprints. The watched columns
+        // first (the check reads them); the undecided ones once the
+        // verdict is known, in one pass with b's own removal.
         if k1 != 0 || k2 != 0 {
-            // Row r lost alpha_r * b: each column of b changes by -b[v] *
-            // sum_r alpha_r w[r] in its fingerprints.
-            let (ff, fg) = (&mut self.fingerprint_f, &mut self.fingerprint_g);
-            let pivot = self.pivot_watched.iter().copied();
-            let undecided = self
-                .pivot_vars
-                .iter()
-                .copied()
-                .zip(self.pivot_coefs.iter().copied());
-            for (v, x) in pivot.chain(undecided) {
-                let vi = v as usize;
-                ff[vi] = sub(ff[vi], mul(x, k1));
-                fg[vi] = sub(fg[vi], mul(x, k2));
+            for &(v, x) in &self.pivot_watched {
+                let (f, g) = &mut self.fingerprints[v as usize];
+                *f = sub(*f, mul(x, k1));
+                *g = sub(*g, mul(x, k2));
             }
         }
 
         let verdict = self.check_removal(b);
+        let (mut d1, mut d2) = (k1, k2);
         if verdict.is_some() && !self.pivot_vars.is_empty() {
             // b stays, without c.
             self.rows.write(b, &self.pivot_vars, &self.pivot_coefs);
@@ -603,17 +553,25 @@ impl<'a> Elim<'a> {
             // and its part of the fingerprints stays.
             self.freeze(b);
             if verdict.is_none() {
-                let (wf, wg) = (self.weight_f[b as usize], self.weight_g[b as usize]);
-                for (&v, &x) in self.pivot_vars.iter().zip(&self.pivot_coefs) {
-                    let vi = v as usize;
-                    self.nonzero_rows[vi] -= 1;
-                    self.fingerprint_f[vi] = sub(self.fingerprint_f[vi], mul(wf, x));
-                    self.fingerprint_g[vi] = sub(self.fingerprint_g[vi], mul(wg, x));
-                }
+                let (wf, wg) = self.weights[b as usize];
+                (d1, d2) = (add(d1, wf), add(d2, wg));
+                self.rows.uncount(b, &self.pivot_vars);
+            }
+        }
+        if d1 != 0 || d2 != 0 {
+            for (&v, &x) in self.pivot_vars.iter().zip(&self.pivot_coefs) {
+                let (f, g) = &mut self.fingerprints[v as usize];
+                *f = sub(*f, mul(x, d1));
+                *g = sub(*g, mul(x, d2));
             }
         }
         let touched: Vec<u32> = self.pivot_watched.iter().map(|e| e.0).collect();
-        self.rekey(&touched);
+        if verdict.is_none() && self.singleton {
+            // The check computed them, for the fingerprints as they are.
+            self.move_keys(&touched);
+        } else {
+            self.rekey(&touched);
+        }
         match verdict {
             None => Ok(()),
             Some(reason) => Err(reason),
@@ -637,101 +595,66 @@ impl<'a> Elim<'a> {
     /// weights.
     ///
     /// The row operations are independent: on a large decision they run on
-    /// two threads (one per arena of rows, see [`Halves`]); the
-    /// bookkeeping is then done in the order of `ops`, so the state after
-    /// them is the same, entry for entry, as with one thread.
+    /// two threads, one per half of the rows with its bookkeeping (see
+    /// [`Sides`]), and each thread sums part of the pivot's watched part
+    /// (see [`Watched::split_off`]); each half sees its operations in the
+    /// order of `ops`, so the state after them is the same, entry for
+    /// entry, as with one thread.
     fn eliminate_all(&mut self, b: u32, c: u32, binv: u64, ops: &[u32]) -> (u64, u64) {
-        let work: usize = ops.iter().map(|&r| self.rows.len(r)).sum::<usize>()
-            + ops.len() * self.pivot_vars.len();
-        let parallel = self.threads >= 2 && ops.len() >= 2 && work >= self.parallel_work;
+        // With two threads, this one does the even rows and the worker the
+        // odd ones, and each sums part of the pivot's watched part, so that
+        // both get about as much: worth it when the worker takes enough.
+        let mut work = [0usize; 2];
+        for &r in ops {
+            work[(r & 1) as usize] += self.rows.len(r) + self.pivot_vars.len();
+        }
+        let sum = self.watch.pending_work(b);
+        let there = ((work[0] + sum).saturating_sub(work[1]) / 2).min(sum);
+        let parallel = self.threads >= 2
+            && 2 * (work[0] + sum - there).min(work[1] + there) >= self.parallel_work;
         if parallel && self.worker.is_none() {
             self.worker = Some(Worker::new());
         }
         let worker = if parallel { self.worker.as_ref() } else { None };
-        let mut merged = std::mem::take(&mut self.merged);
-        let mut pivot_watched = std::mem::take(&mut self.pivot_watched);
+        if parallel {
+            self.watch.split_off(b, there, &mut self.part);
+        }
+        let mut done = std::mem::take(&mut self.done);
         let watch = &mut self.watch;
-        // The pivot's watched part is summed while the worker runs.
+        // The head of the pivot's watched part is summed while the worker
+        // runs.
         self.rows.eliminate(
             ops,
             (&self.pivot_vars, &self.pivot_coefs, c, binv),
-            &mut merged,
-            worker,
-            || watch.materialize(b, &mut pivot_watched),
+            &mut done,
+            (worker, &mut self.part),
+            || watch.materialize(b),
         );
-        self.pivot_watched = pivot_watched;
+        self.watch.finish(&mut self.part, &mut self.pivot_watched);
         let snap = if ops.is_empty() {
             NO_SNAPSHOT
         } else {
             self.watch.snapshot_last()
         };
+        // The rows' watched parts: in any order, each row has its own.
         let (mut k1, mut k2) = (0u64, 0u64);
-        // Per arena: next operation, ends of its fresh and cancelled cells.
-        let mut at = [(0usize, 0usize, 0usize); 2];
-        for &r in ops {
-            let h = (r & 1) as usize;
-            let m = &merged[h];
-            let (i, f0, c0) = at[h];
-            let (k, f1, c1, alpha) = m.ops[i];
-            at[h] = (i + 1, f1, c1);
-            if alpha == 0 {
-                // The row had lost c: untouched.
-                continue;
-            }
-            self.eliminations += 1;
-            k1 = add(k1, mul(alpha, self.weight_f[r as usize]));
-            k2 = add(k2, mul(alpha, self.weight_g[r as usize]));
-            for &x in &m.cancelled[c0..c1] {
-                self.nonzero_rows[x as usize] -= 1;
-                // Out of x's list at once when that is a short search:
-                // finding later that the row lost x means a binary search
-                // in a long row, cold in cache.
-                if self.listed[x as usize] && self.rows_of.list(x).len() <= SHORT_LIST {
-                    self.rows_of.remove_item(x, r);
+        for side in &done {
+            for &(r, alpha, k) in &side.ops {
+                if k == 0 {
+                    // No undecided entry left: out of the row operations
+                    // (the side has taken it out of its rows).
+                    self.watch.clear(r);
+                } else {
+                    self.watch.push(r, snap, alpha);
                 }
             }
-            self.row_entries += k as u64;
-            if k == 0 {
-                self.freeze(r);
-            } else {
-                self.watch.push(r, snap, alpha);
-            }
-            for &w in &m.fresh[f0..f1] {
-                self.new_entry(w, r);
-            }
+            self.eliminations += side.ops.len() as u64;
+            self.row_entries += side.entries;
+            (k1, k2) = (add(k1, side.k.0), add(k2, side.k.1));
         }
-        self.merged = merged;
+        self.done = done;
         self.watch.drop_if_unused(snap);
         (k1, k2)
-    }
-
-    /// Row `r` became non-zero at `w`: count it, and list it. A list much
-    /// longer than its count is rid of dead rows and repeats (no look into
-    /// the rows). Rows that lost `w` by a cancellation (taken out at once
-    /// from short lists, see [`SHORT_LIST`]) stay in long ones until `w`
-    /// is decided: searching each row for `w` (a binary search in a long,
-    /// cold row) cost more than carrying them. The next clean-up waits
-    /// until the list has doubled, so each costs at most as much as the
-    /// entries added since.
-    fn new_entry(&mut self, w: u32, r: u32) {
-        debug_assert!(self.rows.coef(r, w) != 0);
-        debug_assert!(self.listed[w as usize]);
-        let wi = w as usize;
-        self.nonzero_rows[wi] += 1;
-        self.rows_of.push(w, r);
-        let len = self.rows_of.list(w).len();
-        if len > 4 * self.nonzero_rows[wi] as usize + 64 && len > self.clean_at[wi] as usize {
-            self.row_epoch += 1;
-            self.live_rows.clear();
-            for &q in self.rows_of.list(w) {
-                if self.rows.alive(q) && self.row_mark[q as usize] != self.row_epoch {
-                    self.row_mark[q as usize] = self.row_epoch;
-                    self.live_rows.push(q);
-                }
-            }
-            self.rows_of.shrink_to(w, &self.live_rows);
-            self.clean_at[wi] = 2 * self.live_rows.len() as u32;
-        }
     }
 
     /// Whether dropping pivot row `b` (publishing the cell being decided)
@@ -739,20 +662,18 @@ impl<'a> Elim<'a> {
     /// The fingerprints are left as after the removal when it is safe, as
     /// before it otherwise.
     fn check_removal(&mut self, b: u32) -> Option<Reason> {
-        let (wf, wg) = (self.weight_f[b as usize], self.weight_g[b as usize]);
+        let (wf, wg) = self.weights[b as usize];
         self.saved.clear();
         for &(v, x) in &self.pivot_watched {
             let vi = v as usize;
-            let (f, g) = (self.fingerprint_f[vi], self.fingerprint_g[vi]);
+            let (f, g) = self.fingerprints[vi];
             self.saved.push((f, g));
-            self.fingerprint_f[vi] = sub(f, mul(wf, x));
-            self.fingerprint_g[vi] = sub(g, mul(wg, x));
+            self.fingerprints[vi] = (sub(f, mul(wf, x)), sub(g, mul(wg, x)));
         }
         let verdict = self.removal_verdict();
         if verdict.is_some() {
             for (&(v, _), &(f, g)) in self.pivot_watched.iter().zip(&self.saved) {
-                self.fingerprint_f[v as usize] = f;
-                self.fingerprint_g[v as usize] = g;
+                self.fingerprints[v as usize] = (f, g);
             }
         }
         verdict
@@ -761,8 +682,8 @@ impl<'a> Elim<'a> {
     /// See [`Elim::check_removal`]: the fingerprints of the pivot's
     /// watched cells are those after the removal.
     fn removal_verdict(&mut self) -> Option<Reason> {
-        let (ff, fg) = (&self.fingerprint_f, &self.fingerprint_g);
-        let zero = |v: u32| ff[v as usize] == 0 && fg[v as usize] == 0;
+        let fp = &self.fingerprints;
+        let zero = |v: u32| fp[v as usize] == (0, 0);
         if let Some(&(v, _)) = self
             .pivot_watched
             .iter()
@@ -776,21 +697,21 @@ impl<'a> Elim<'a> {
         if !self.singleton {
             return None;
         }
-        // Keys of the watched columns of b as they would be.
+        // Keys of the watched columns of b as they would be (kept for
+        // [`Elim::move_keys`] if b is dropped).
         let mut cand: Vec<(u64, u32)> = Vec::new();
-        let mut gs: Vec<u64> = Vec::new();
         self.var_epoch += 1;
-        for &(v, _) in &self.pivot_watched {
-            self.var_mark[v as usize] = self.var_epoch;
-            if !zero(v) {
-                gs.push(fg[v as usize]);
-                cand.push((0, v));
+        let keys = &mut self.next_keys;
+        keys.clear();
+        keys.extend(self.pivot_watched.iter().map(|&(v, _)| fp[v as usize].1));
+        batch_inv(keys, &mut self.inv_scratch);
+        for (&(v, _), k) in self.pivot_watched.iter().zip(keys.iter_mut()) {
+            let vi = v as usize;
+            self.var_mark[vi] = self.var_epoch;
+            *k = Self::key_of(fp[vi].0, *k, fp[vi].1);
+            if *k != NO_KEY {
+                cand.push((*k, v));
             }
-        }
-        batch_inv(&mut gs, &mut self.inv_scratch);
-        for (i, c) in cand.iter_mut().enumerate() {
-            let vi = c.1 as usize;
-            c.0 = Self::key_of(ff[vi], gs[i], fg[vi]);
         }
         cand.sort_unstable();
         // Pairs among the changed columns.
@@ -837,12 +758,11 @@ fn equal_key_pairs<B>(
     ControlFlow::Continue(())
 }
 
-/// Lists up to this long lose a row as soon as the row loses their cell.
-const SHORT_LIST: usize = 512;
-
-/// Work (entries read) of one decision's row operations from which they
-/// run on two threads: tens of microseconds, against a microsecond or two
-/// to hand the odd rows to the worker and take them back.
+/// Work (entries read) of one decision from which its row operations run
+/// on two threads, counted as twice the smaller of the two threads'
+/// shares (the sum of the pivot's watched part and the even rows; the odd
+/// rows): tens of microseconds, against a microsecond or two to hand the
+/// odd rows to the worker and take them back.
 pub(super) const PARALLEL_WORK: usize = 16_384;
 
 /// Whether two sparse columns (increasing rows, non-zero values) are
@@ -858,4 +778,11 @@ fn parallel_columns(a: &[(u32, u64)], b: &[(u32, u64)]) -> bool {
     a.iter()
         .zip(b)
         .all(|(x, y)| x.0 == y.0 && mul(x.1, lambda) == y.1)
+}
+
+/// The rows' random weights in the two fingerprints (fixed seed).
+fn row_weights(n_rows: usize) -> Vec<(u64, u64)> {
+    let mut w = Weights::new(0x5EED_6A55);
+    let weight_f: Vec<u64> = (0..n_rows).map(|_| w.next()).collect();
+    weight_f.into_iter().map(|f| (f, w.next())).collect()
 }

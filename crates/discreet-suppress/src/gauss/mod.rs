@@ -70,9 +70,13 @@
 //!   point plus the list of row operations applied since, summed only when
 //!   the row becomes a pivot (the only time the fingerprints need it);
 //! - the row operations of one decision are independent; on a large
-//!   decision they run on two threads (one per half of the rows) and their
-//!   bookkeeping is done in a fixed order, so the result (and every
-//!   counter) is the same with one thread or two.
+//!   decision they run on two threads, one per half of the rows (by
+//!   parity), each half with its own lists of rows per cell, so that each
+//!   thread also does its half's bookkeeping; each half sees its
+//!   operations in a fixed order, so the result (and every counter) is
+//!   the same with one thread or two;
+//! - a row operation copies only the part of the row between the pivot's
+//!   first and last cells; the rest stays in place or moves in one block.
 //!
 //! Order: forced-publish cells first (an error names the first that
 //! discloses), then, optionally, candidates with count 0 and count 1 (see

@@ -1,54 +1,122 @@
-//! The rows' entries at undecided cells and the row operations on them.
+//! The rows' entries at undecided cells, the row operations on them and
+//! their bookkeeping.
 //!
-//! Rows live in two arenas by parity of their number, so that a
-//! decision's row operations can be written in place by two threads, each
-//! owning one arena; each arena sees its rows' operations in the same
-//! order with one thread or two, so the state after a decision does not
-//! depend on the thread count.
+//! Rows live on two sides by parity of their number, each with its own
+//! arena and its own lists of rows per cell, so that a decision's row
+//! operations and their bookkeeping (which rows a cell's list holds, how
+//! many are non-zero there) can be done by two threads, each owning one
+//! side; each side sees its rows' operations in the same order with one
+//! thread or two, so the state after a decision does not depend on the
+//! thread count.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::modp::{mul, neg, sub};
-use crate::store::Rows;
+use super::watched::Part;
+use crate::modp::{add, mul, neg, sub};
+use crate::store::{Lists, Rows};
 
-/// Sparse rows (see [`Rows`]), row `r` in arena `r & 1` at `r >> 1`.
-pub(super) struct Halves {
-    half: [Rows; 2],
+/// Lists up to this long lose a row as soon as the row loses their cell.
+const SHORT_LIST: usize = 512;
+
+/// The rows of one parity: row `r` at `r >> 1` of the arena.
+#[derive(Default)]
+pub(super) struct Side {
+    rows: Rows,
+    /// Per var, the rows of this side that may be non-zero at it (a
+    /// superset: rows that lost the var or died stay until the list is
+    /// cleaned up or the var decided), by row number.
+    rows_of: Lists,
+    /// Per var, the exact number of live rows of this side non-zero at it.
+    nonzero_rows: Vec<u32>,
+    /// Per var, the length of its list below which it is not cleaned up
+    /// again (see [`Side::new_entry`]).
+    clean_at: Vec<u32>,
+    /// Per row, its random weights in the two fingerprints (see
+    /// [`super::elim::Elim`]).
+    weights: Vec<(u64, u64)>,
+    /// Scratch: the mark of the rows seen by the current read of a list,
+    /// to read each row once (see [`Rows::mark`]).
+    row_epoch: u32,
+    /// Scratch: the live rows of a var's list, which the list shrinks to.
+    live_rows: Vec<u32>,
+    /// Scratch: the row being written, and its new and cancelled cells.
+    buf_vars: Vec<u32>,
+    buf_coefs: Vec<u64>,
+    fresh: Vec<u32>,
+    cancelled: Vec<u32>,
 }
 
-impl Halves {
-    /// Rows from one sparse vector per row: `row(r)` gives the entries of
-    /// row `r` (increasing vars, non-zero coefficients).
-    pub fn new<'a>(n_rows: usize, row: impl Fn(u32) -> (&'a [u32], &'a [u64])) -> Self {
+/// What one side's row operations of a decision did.
+#[derive(Default)]
+pub(super) struct Done {
+    /// Per row operation, in order: the row, its multiplier `alpha` and
+    /// its new length (rows that had lost the cell are not listed).
+    pub ops: Vec<(u32, u64, u32)>,
+    /// `sum_r alpha_r w[r]` for both fingerprints' weights.
+    pub k: (u64, u64),
+    /// Entries of the rows after their operations (their new lengths,
+    /// summed).
+    pub entries: u64,
+}
+
+/// Both sides (see the module notes).
+pub(super) struct Sides {
+    side: [Side; 2],
+}
+
+impl Sides {
+    /// Rows from one sparse vector per row (`row(r)`: increasing vars,
+    /// non-zero coefficients, undecided cells only), with their
+    /// fingerprint `weights`, over `n_vars` vars.
+    pub fn new<'a>(
+        n_rows: usize,
+        n_vars: usize,
+        weights: &[(u64, u64)],
+        row: impl Fn(u32) -> (&'a [u32], &'a [u64]),
+    ) -> Self {
         let build = |parity: u32| {
             let mut start = vec![0usize];
             let (mut vars, mut coefs) = (Vec::new(), Vec::new());
+            let mut sizes = vec![0u32; n_vars];
+            let mut w = Vec::new();
             for r in (parity..n_rows as u32).step_by(2) {
                 let (v, c) = row(r);
                 vars.extend_from_slice(v);
                 coefs.extend_from_slice(c);
                 start.push(vars.len());
+                for &x in v {
+                    sizes[x as usize] += 1;
+                }
+                w.push(weights[r as usize]);
             }
-            Rows::new(start, vars, coefs)
+            let mut rows_of = Lists::with_sizes(&sizes);
+            for r in (parity..n_rows as u32).step_by(2) {
+                for &x in row(r).0 {
+                    rows_of.push(x, r);
+                }
+            }
+            Side {
+                rows: Rows::new(start, vars, coefs),
+                rows_of,
+                nonzero_rows: sizes,
+                clean_at: vec![0; n_vars],
+                weights: w,
+                ..Side::default()
+            }
         };
-        Halves {
-            half: [build(0), build(1)],
+        Sides {
+            side: [build(0), build(1)],
         }
     }
 
     fn at(&self, r: u32) -> (&Rows, u32) {
-        (&self.half[(r & 1) as usize], r >> 1)
+        (&self.side[(r & 1) as usize].rows, r >> 1)
     }
 
     fn at_mut(&mut self, r: u32) -> (&mut Rows, u32) {
-        (&mut self.half[(r & 1) as usize], r >> 1)
-    }
-
-    pub fn alive(&self, r: u32) -> bool {
-        let (h, i) = self.at(r);
-        h.alive(i)
+        (&mut self.side[(r & 1) as usize].rows, r >> 1)
     }
 
     pub fn len(&self, r: u32) -> usize {
@@ -86,30 +154,59 @@ impl Halves {
         h.kill(i);
     }
 
+    /// Row `r`, about to leave the basis, no longer counts as non-zero at
+    /// `vars` (its cells).
+    pub fn uncount(&mut self, r: u32, vars: &[u32]) {
+        let nonzero = &mut self.side[(r & 1) as usize].nonzero_rows;
+        for &v in vars {
+            nonzero[v as usize] -= 1;
+        }
+    }
+
     /// Entries in live rows.
     pub fn used(&self) -> usize {
-        self.half[0].used() + self.half[1].used()
+        self.side[0].rows.used() + self.side[1].rows.used()
     }
 
     pub fn maybe_compact(&mut self) {
-        self.half[0].maybe_compact();
-        self.half[1].maybe_compact();
+        for side in &mut self.side {
+            side.rows.maybe_compact();
+            side.rows_of.maybe_compact();
+        }
+    }
+
+    /// The live rows listed at `v`, each once, side after side and in
+    /// list order, into `out` (the rows non-zero at `v` and perhaps a few
+    /// that lost it: reading each row's coefficient here would be a search
+    /// in a cold row); the lists shrink to them.
+    pub fn gather(&mut self, v: u32, out: &mut Vec<u32>) {
+        out.clear();
+        for side in &mut self.side {
+            let from = out.len();
+            side.row_epoch += 1;
+            for &r in side.rows_of.list(v) {
+                if side.rows.mark(r >> 1, side.row_epoch) {
+                    out.push(r);
+                }
+            }
+            side.rows_of.shrink_to(v, &out[from..]);
+        }
     }
 
     /// Subtracts `alpha_r` times the pivot (`pivot`: its vars, its
     /// coefficients, the cell `c` being published and the inverse of the
     /// pivot's coefficient there; `alpha_r = row_r[c] / b[c]`) from every
-    /// row `r` of `ops`, in place; what each operation changed goes to
-    /// `out[r & 1]` in the order of `ops`. With a `worker`, the
-    /// odd rows are its job, and `meanwhile` runs on this thread while it
-    /// works; otherwise `meanwhile` runs first.
-    #[allow(clippy::too_many_arguments)]
+    /// row `r` of `ops`, in place, with each side's bookkeeping; what
+    /// each side did goes to `out[r & 1]`. With a `worker`, the odd rows
+    /// and the sum of `part` are its job, and `meanwhile` runs on this
+    /// thread while it works; otherwise `meanwhile` runs first (and
+    /// `part`, if any, is left to its reader).
     pub fn eliminate(
         &mut self,
         ops: &[u32],
         pivot: (&[u32], &[u64], u32, u64),
-        out: &mut [Merged; 2],
-        worker: Option<&Worker>,
+        out: &mut [Done; 2],
+        (worker, part): (Option<&Worker>, &mut Part),
         meanwhile: impl FnOnce(),
     ) {
         let odd = |r: &&u32| **r & 1 == 1;
@@ -118,8 +215,9 @@ impl Halves {
         match worker {
             Some(worker) => {
                 let mut job = worker.idle_job();
-                job.rows = std::mem::replace(&mut self.half[1], Rows::empty());
+                job.side = std::mem::take(&mut self.side[1]);
                 job.out = std::mem::take(&mut out[1]);
+                job.part = std::mem::take(part);
                 job.ops.clear();
                 job.ops.extend(ops.iter().filter(odd));
                 job.pivot_vars.clear();
@@ -130,69 +228,113 @@ impl Halves {
                 job.binv = binv;
                 worker.post(job);
                 meanwhile();
-                run_ops(
-                    &mut self.half[0],
-                    ops.iter().filter(even),
-                    pivot,
-                    &mut out[0],
-                );
+                self.side[0].run(ops.iter().filter(even), pivot, &mut out[0]);
                 let mut job = worker.wait();
-                self.half[1] = std::mem::replace(&mut job.rows, Rows::empty());
+                self.side[1] = std::mem::take(&mut job.side);
                 out[1] = std::mem::take(&mut job.out);
+                *part = std::mem::take(&mut job.part);
                 worker.give_back(job);
             }
             None => {
                 meanwhile();
-                run_ops(
-                    &mut self.half[0],
-                    ops.iter().filter(even),
-                    pivot,
-                    &mut out[0],
-                );
-                run_ops(
-                    &mut self.half[1],
-                    ops.iter().filter(odd),
-                    pivot,
-                    &mut out[1],
-                );
+                self.side[0].run(ops.iter().filter(even), pivot, &mut out[0]);
+                self.side[1].run(ops.iter().filter(odd), pivot, &mut out[1]);
             }
         }
     }
 }
 
-/// The row operations `ops` (rows of one arena `h`), recorded in `m`.
-fn run_ops<'a>(
-    h: &mut Rows,
-    ops: impl Iterator<Item = &'a u32>,
-    (pivot_vars, pivot_coefs, c, binv): (&[u32], &[u64], u32, u64),
-    m: &mut Merged,
-) {
-    m.clear();
-    for &r in ops {
-        // The row's coefficient at c, by a scan of the vars before it:
-        // the merge reads them next, so they are not read twice from
-        // memory (a binary search would miss the cache several times).
-        let rv = h.vars(r >> 1);
-        let at = rv.iter().position(|&v| v >= c).unwrap_or(rv.len());
-        if rv.get(at) != Some(&c) {
-            m.ops.push((0, m.fresh.len(), m.cancelled.len(), 0));
-            continue;
+impl Side {
+    /// The row operations `ops` (rows of this side) and their
+    /// bookkeeping, recorded in `out`.
+    fn run<'a>(
+        &mut self,
+        ops: impl Iterator<Item = &'a u32>,
+        (pivot_vars, pivot_coefs, c, binv): (&[u32], &[u64], u32, u64),
+        out: &mut Done,
+    ) {
+        out.ops.clear();
+        out.k = (0, 0);
+        out.entries = 0;
+        for &r in ops {
+            let i = r >> 1;
+            // Where the pivot's first cell would sit, then the row's
+            // coefficient at c, by a scan of the vars: the merge reads
+            // those after the first next, so they are not read twice from
+            // memory (a binary search would miss the cache several times).
+            let rv = self.rows.vars(i);
+            let first = pivot_vars.first().copied().unwrap_or(c);
+            let from = rv.iter().position(|&v| v >= first).unwrap_or(rv.len());
+            let at = from
+                + rv[from..]
+                    .iter()
+                    .position(|&v| v >= c)
+                    .unwrap_or(rv.len() - from);
+            if rv.get(at) != Some(&c) {
+                // The row had lost c: untouched.
+                continue;
+            }
+            let alpha = mul(self.rows.coefs(i)[at], binv);
+            self.buf_vars.clear();
+            self.buf_coefs.clear();
+            self.fresh.clear();
+            self.cancelled.clear();
+            let to = merge_row(self, i, from, pivot_vars, pivot_coefs, alpha);
+            self.rows.splice(i, from, to, &self.buf_vars, &self.buf_coefs);
+            let k = self.rows.len(i) as u32;
+            let (wf, wg) = self.weights[i as usize];
+            out.k = (add(out.k.0, mul(alpha, wf)), add(out.k.1, mul(alpha, wg)));
+            out.entries += k as u64;
+            out.ops.push((r, alpha, k));
+            for j in 0..self.cancelled.len() {
+                let x = self.cancelled[j];
+                self.nonzero_rows[x as usize] -= 1;
+                // Out of x's list at once when that is a short search:
+                // finding later that the row lost x means a binary search
+                // in a long row, cold in cache. (c is decided: its list is
+                // not read again.)
+                if x != c && self.rows_of.list(x).len() <= SHORT_LIST {
+                    self.rows_of.remove_item(x, r);
+                }
+            }
+            if k == 0 {
+                self.rows.kill(i);
+            }
+            for j in 0..self.fresh.len() {
+                self.new_entry(self.fresh[j], r);
+            }
         }
-        let alpha = mul(h.coefs(r >> 1)[at], binv);
-        m.buf_vars.clear();
-        m.buf_coefs.clear();
-        merge_row(h, r >> 1, pivot_vars, pivot_coefs, alpha, m);
-        h.write(r >> 1, &m.buf_vars, &m.buf_coefs);
-        m.ops.push((
-            m.buf_vars.len() as u32,
-            m.fresh.len(),
-            m.cancelled.len(),
-            alpha,
-        ));
+    }
+
+    /// Row `r` became non-zero at `w`: count it, and list it. A list much
+    /// longer than its count is rid of dead rows and repeats (no look into
+    /// the rows). Rows that lost `w` by a cancellation (taken out at once
+    /// from short lists, see [`SHORT_LIST`]) stay in long ones until `w`
+    /// is decided: searching each row for `w` (a binary search in a long,
+    /// cold row) cost more than carrying them. The next clean-up waits
+    /// until the list has doubled, so each costs at most as much as the
+    /// entries added since.
+    fn new_entry(&mut self, w: u32, r: u32) {
+        debug_assert!(self.rows.coef(r >> 1, w) != 0);
+        let wi = w as usize;
+        self.nonzero_rows[wi] += 1;
+        self.rows_of.push(w, r);
+        let len = self.rows_of.list(w).len();
+        if len > 4 * self.nonzero_rows[wi] as usize + 64 && len > self.clean_at[wi] as usize {
+            self.row_epoch += 1;
+            self.live_rows.clear();
+            for &q in self.rows_of.list(w) {
+                if self.rows.mark(q >> 1, self.row_epoch) {
+                    self.live_rows.push(q);
+                }
+            }
+            self.rows_of.shrink_to(w, &self.live_rows);
+            self.clean_at[wi] = 2 * self.live_rows.len() as u32;
+        }
     }
 }
 
-/// The row operations of the odd arena on a second thread, which lives as
+/// The odd side's row operations on a second thread, which lives as
 /// long as the elimination: starting a thread per decision would cost more
 /// than most decisions' row operations. Between jobs it spins briefly
 /// (decisions come fast), then sleeps.
@@ -217,13 +359,14 @@ const SPIN: Duration = Duration::from_micros(50);
 /// One decision's row operations for the worker (moved to it and back).
 #[derive(Default)]
 pub(super) struct Job {
-    rows: Rows,
+    side: Side,
     ops: Vec<u32>,
     pivot_vars: Vec<u32>,
     pivot_coefs: Vec<u64>,
     c: u32,
     binv: u64,
-    out: Merged,
+    out: Done,
+    part: Part,
 }
 
 impl Worker {
@@ -311,69 +454,48 @@ fn work(shared: &Shared) {
             .take()
             .expect("posted");
         let Job {
-            rows,
+            side,
             ops,
             pivot_vars,
             pivot_coefs,
             c,
             binv,
             out,
+            part,
         } = &mut job;
-        run_ops(rows, ops.iter(), (pivot_vars, pivot_coefs, *c, *binv), out);
+        part.sum();
+        side.run(ops.iter(), (pivot_vars, pivot_coefs, *c, *binv), out);
         *shared.job.lock().expect("no panic holds it") = Some(job);
         shared.state.store(DONE, Ordering::Release);
     }
 }
 
-/// What the row operations of one arena changed (see
-/// [`Halves::eliminate`]).
-#[derive(Default)]
-pub(super) struct Merged {
-    /// Scratch: the row being written.
-    buf_vars: Vec<u32>,
-    buf_coefs: Vec<u64>,
-    /// Per row operation, in order: the row's new length, where its new
-    /// entries and its cancelled entries end in `fresh` and `cancelled`,
-    /// and its multiplier `alpha` (0: the row had lost `c` and was left
-    /// alone).
-    pub ops: Vec<(u32, usize, usize, u64)>,
-    /// Cells at which a row became non-zero.
-    pub fresh: Vec<u32>,
-    /// Cells at which a row became zero.
-    pub cancelled: Vec<u32>,
-}
-
-impl Merged {
-    fn clear(&mut self) {
-        self.ops.clear();
-        self.fresh.clear();
-        self.cancelled.clear();
-    }
-}
-
-/// Row `r` of `rows` minus `alpha` times the pivot (`pivot_vars`,
-/// `pivot_coefs`, its entry at the cell being published among them), into
-/// `out`'s buffer. The entry at that cell cancels exactly (`alpha` is the
-/// ratio of the row's and the pivot's coefficients there) and goes to the
-/// cancelled cells with any other that cancels.
+/// Row `r` of `side` minus `alpha` times the pivot (`pivot_vars`,
+/// `pivot_coefs`, its entry at the cell being published among them), from
+/// the row's entry `from` (the first not before the pivot's first cell)
+/// to the one after the pivot's last cell, into the side's buffer; returns
+/// where that part ends in the row (the entries around it do not
+/// change). The entry at the cell being published cancels exactly
+/// (`alpha` is the ratio of the row's and the pivot's coefficients there)
+/// and goes to the cancelled cells with any other that cancels.
 ///
 /// Rows hold undecided cells only; late in the elimination they are
 /// several times longer than the pivot, so copying the runs of the row
 /// between two pivot entries is most of the work: a plain merge, whose
 /// short runs cost less than a call to copy each.
 fn merge_row(
-    rows: &Rows,
+    side: &mut Side,
     r: u32,
+    from: usize,
     pivot_vars: &[u32],
     pivot_coefs: &[u64],
     alpha: u64,
-    out: &mut Merged,
-) {
-    let (rv, rc) = (rows.vars(r), rows.coefs(r));
-    let (vars, coefs) = (&mut out.buf_vars, &mut out.buf_coefs);
-    vars.reserve(rv.len() + pivot_vars.len());
-    coefs.reserve(rv.len() + pivot_vars.len());
-    let mut i = 0;
+) -> usize {
+    let (rv, rc) = (side.rows.vars(r), side.rows.coefs(r));
+    let (vars, coefs) = (&mut side.buf_vars, &mut side.buf_coefs);
+    vars.reserve(rv.len() - from + pivot_vars.len());
+    coefs.reserve(rv.len() - from + pivot_vars.len());
+    let mut i = from;
     for (&y, &b) in pivot_vars.iter().zip(pivot_coefs) {
         while i < rv.len() && rv[i] < y {
             vars.push(rv[i]);
@@ -386,15 +508,14 @@ fn merge_row(
                 vars.push(y);
                 coefs.push(z);
             } else {
-                out.cancelled.push(y);
+                side.cancelled.push(y);
             }
             i += 1;
         } else {
             vars.push(y);
             coefs.push(neg(mul(alpha, b)));
-            out.fresh.push(y);
+            side.fresh.push(y);
         }
     }
-    vars.extend_from_slice(&rv[i..]);
-    coefs.extend_from_slice(&rc[i..]);
+    i
 }

@@ -9,16 +9,20 @@
 //! alone. So a row's watched part is stored as its value at some point
 //! (`base`) plus the row operations applied since (`pending`: the row lost
 //! `alpha` times a pivot's watched part, kept once per pivot as a
-//! snapshot), and summed only when the row becomes a pivot. A snapshot is
-//! freed when no pending operation refers to it any more.
+//! snapshot), and summed only when the row becomes a pivot (on a large
+//! decision, partly on the worker). A snapshot is freed when no pending
+//! operation refers to it any more.
+
+use std::sync::Arc;
 
 use crate::modp::{add, mul, neg};
 
 /// Sparse vector: (var, non-zero coefficient).
 pub(super) type Entries = Vec<(u32, u64)>;
 
-/// A pivot's watched part: dense numbers, then coefficients.
-type Snapshot = (Box<[u32]>, Box<[u64]>);
+/// A pivot's watched part: dense numbers, then coefficients (shared with
+/// the worker while it sums a [`Part`]).
+type Snapshot = Arc<(Box<[u32]>, Box<[u64]>)>;
 
 /// Value of `None` as a snapshot id: the pivot had no watched entry.
 pub(super) const NO_SNAPSHOT: u32 = u32::MAX;
@@ -36,16 +40,17 @@ pub(super) struct Watched {
     pending: Vec<Vec<(u32, u64)>>,
     /// Pivots' watched parts by id (dense numbers, then coefficients: a
     /// sum reads 12 bytes an entry), while some pending operation refers
-    /// to them (empty afterwards).
-    snapshots: Vec<Snapshot>,
+    /// to them (`None` afterwards).
+    snapshots: Vec<Option<Snapshot>>,
     /// Per snapshot, the pending operations that refer to it.
     refs: Vec<u32>,
     /// Dense accumulator of a materialization, zero between them.
     acc: Vec<u64>,
-    /// Per dense number, the materialization that last touched it.
-    seen: Vec<u32>,
-    epoch: u32,
-    /// Dense numbers touched by the current materialization.
+    /// Dense numbers touched by the current materialization, in the order
+    /// first touched: a number goes in whenever its sum is zero before
+    /// the term, so one whose sum cancels and comes back is listed twice
+    /// (the output takes the first and zeroes the sum). This spares a
+    /// second dense array read at every term.
     touched: Vec<u32>,
     /// The last materialization's result, by dense number.
     last: Entries,
@@ -77,53 +82,94 @@ impl Watched {
             snapshots: Vec::new(),
             refs: Vec::new(),
             acc: vec![0; m],
-            seen: vec![0; m],
-            epoch: 0,
             touched: Vec::new(),
             last: Vec::new(),
         }
     }
 
-    /// The watched part of row `r` now, into `out` (by var, non-zero).
-    /// Consumes the row's pending operations: the row must then be
-    /// [`Watched::keep_last`] or [`Watched::clear`]ed.
-    pub fn materialize(&mut self, r: u32, out: &mut Entries) {
-        out.clear();
+    /// Sums the watched part of row `r` now (but for the pending
+    /// operations moved to a [`Part`] by [`Watched::split_off`]), to be
+    /// read by [`Watched::finish`]. Consumes the row's pending operations:
+    /// the row must then be [`Watched::keep_last`] or
+    /// [`Watched::clear`]ed.
+    pub fn materialize(&mut self, r: u32) {
         self.touched.clear();
-        self.epoch += 1;
-        let epoch = self.epoch;
         let base = std::mem::take(&mut self.base[r as usize]);
         for &(p, x) in &base {
             self.acc[p as usize] = x;
-            self.seen[p as usize] = epoch;
             self.touched.push(p);
         }
         let pending = std::mem::take(&mut self.pending[r as usize]);
         for &(s, alpha) in &pending {
-            let na = neg(alpha);
-            let (ids, coefs) = &self.snapshots[s as usize];
-            for (&p, &x) in ids.iter().zip(coefs.iter()) {
-                let pi = p as usize;
-                if self.seen[pi] != epoch {
-                    self.seen[pi] = epoch;
-                    self.acc[pi] = 0;
-                    self.touched.push(p);
-                }
-                self.acc[pi] = add(self.acc[pi], mul(na, x));
-            }
+            let (ids, coefs) = &**self.snapshots[s as usize].as_ref().expect("referred to");
+            add_terms(&mut self.acc, &mut self.touched, ids, coefs, neg(alpha));
             self.release(s);
         }
+        // Keep the allocations for the row's next life.
+        self.base[r as usize] = reuse(base);
+        self.pending[r as usize] = reuse(pending);
+    }
+
+    /// Moves the last pending operations of row `r`, about `want` entries
+    /// of them (fewer if the row has fewer), to `part`, to be summed
+    /// elsewhere while [`Watched::materialize`] sums the rest. Summing
+    /// the head here and the tail there, then adding the tail's sums in
+    /// the order the tail first touched its cells, gives the same entries
+    /// in the same order as one sum of all.
+    pub fn split_off(&mut self, r: u32, want: usize, part: &mut Part) {
+        part.terms.clear();
+        part.acc.resize(self.acc.len(), 0);
+        let pending = &mut self.pending[r as usize];
+        let (mut moved, mut keep) = (0usize, pending.len());
+        while keep > 0 && moved < want {
+            keep -= 1;
+            let (s, _) = pending[keep];
+            moved += self.snapshots[s as usize].as_ref().expect("referred to").0.len();
+        }
+        let tail: Vec<(u32, u64)> = pending.drain(keep..).collect();
+        for (s, alpha) in tail {
+            let snap = self.snapshots[s as usize].clone().expect("referred to");
+            part.terms.push((snap, neg(alpha)));
+            self.release(s);
+        }
+    }
+
+    /// The watched part summed by [`Watched::materialize`] plus `part`'s
+    /// (summed by [`Part::sum`]), into `out` (by var, non-zero).
+    pub fn finish(&mut self, part: &mut Part, out: &mut Entries) {
+        if !part.terms.is_empty() {
+            part.sum();
+        }
+        for &p in &part.touched {
+            let x = std::mem::take(&mut part.acc[p as usize]);
+            if x != 0 {
+                let a = &mut self.acc[p as usize];
+                if *a == 0 {
+                    self.touched.push(p);
+                }
+                *a = add(*a, x);
+            }
+        }
+        part.touched.clear();
+        out.clear();
         self.last.clear();
         for &p in &self.touched {
-            let a = self.acc[p as usize];
+            let a = std::mem::take(&mut self.acc[p as usize]);
             if a != 0 {
                 self.last.push((p, a));
                 out.push((self.var_of[p as usize], a));
             }
         }
-        // Keep the allocations for the row's next life.
-        self.base[r as usize] = reuse(base);
-        self.pending[r as usize] = reuse(pending);
+    }
+
+    /// Entries that [`Watched::materialize`] would read for row `r`.
+    pub fn pending_work(&self, r: u32) -> usize {
+        let pending = &self.pending[r as usize];
+        self.base[r as usize].len()
+            + pending
+                .iter()
+                .map(|&(s, _)| self.snapshots[s as usize].as_ref().map_or(0, |x| x.0.len()))
+                .sum::<usize>()
     }
 
     /// Sets the watched part of row `r` to the last materialization's.
@@ -151,7 +197,7 @@ impl Watched {
         }
         let ids = self.last.iter().map(|e| e.0).collect();
         let coefs = self.last.iter().map(|e| e.1).collect();
-        self.snapshots.push((ids, coefs));
+        self.snapshots.push(Some(Arc::new((ids, coefs))));
         self.refs.push(0);
         (self.snapshots.len() - 1) as u32
     }
@@ -168,7 +214,7 @@ impl Watched {
     /// subtracted from left the row operations).
     pub fn drop_if_unused(&mut self, s: u32) {
         if s != NO_SNAPSHOT && self.refs[s as usize] == 0 {
-            self.snapshots[s as usize] = Default::default();
+            self.snapshots[s as usize] = None;
         }
     }
 
@@ -176,7 +222,7 @@ impl Watched {
         let k = &mut self.refs[s as usize];
         *k -= 1;
         if *k == 0 {
-            self.snapshots[s as usize] = Default::default();
+            self.snapshots[s as usize] = None;
         }
     }
 }
@@ -190,4 +236,39 @@ fn reuse<T>(mut v: Vec<T>) -> Vec<T> {
         v = Vec::new();
     }
     v
+}
+
+/// Part of a materialization, summed on the worker (see
+/// [`Watched::split_off`]).
+#[derive(Default)]
+pub(super) struct Part {
+    /// Pivots' watched parts and minus the multipliers they were
+    /// subtracted with.
+    terms: Vec<(Snapshot, u64)>,
+    /// Dense accumulator, zero between sums.
+    acc: Vec<u64>,
+    /// Dense numbers touched, as in [`Watched`].
+    touched: Vec<u32>,
+}
+
+impl Part {
+    /// Sums the terms (and lets go of them).
+    pub fn sum(&mut self) {
+        for (snap, na) in self.terms.drain(..) {
+            let (ids, coefs) = &*snap;
+            add_terms(&mut self.acc, &mut self.touched, ids, coefs, na);
+        }
+    }
+}
+
+/// Adds `factor` times the sparse vector (`ids`, `coefs`) to the dense
+/// `acc`, listing in `touched` each number whose sum was zero before.
+fn add_terms(acc: &mut [u64], touched: &mut Vec<u32>, ids: &[u32], coefs: &[u64], factor: u64) {
+    for (&p, &x) in ids.iter().zip(coefs.iter()) {
+        let a = &mut acc[p as usize];
+        if *a == 0 {
+            touched.push(p);
+        }
+        *a = add(*a, mul(factor, x));
+    }
 }
