@@ -77,7 +77,13 @@ impl GroupSet {
     }
 
     /// Whether the row whose value numbers are `row` passes the filters.
+    #[inline]
     pub(super) fn keeps(&mut self, row: &[u32], dicts: &[Dictionary]) -> bool {
+        self.filters.is_empty() || self.passes_filters(row, dicts)
+    }
+
+    /// [`GroupSet::keeps`] for a set with filters.
+    fn passes_filters(&mut self, row: &[u32], dicts: &[Dictionary]) -> bool {
         for (slot, allowed, verdicts) in &mut self.filters {
             let id = row[*slot] as usize;
             if verdicts.len() <= id {
@@ -106,8 +112,7 @@ impl GroupSet {
                 self.single.resize(largest, None);
             }
             for &id in &ids[..n] {
-                let count = self.single[id as usize].get_or_insert(0);
-                *count = count.saturating_add(1);
+                self.add_single(id as usize, 1);
             }
             return;
         }
@@ -126,6 +131,12 @@ impl GroupSet {
 
     #[inline]
     pub(super) fn add(&mut self, row: &[u32], measure: i64) {
+        // One key column (most sets that check a column): straight to the
+        // measure by value number.
+        if let [slot] = self.slots[..] {
+            self.add_single(row[slot] as usize, measure);
+            return;
+        }
         if let Some(dense) = &mut self.dense {
             if dense.add(&self.slots, row, measure) {
                 return;
@@ -142,17 +153,21 @@ impl GroupSet {
         self.slots = slots;
     }
 
+    /// Adds to the group of value number `id` of a one-column key.
+    #[inline]
+    fn add_single(&mut self, id: usize, measure: i64) {
+        if self.single.len() <= id {
+            self.single.resize(id + 1, None);
+        }
+        let n = self.single[id].get_or_insert(0);
+        *n = n.saturating_add(measure);
+    }
+
     /// Adds to the group of `row`'s values at `slots` in the maps.
     #[inline]
     fn add_sparse(&mut self, row: &[u32], slots: &[usize], measure: i64) {
         let n = match slots[..] {
-            [slot] => {
-                let id = row[slot] as usize;
-                if self.single.len() <= id {
-                    self.single.resize(id + 1, None);
-                }
-                self.single[id].get_or_insert(0)
-            }
+            [slot] => return self.add_single(row[slot] as usize, measure),
             [a, b] => {
                 let key = u64::from(row[a]) | u64::from(row[b]) << 32;
                 self.pair.entry(key, || 0)

@@ -280,7 +280,8 @@ impl Side {
             self.fresh.clear();
             self.cancelled.clear();
             let to = merge_row(self, i, from, pivot_vars, pivot_coefs, alpha);
-            self.rows.splice(i, from, to, &self.buf_vars, &self.buf_coefs);
+            self.rows
+                .splice(i, from, to, &self.buf_vars, &self.buf_coefs);
             let k = self.rows.len(i) as u32;
             let (wf, wg) = self.weights[i as usize];
             out.k = (add(out.k.0, mul(alpha, wf)), add(out.k.1, mul(alpha, wg)));

@@ -124,7 +124,11 @@ impl Watched {
         while keep > 0 && moved < want {
             keep -= 1;
             let (s, _) = pending[keep];
-            moved += self.snapshots[s as usize].as_ref().expect("referred to").0.len();
+            moved += self.snapshots[s as usize]
+                .as_ref()
+                .expect("referred to")
+                .0
+                .len();
         }
         let tail: Vec<(u32, u64)> = pending.drain(keep..).collect();
         for (s, alpha) in tail {
