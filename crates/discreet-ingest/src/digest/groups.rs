@@ -106,11 +106,6 @@ impl GroupSet {
     #[cfg(any(feature = "parquet", test))]
     pub(super) fn count_columns(&mut self, columns: &[&[u32]], n: usize) {
         if let [ids] = columns {
-            // Sized once, not checked row by row.
-            let largest = ids.iter().max().map_or(0, |&id| id as usize + 1);
-            if self.single.len() < largest {
-                self.single.resize(largest, None);
-            }
             for &id in &ids[..n] {
                 self.add_single(id as usize, 1);
             }

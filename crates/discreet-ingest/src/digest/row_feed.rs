@@ -41,9 +41,9 @@ impl RowCounter {
     /// The number of `value` in the dictionary of `slot`: what the counter
     /// would have made of it in a row (kept, and checked as UTF-8, when
     /// first seen). The check names the row being read, so the reader
-    /// numbers a value when it first meets it, row by row.
-    /// `row` is the value's row in the run about to be fed to
-    /// [`RowCounter::rows`], from 0.
+    /// numbers a value when it first meets it, row by row: `row` is the
+    /// value's row in the run about to be fed to [`RowCounter::rows`],
+    /// from 0.
     pub(crate) fn number(&mut self, slot: usize, row: usize, value: &[u8]) -> u32 {
         let c = &mut self.0;
         let (id, new) = c.dicts[slot].intern(value);
