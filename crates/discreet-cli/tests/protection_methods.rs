@@ -387,16 +387,7 @@ fn permits_from_parquet_give_the_same_tables() {
             assert_eq!(code(&o), 0, "{}", stderr(&o));
             let o = run_named(&spec, "permits", &parquet, &b);
             assert_eq!(code(&o), 0, "{}", stderr(&o));
-            for f in [
-                format!("{name}.csv"),
-                format!("{name}.parquet"),
-                "structure.json".to_string(),
-            ] {
-                assert!(
-                    std::fs::read(a.join(&f)).unwrap() == std::fs::read(b.join(&f)).unwrap(),
-                    "{rule} {f}"
-                );
-            }
+            assert_same_tables(&a, &b, name, rule);
             assert_eq!(code(&verify_named(&b, "permits", &parquet)), 0);
         }
     }

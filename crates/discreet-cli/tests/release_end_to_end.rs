@@ -266,16 +266,7 @@ fn parquet_input_gives_the_same_tables() {
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let o = run(&spec, &parquet, &b);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
-        for f in [
-            format!("{name}.csv"),
-            format!("{name}.parquet"),
-            "structure.json".into(),
-        ] {
-            assert!(
-                std::fs::read(a.join(&f)).unwrap() == std::fs::read(b.join(&f)).unwrap(),
-                "{f}"
-            );
-        }
+        assert_same_tables(&a, &b, name, "CSV and Parquet input:");
         assert_eq!(code(&verify(&b, &parquet)), 0);
         let mut file = std::fs::File::open(b.join(format!("{name}.parquet"))).unwrap();
         let declared = discreet_parquet::declared_arrow_schema(&mut file)

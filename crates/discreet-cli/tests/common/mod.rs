@@ -8,6 +8,22 @@ pub mod ooxml;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+/// Asserts that releases `a` and `b` hold the same bytes for table
+/// `name`: its CSV, its Parquet file and `structure.json` (`context`
+/// names the case in a failure).
+pub fn assert_same_tables(a: &Path, b: &Path, name: &str, context: &str) {
+    for f in [
+        format!("{name}.csv"),
+        format!("{name}.parquet"),
+        "structure.json".to_string(),
+    ] {
+        assert!(
+            std::fs::read(a.join(&f)).unwrap() == std::fs::read(b.join(&f)).unwrap(),
+            "{context} {f}"
+        );
+    }
+}
+
 /// The repository root (two levels above this crate).
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
